@@ -1,0 +1,367 @@
+/**
+ * The one registry of diagnostic codes. Codes are stable and never reused: a retired code stays here with
+ * `retired: true` so `evtc explain` can still say what it meant.
+ *
+ * Ranges: EVT00xx input files, EVT01xx tokens and literals, EVT02xx syntax, EVT03xx names and references,
+ * EVT04xx the meaning of declarations.
+ */
+export type Severity = "error" | "warning";
+
+interface Entry<P> {
+  /** A short kebab-case name, shown by `evtc explain` and usable in docs. */
+  readonly name: string;
+  readonly severity: Severity;
+  readonly message: (params: P) => string;
+  /** The longer explanation printed by `evtc explain`, in Markdown. */
+  readonly explanation: string;
+  /** Problems with the command line or the file system rather than with a file's content: exit code 2. */
+  readonly usage?: true;
+}
+
+function entry<P = Record<string, never>>(e: Entry<P>): Entry<P> {
+  return e;
+}
+
+type Named = { name: string };
+
+export const registry = {
+  EVT0001: entry<{ path: string }>({
+    name: "path-not-found",
+    severity: "error",
+    usage: true,
+    message: (p) => `no such file or directory \`${p.path}\``,
+    explanation: `A path given on the command line does not exist.
+
+Check the spelling, or run the command from the directory the path is relative to. \`evtc check\` takes
+\`.evt\` files and directories; a directory stands for every \`.evt\` file under it.`,
+  }),
+  EVT0002: entry<{ path: string }>({
+    name: "no-evt-files",
+    severity: "error",
+    usage: true,
+    message: (p) => `no \`.evt\` files in \`${p.path}\``,
+    explanation: `A directory given on the command line contains no \`.evt\` files, at any depth.
+
+evtc reads every file ending in \`.evt\` under a directory (hidden directories and \`node_modules\` are skipped).
+An empty project is almost always a wrong path, so it is reported rather than checked as clean.`,
+  }),
+  EVT0003: entry<{ path: string; reason: string }>({
+    name: "unreadable-path",
+    severity: "error",
+    usage: true,
+    message: (p) => `cannot read \`${p.path}\`: ${p.reason}`,
+    explanation: `The operating system refused to read a file or directory (permissions, a broken link, a device).
+
+The reason printed is the system's own. Nothing was checked for that path.`,
+  }),
+  EVT0004: entry({
+    name: "binary-file",
+    severity: "error",
+    message: () => `this is a binary file, not an \`.evt\` source`,
+    explanation: `The file contains NUL bytes, which never appear in text. It is probably not the file you meant
+(an archive, an image, a compiled artifact with an \`.evt\` name). The caret points at the first NUL byte.`,
+  }),
+  EVT0005: entry({
+    name: "invalid-utf8",
+    severity: "error",
+    message: () => `the file is not valid UTF-8`,
+    explanation: `\`.evt\` files are UTF-8. The caret points at the first byte sequence that is not valid UTF-8.
+
+Editors usually offer "reopen with encoding" and "save with encoding UTF-8"; \`iconv -f latin1 -t utf-8\` converts
+from the shell. A UTF-8 byte-order mark at the start of a file is accepted and ignored.`,
+  }),
+  EVT0006: entry<{ size: string; limit: string }>({
+    name: "file-too-large",
+    severity: "error",
+    message: (p) => `the file is ${p.size}, over the ${p.limit} limit for one \`.evt\` file`,
+    explanation: `One \`.evt\` file may be at most 8 MiB. A bus description that large is almost certainly
+generated or not an \`.evt\` file at all; split a real project into one file per domain. The limit keeps a
+mistaken path (a log, a dump) from stalling the compiler.`,
+  }),
+  EVT0007: entry({
+    name: "empty-file",
+    severity: "warning",
+    message: () => `the file is empty`,
+    explanation: `The file has no declarations (it is empty or holds only whitespace and comments). It is
+harmless, but usually a leftover: delete it or add the declarations it was meant for.`,
+  }),
+
+  EVT0101: entry<{ text: string }>({
+    name: "unexpected-character",
+    severity: "error",
+    message: (p) => `unexpected character ${p.text}`,
+    explanation: `The lexer met a character that cannot start any token of the \`.evt\` language.
+
+Names are letters, digits, \`_\` and inner \`-\`; strings are in double quotes; comments start with \`//\`
+(block comments \`/* */\` do not exist).`,
+  }),
+  EVT0102: entry({
+    name: "unterminated-string",
+    severity: "error",
+    message: () => `unterminated string`,
+    explanation: `A string starts with \`"\` and must end with \`"\` on the same line. To put a quote inside a
+string, escape it: \`"say \\"hi\\""\`.`,
+  }),
+  EVT0103: entry<{ escape: string }>({
+    name: "invalid-escape",
+    severity: "error",
+    message: (p) => `unknown escape \`${p.escape}\` in string`,
+    explanation: `Strings accept the JSON escapes: \`\\"\`, \`\\\\\`, \`\\/\`, \`\\b\`, \`\\f\`, \`\\n\`, \`\\r\`, \`\\t\` and
+\`\\uXXXX\`. In a \`pattern\`, a regex backslash is written twice: \`pattern "^\\\\d+$"\`.`,
+  }),
+  EVT0104: entry<{ text: string; reason: string }>({
+    name: "invalid-quantity",
+    severity: "error",
+    message: (p) => `invalid value \`${p.text}\`: ${p.reason}`,
+    explanation: `A number with a unit is not well formed.
+
+Units: durations \`ms\`, \`s\`, \`m\`, \`h\`, \`d\`, \`w\` (\`200ms\`, \`20m\`, \`7d\`); rates \`/s\`, \`/m\`, \`/h\`, \`/d\`
+with an optional \`k\` or \`M\` multiplier (\`2000/s\`, \`5k/s\`, \`1.2M/h\`); sizes \`B\`, \`KiB\`, \`MiB\`, \`GiB\`,
+\`KB\`, \`MB\`, \`GB\` (\`512KiB\`, \`1MiB\`); counts with an optional \`k\`, \`M\` or \`G\` (\`12\`, \`5M\`).`,
+  }),
+  EVT0105: entry<{ expected: string; found: string }>({
+    name: "wrong-kind-of-value",
+    severity: "error",
+    message: (p) => `expected ${p.expected}, found ${p.found}`,
+    explanation: `A clause got a value of the wrong kind: a duration where a rate belongs, a size where a count
+belongs, and so on. The message names what the clause takes; \`docs/language.md\` lists every clause with its
+value.`,
+  }),
+
+  EVT0201: entry<{ expected: string; found: string }>({
+    name: "syntax-error",
+    severity: "error",
+    message: (p) => `expected ${p.expected}, found ${p.found}`,
+    explanation: `The parser expected something else at this point. The parser recovers and goes on, so one run
+reports every syntax error of a file; fix the first one first, as later ones may follow from it.`,
+  }),
+  EVT0202: entry<{ word: string }>({
+    name: "unknown-declaration",
+    severity: "error",
+    message: (p) => `\`${p.word}\` does not start a declaration`,
+    explanation: `At the top level of a file, each declaration starts with one of \`team\`, \`domain\`,
+\`segment\`, \`enum\`, \`record\`, \`event\`, \`topic\`, \`backend\`, \`consumer\` or \`enricher\`. The whole unknown
+declaration (up to its closing \`}\`) is skipped.`,
+  }),
+  EVT0203: entry<{ word: string; block: string }>({
+    name: "unknown-clause",
+    severity: "error",
+    message: (p) => `\`${p.word}\` is not a clause of \`${p.block}\``,
+    explanation: `Inside a block, each clause starts with one of the words that block accepts. The \`help\`
+line lists the closest one, and \`docs/language.md\` lists every clause of every block. The unknown clause and
+its values are skipped.`,
+  }),
+
+  EVT0301: entry<Named>({
+    name: "unknown-topic",
+    severity: "error",
+    message: (p) => `unknown topic \`${p.name}\``,
+    explanation: `A consumer or enricher reads a topic that no \`topic\` declaration and no enricher's \`publish\`
+defines anywhere in the project. Either the name is misspelt (see the \`help\` line) or the topic's producer
+has not been declared yet: a consumer cannot read what nobody publishes.`,
+  }),
+  EVT0302: entry<Named>({
+    name: "unknown-team",
+    severity: "error",
+    message: (p) => `unknown team \`${p.name}\``,
+    explanation: `An \`owner\` names a team that is not declared. Declare it with
+\`team <name> { contact "…" }\` in any file of the project.`,
+  }),
+  EVT0303: entry<Named>({
+    name: "unknown-type",
+    severity: "error",
+    message: (p) => `unknown type \`${p.name}\``,
+    explanation: `A field's type is neither a built-in type (\`string\`, \`int\`, \`long\`, \`double\`, \`decimal\`,
+\`boolean\`, \`uuid\`, \`timestamp\`, \`date\`, \`duration\`, \`bytes\`), nor \`map<T>\`, nor a \`record\` or \`enum\`
+declared in the project. Arrays are written \`T[]\`.`,
+  }),
+  EVT0304: entry<Named>({
+    name: "unknown-event",
+    severity: "error",
+    message: (p) => `unknown event \`${p.name}\``,
+    explanation: `A topic, an enricher or an \`extends\` names an event that is not declared in the project.`,
+  }),
+  EVT0305: entry<Named>({
+    name: "unknown-backend",
+    severity: "error",
+    message: (p) => `unknown back-end \`${p.name}\``,
+    explanation: `A \`lookup\` names a back-end that is not declared. Declare it with
+\`backend <domain>.<name> { owner … capacity …/s latency …ms }\`.`,
+  }),
+  EVT0306: entry<Named>({
+    name: "unknown-segment",
+    severity: "error",
+    message: (p) => `unknown segment \`${p.name}\``,
+    explanation: `A topic is placed on a segment that is not declared. Declare it with
+\`segment <name> { … }\`.`,
+  }),
+  EVT0307: entry<{ name: string; event: string }>({
+    name: "unknown-field",
+    severity: "error",
+    message: (p) => `event \`${p.event}\` has no field \`${p.name}\``,
+    explanation: `A topic's \`key\` or a look-up's \`by\` names a field that the event (including the fields it
+inherits through \`extends\`) does not have. A path such as \`customer.msisdn\` walks into nested records.`,
+  }),
+  EVT0308: entry<{ name: string; enumName: string }>({
+    name: "unknown-enum-member",
+    severity: "error",
+    message: (p) => `enum \`${p.enumName}\` has no member \`${p.name}\``,
+    explanation: `A field's default value must be one of the members of its enum type.`,
+  }),
+  EVT0309: entry<Named>({
+    name: "unknown-annotation",
+    severity: "error",
+    message: (p) => `unknown annotation \`@${p.name}\``,
+    explanation: `The only annotation is \`@deprecated("reason")\`, on declarations, fields and enum members.`,
+  }),
+  EVT0310: entry<{ kind: string; name: string }>({
+    name: "duplicate-definition",
+    severity: "error",
+    message: (p) => `${p.kind} \`${p.name}\` is defined more than once`,
+    explanation: `Names are global to a project, across all its files. Teams, domains, segments, back-ends,
+consumers and enrichers each have their own namespace; events, records and enums share one (they are all types);
+topics share one with the topics that enrichers publish. The related location shows the first definition.
+
+An event has one declaration holding its current version: earlier versions live in the lock file, not in
+\`.evt\` sources.`,
+  }),
+  EVT0311: entry<{ name: string; owner: string }>({
+    name: "duplicate-field",
+    severity: "error",
+    message: (p) => `field \`${p.name}\` is defined more than once in \`${p.owner}\``,
+    explanation: `Each field name appears once in an event or record, counting the fields inherited through
+\`extends\`: an enriched event cannot redefine a field of the event it extends.`,
+  }),
+  EVT0312: entry<{ name: string; owner: string }>({
+    name: "duplicate-enum-member",
+    severity: "error",
+    message: (p) => `member \`${p.name}\` appears more than once in enum \`${p.owner}\``,
+    explanation: `Each member of an enum is listed once.`,
+  }),
+  EVT0313: entry<Named>({
+    name: "topic-published-twice",
+    severity: "error",
+    message: (p) => `topic \`${p.name}\` is already defined elsewhere`,
+    explanation: `An enricher's \`publish\` defines the enriched topic: its settings come from the source topic,
+with the overrides in the optional block after \`publish\`. A topic therefore has exactly one definition, either a
+\`topic\` declaration (published by its owner's producer) or one enricher's \`publish\`. Two definitions would mean
+two writers of one contract; rename the enriched topic or remove the other definition.`,
+  }),
+  EVT0314: entry<{ cycle: string }>({
+    name: "enrichment-cycle",
+    severity: "error",
+    message: (p) => `enrichment chain forms a cycle: ${p.cycle}`,
+    explanation: `Enrichers read one topic and publish another. When the topics they publish lead back to the
+topic they read, every event would be enriched forever. Break the cycle by having one of the enrichers read an
+upstream topic.`,
+  }),
+  EVT0315: entry<{ cycle: string }>({
+    name: "extends-cycle",
+    severity: "error",
+    message: (p) => `\`extends\` forms a cycle: ${p.cycle}`,
+    explanation: `An event cannot extend itself, directly or through other events.`,
+  }),
+
+  EVT0401: entry<{ block: string; name: string; clause: string }>({
+    name: "missing-clause",
+    severity: "error",
+    message: (p) => `${p.block} \`${p.name}\` has no \`${p.clause}\``,
+    explanation: `Some clauses are required: a domain's \`owner\`; a topic's \`owner\` and \`event\`; a back-end's
+\`owner\`; a consumer's \`owner\` and \`from\`; an enricher's \`owner\`, \`from\`, \`lookup\` and \`publish\`.`,
+  }),
+  EVT0402: entry<{ clause: string }>({
+    name: "duplicate-clause",
+    severity: "error",
+    message: (p) => `\`${p.clause}\` is given more than once`,
+    explanation: `A clause that takes one value appears twice in a block; only one can hold. (\`lookup\` and
+\`contact\` may repeat.)`,
+  }),
+  EVT0403: entry<{ first: string; second: string }>({
+    name: "conflicting-clauses",
+    severity: "error",
+    message: (p) => `\`${p.second}\` contradicts \`${p.first}\``,
+    explanation: `Some clauses exclude each other: \`ordered\` and \`unordered\`, \`guaranteed\` and
+\`best-effort\`, \`public\` and \`internal\`.`,
+  }),
+  EVT0404: entry<Named>({
+    name: "missing-version",
+    severity: "error",
+    message: (p) => `event \`${p.name}\` has no version`,
+    explanation: `Every event carries the version of its contract, \`major.minor\`, right after its name:
+\`event PaymentReceived v1.1 { … }\`. \`v2\` means \`v2.0\`.`,
+  }),
+  EVT0405: entry<{ peak: string; average: string }>({
+    name: "peak-below-average",
+    severity: "error",
+    message: (p) => `peak rate ${p.peak} is below the average rate ${p.average}`,
+    explanation: `\`rate A peak P\` gives the average and the peak rate of a topic; the peak is at least the
+average. Write \`rate 2000/s\` alone when the two are the same.`,
+  }),
+  EVT0406: entry<{ constraint: string; type: string }>({
+    name: "constraint-not-applicable",
+    severity: "error",
+    message: (p) => `\`${p.constraint}\` does not apply to a field of type \`${p.type}\``,
+    explanation: `Constraints apply to some types only: \`pattern\`, \`minLength\` and \`maxLength\` to strings;
+\`min\` and \`max\` to \`int\`, \`long\`, \`double\` and \`decimal\`; \`minItems\` and \`maxItems\` to arrays.`,
+  }),
+  EVT0407: entry<{ reason: string }>({
+    name: "invalid-constraint",
+    severity: "error",
+    message: (p) => `invalid constraint: ${p.reason}`,
+    explanation: `A constraint's value is out of range or contradicts another one (\`min\` above \`max\`, a
+negative length, a \`pattern\` that is not a valid regular expression). Patterns are ECMAScript regular
+expressions with the \`u\` flag, as JSON Schema validators use them.`,
+  }),
+  EVT0408: entry<{ type: string; reason: string }>({
+    name: "invalid-default",
+    severity: "error",
+    message: (p) => `invalid default for a field of type \`${p.type}\`: ${p.reason}`,
+    explanation: `A default (\`= value\`) must be a literal of the field's type: a string for \`string\`, a whole
+number for \`int\` and \`long\`, a number for \`double\` and \`decimal\`, \`true\` or \`false\` for \`boolean\`, a
+member for an enum. It must also satisfy the field's constraints.`,
+  }),
+  EVT0409: entry<{ field: string; type: string }>({
+    name: "invalid-key-field",
+    severity: "error",
+    message: (p) => `field \`${p.field}\` of type \`${p.type}\` cannot be a key`,
+    explanation: `A topic's key decides the partition, and so the order, of its events: it must be a required
+scalar field (\`string\`, \`uuid\`, \`int\`, \`long\` or an enum), not an optional field, a record, an array or a map.`,
+  }),
+  EVT0410: entry<{ event: string; source: string }>({
+    name: "enriched-event-not-extending",
+    severity: "error",
+    message: (p) => `enriched event \`${p.event}\` does not extend \`${p.source}\``,
+    explanation: `An enricher republishes the event it read with the looked-up data added, so the event it
+publishes must \`extends\` the source topic's event (directly or through other events). Consumers of the
+enriched topic then see every field of the original.`,
+  }),
+  EVT0411: entry<{ what: string; reason: string }>({
+    name: "value-out-of-range",
+    severity: "error",
+    message: (p) => `${p.what} ${p.reason}`,
+    explanation: `A number is outside the range its clause allows: partitions and replicas at least 1, retry
+attempts from 0 to 100, a backoff range whose start is not above its end, sizes and rates above zero.`,
+  }),
+  EVT0412: entry<{ value: string; allowed: string }>({
+    name: "unknown-keyword-value",
+    severity: "error",
+    message: (p) => `\`${p.value}\` is not one of ${p.allowed}`,
+    explanation: `A clause takes one of a fixed set of words, such as the compatibility modes \`backward\`,
+\`backward-transitive\`, \`forward\`, \`forward-transitive\`, \`full\`, \`full-transitive\` and \`none\`.`,
+  }),
+  EVT0413: entry<{ name: string; kind: string; expected: string }>({
+    name: "wrong-kind-of-name",
+    severity: "error",
+    message: (p) => `\`${p.name}\` is ${p.kind}, not ${p.expected}`,
+    explanation: `A name refers to a declaration of the wrong kind: a record where a topic needs an event, an
+event used as a field's type (events are versioned contracts; share structure through a \`record\`), a
+built-in type with type arguments, or a type argument missing from \`map<T>\`.`,
+  }),
+} as const;
+
+export type Code = keyof typeof registry;
+export type ParamsOf<C extends Code> = Parameters<(typeof registry)[C]["message"]>[0];
+
+export function isCode(text: string): text is Code {
+  return Object.prototype.hasOwnProperty.call(registry, text);
+}

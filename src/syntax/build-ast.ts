@@ -1,0 +1,631 @@
+import type { CstNode, IToken } from "chevrotain";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { span, type SourceFile, type Span } from "../diagnostics/source.js";
+import { didYouMean } from "../diagnostics/suggest.js";
+import type * as ast from "./ast.js";
+import { clauseKeywords, type BlockKind } from "./parser.js";
+import { keywordText } from "./tokens.js";
+
+type Element = CstNode | IToken;
+
+function isToken(element: Element): element is IToken {
+  return (element as IToken).image !== undefined;
+}
+
+function validOffset(n: number | undefined): n is number {
+  return typeof n === "number" && Number.isFinite(n);
+}
+
+/** Reads a CST defensively: after error recovery, any child may be missing. */
+class Cst {
+  constructor(readonly node: CstNode) {}
+
+  tokens(key: string): IToken[] {
+    return (this.node.children[key] ?? []).filter(isToken).filter((tok) => !tok.isInsertedInRecovery);
+  }
+  token(key: string): IToken | undefined {
+    return this.tokens(key)[0];
+  }
+  nodes(key: string): Cst[] {
+    return (this.node.children[key] ?? []).filter((e): e is CstNode => !isToken(e)).map((n) => new Cst(n));
+  }
+  child(key: string): Cst | undefined {
+    return this.nodes(key)[0];
+  }
+  /** All real tokens under this node, in source order. */
+  allTokens(): IToken[] {
+    const out: IToken[] = [];
+    const walk = (node: CstNode) => {
+      for (const list of Object.values(node.children)) {
+        for (const e of list) {
+          if (isToken(e)) {
+            if (!e.isInsertedInRecovery && validOffset(e.startOffset)) out.push(e);
+          } else walk(e);
+        }
+      }
+    };
+    walk(this.node);
+    return out.sort((a, b) => a.startOffset - b.startOffset);
+  }
+}
+
+export interface BuildResult {
+  readonly declarations: ast.Declaration[];
+  readonly diagnostics: Diagnostic[];
+}
+
+const blockNames: Record<BlockKind, string> = {
+  team: "team",
+  domain: "domain",
+  segment: "segment",
+  topic: "topic",
+  backend: "backend",
+  consumer: "consumer",
+  enricher: "enricher",
+};
+
+const declarationWords = [
+  "team",
+  "domain",
+  "segment",
+  "enum",
+  "record",
+  "event",
+  "topic",
+  "backend",
+  "consumer",
+  "enricher",
+];
+
+const stringEscapes: Record<string, string> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+};
+
+/** Builds the AST from the CST of one file, reporting what the grammar let through on purpose. */
+export class AstBuilder {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly leadingDocs = new Map<number, string[]>();
+  private readonly trailingDocs = new Map<number, string[]>();
+  private readonly claimedTrailing = new Set<number>();
+
+  constructor(
+    private readonly source: SourceFile,
+    docTokens: readonly IToken[],
+    codeTokens: readonly IToken[],
+  ) {
+    this.indexDocs(docTokens, codeTokens);
+  }
+
+  private indexDocs(docTokens: readonly IToken[], codeTokens: readonly IToken[]): void {
+    let runLines: string[] = [];
+    let runEnd = -1;
+    let codeIndex = 0;
+    for (const doc of docTokens) {
+      const line = this.source.position(doc.startOffset).line;
+      const text = doc.image.slice(3).replace(/^ /, "");
+      while (codeIndex < codeTokens.length && codeTokens[codeIndex]!.startOffset < doc.startOffset) codeIndex++;
+      const previous = codeTokens[codeIndex - 1];
+      const trailing =
+        previous !== undefined && this.source.position(previous.endOffset ?? previous.startOffset).line === line;
+      if (trailing) {
+        this.trailingDocs.set(line, [...(this.trailingDocs.get(line) ?? []), text]);
+        continue;
+      }
+      if (line !== runEnd + 1 && runLines.length > 0) {
+        this.leadingDocs.set(runEnd + 1, runLines);
+        runLines = [];
+      }
+      runLines.push(text);
+      runEnd = line;
+    }
+    if (runLines.length > 0) this.leadingDocs.set(runEnd + 1, runLines);
+  }
+
+  private docsFor(nodeSpan: Span): string[] {
+    const startLine = this.source.position(nodeSpan.start).line;
+    const endLine = this.source.position(Math.max(nodeSpan.start, nodeSpan.end - 1)).line;
+    const docs = [...(this.leadingDocs.get(startLine) ?? [])];
+    if (!this.claimedTrailing.has(endLine)) {
+      const trailing = this.trailingDocs.get(endLine);
+      if (trailing) {
+        docs.push(...trailing);
+        this.claimedTrailing.add(endLine);
+      }
+    }
+    return docs;
+  }
+
+  private spanOfToken(tok: IToken): Span {
+    return span(this.source, tok.startOffset, (tok.endOffset ?? tok.startOffset) + 1);
+  }
+
+  private spanOf(node: Cst): Span {
+    const loc = node.node.location;
+    if (loc && validOffset(loc.startOffset) && validOffset(loc.endOffset)) {
+      return span(this.source, loc.startOffset, loc.endOffset + 1);
+    }
+    const toks = node.allTokens();
+    const first = toks[0];
+    const last = toks[toks.length - 1];
+    if (!first || !last) return span(this.source, 0, 0);
+    return span(this.source, first.startOffset, (last.endOffset ?? last.startOffset) + 1);
+  }
+
+  private report(d: Diagnostic): void {
+    this.diagnostics.push(d);
+  }
+
+  build(root: CstNode): ast.Declaration[] {
+    const file = new Cst(root);
+    const declarations: ast.Declaration[] = [];
+    for (const element of Object.values(file.node.children).flat()) {
+      if (isToken(element)) {
+        if (!element.isInsertedInRecovery) this.reportStray(element, "a declaration");
+        continue;
+      }
+      const node = new Cst(element);
+      if (element.name === "stray") {
+        const tok = node.allTokens()[0];
+        if (tok) this.reportStray(tok, "a declaration");
+        continue;
+      }
+      const decl = this.declaration(node);
+      if (decl) declarations.push(decl);
+    }
+    return declarations.sort((a, b) => a.span.start - b.span.start);
+  }
+
+  private reportStray(tok: IToken, expected: string): void {
+    this.report(diagnostic("EVT0201", { expected, found: `\`${tok.image}\`` }, { span: this.spanOfToken(tok) }));
+  }
+
+  private name(node: Cst | undefined): ast.Name | undefined {
+    if (!node) return undefined;
+    const toks = node.allTokens().filter((tok) => tok.image !== ".");
+    if (toks.length === 0) return undefined;
+    return { text: toks.map((tok) => tok.image).join("."), span: this.spanOf(node) };
+  }
+
+  private identifier(tok: IToken | undefined): ast.Name | undefined {
+    if (!tok) return undefined;
+    return { text: tok.image, span: this.spanOfToken(tok) };
+  }
+
+  private string(tok: IToken | undefined): ast.StringLiteral | undefined {
+    if (!tok) return undefined;
+    const tokenSpan = this.spanOfToken(tok);
+    const raw = tok.image;
+    const terminated = raw.length >= 2 && raw.endsWith('"') && !raw.endsWith('\\"');
+    let inner = raw.slice(1, terminated ? -1 : undefined);
+    if (!terminated) {
+      this.report(diagnostic("EVT0102", {}, { span: tokenSpan, help: 'close the string with `"` on the same line' }));
+      if (inner.endsWith("\\")) inner = inner.slice(0, -1);
+    }
+    let value = "";
+    for (let i = 0; i < inner.length; i++) {
+      const ch = inner[i]!;
+      if (ch !== "\\") {
+        value += ch;
+        continue;
+      }
+      const next = inner[i + 1] ?? "";
+      const escapeStart = tok.startOffset + 1 + i;
+      if (next === "u" && /^[0-9a-fA-F]{4}$/.test(inner.slice(i + 2, i + 6))) {
+        value += String.fromCharCode(parseInt(inner.slice(i + 2, i + 6), 16));
+        i += 5;
+      } else if (next in stringEscapes) {
+        value += stringEscapes[next];
+        i += 1;
+      } else {
+        const shown = next === "u" ? inner.slice(i, i + 6) : `\\${next}`;
+        this.report(
+          diagnostic(
+            "EVT0103",
+            { escape: shown },
+            {
+              span: span(this.source, escapeStart, escapeStart + shown.length),
+              help: "write a backslash as `\\\\`",
+            },
+          ),
+        );
+        value += next;
+        i += 1;
+      }
+    }
+    return { kind: "string", value, span: tokenSpan };
+  }
+
+  private quantity(tok: IToken | undefined): ast.QuantityLiteral | undefined {
+    if (!tok) return undefined;
+    return { kind: "quantity", text: tok.image, span: this.spanOfToken(tok) };
+  }
+
+  private version(tok: IToken | undefined): ast.VersionLiteral | undefined {
+    if (!tok) return undefined;
+    const [major, minor] = tok.image.slice(1).split(".");
+    return { major: Number(major), minor: Number(minor ?? 0), text: tok.image, span: this.spanOfToken(tok) };
+  }
+
+  private literal(node: Cst | undefined): ast.Literal | undefined {
+    if (!node) return undefined;
+    const str = node.token("StringLiteral");
+    if (str) return this.string(str);
+    const qty = node.token("Quantity");
+    if (qty) return this.quantity(qty);
+    const word = node.token("Identifier");
+    if (word) return { kind: "word", text: word.image, span: this.spanOfToken(word) };
+    return undefined;
+  }
+
+  private annotations(node: Cst): ast.Annotation[] {
+    const out: ast.Annotation[] = [];
+    for (const a of node.nodes("annotation")) {
+      const name = this.identifier(a.token("Identifier"));
+      if (!name) continue;
+      const args = a
+        .nodes("literal")
+        .map((l) => this.literal(l))
+        .filter((l): l is ast.Literal => l !== undefined);
+      out.push({ name, args, span: this.spanOf(a) });
+    }
+    return out;
+  }
+
+  private declaration(node: Cst): ast.Declaration | undefined {
+    const annotations = this.annotations(node);
+    for (const [key, list] of Object.entries(node.node.children)) {
+      if (key === "annotation") continue;
+      const inner = list.find((e): e is CstNode => !isToken(e));
+      if (!inner) continue;
+      const child = new Cst(inner);
+      const declSpan = this.spanOf(node);
+      switch (key) {
+        case "unknownDeclaration":
+          this.unknownDeclaration(child);
+          return undefined;
+        case "enumDecl":
+          return this.enumDeclaration(child, declSpan, annotations);
+        case "record":
+        case "event":
+          return this.fieldsDeclaration(key, child, declSpan, annotations);
+        case "team":
+        case "domain":
+        case "segment":
+        case "topic":
+        case "backend":
+        case "consumer":
+        case "enricher":
+          return this.blockDeclaration(key, child, declSpan, annotations);
+      }
+    }
+    return undefined;
+  }
+
+  private unknownDeclaration(node: Cst): void {
+    const word = node.token("Identifier");
+    if (!word) return;
+    const help =
+      didYouMean(word.image, declarationWords) ??
+      `a declaration starts with one of ${declarationWords.map((w) => `\`${w}\``).join(", ")}`;
+    this.report(diagnostic("EVT0202", { word: word.image }, { span: this.spanOfToken(word), help }));
+  }
+
+  private header(node: Cst, keywordKey: string, declSpan: Span) {
+    const keyword = node.token(keywordKey);
+    const name = this.name(node.child("qualifiedName") ?? node.child("name"));
+    const keywordSpan = keyword ? this.spanOfToken(keyword) : span(this.source, declSpan.start, declSpan.start);
+    return { keywordSpan, name: name ?? { text: "", span: keywordSpan } };
+  }
+
+  private enumDeclaration(node: Cst, declSpan: Span, annotations: ast.Annotation[]): ast.EnumDeclaration {
+    const { keywordSpan, name } = this.header(node, "Kw_enum", declSpan);
+    const members: ast.EnumMember[] = [];
+    for (const m of node.nodes("enumMember")) {
+      const memberName = this.identifier(m.token("Identifier"));
+      if (!memberName) continue;
+      const memberSpan = this.spanOf(m);
+      members.push({
+        name: memberName,
+        span: memberSpan,
+        annotations: this.annotations(m),
+        docs: this.docsFor(memberSpan),
+      });
+    }
+    for (const s of node.nodes("stray")) {
+      const tok = s.allTokens()[0];
+      if (tok) this.reportStray(tok, "an enum member");
+    }
+    return { kind: "enum", name, keywordSpan, members, annotations, docs: this.docsFor(declSpan), span: declSpan };
+  }
+
+  private fieldsDeclaration(
+    kind: "record" | "event",
+    node: Cst,
+    declSpan: Span,
+    annotations: ast.Annotation[],
+  ): ast.RecordDeclaration | ast.EventDeclaration {
+    const { keywordSpan, name } = this.header(node, kind === "event" ? "Kw_event" : "Kw_record", declSpan);
+    const block = node.child("fieldBlock");
+    const fields: ast.Field[] = [];
+    for (const f of block?.nodes("field") ?? []) {
+      const field = this.field(f);
+      if (field) fields.push(field);
+    }
+    for (const s of block?.nodes("stray") ?? []) {
+      const tok = s.allTokens()[0];
+      if (tok) this.reportStray(tok, "a field");
+    }
+    const docs = this.docsFor(declSpan);
+    if (kind === "record") return { kind, name, keywordSpan, fields, annotations, docs, span: declSpan };
+    const names = node.nodes("name");
+    const base = this.name(names[1]);
+    const version = this.version(node.token("Version"));
+    return {
+      kind,
+      name,
+      keywordSpan,
+      fields,
+      annotations,
+      docs,
+      span: declSpan,
+      ...(version ? { version } : {}),
+      ...(base ? { extends: base } : {}),
+    };
+  }
+
+  private typeRef(node: Cst | undefined): ast.TypeRef | undefined {
+    if (!node) return undefined;
+    const name = this.identifier(node.token("Identifier"));
+    if (!name) return undefined;
+    const args = node
+      .nodes("typeRef")
+      .map((n) => this.typeRef(n))
+      .filter((n): n is ast.TypeRef => n !== undefined);
+    return { name, args, arrayDepth: node.tokens("RSquare").length, span: this.spanOf(node) };
+  }
+
+  private field(node: Cst): ast.Field | undefined {
+    const name = this.identifier(node.token("Identifier"));
+    const type = this.typeRef(node.child("typeRef"));
+    if (!name || !type) return undefined;
+    const fieldSpan = this.spanOf(node);
+    const constraints: ast.Constraint[] = [];
+    for (const c of node.nodes("constraint")) {
+      const keywordToken = c.allTokens()[0];
+      const value = this.string(c.token("StringLiteral")) ?? this.quantity(c.token("Quantity"));
+      if (!keywordToken || !value) continue;
+      constraints.push({
+        kind: keywordToken.image as ast.ConstraintKind,
+        keywordSpan: this.spanOfToken(keywordToken),
+        value,
+        span: this.spanOf(c),
+      });
+    }
+    const defaultValue = this.literal(node.child("defaultValue")?.child("literal"));
+    return {
+      name,
+      optional: node.token("Question") !== undefined,
+      type,
+      constraints,
+      ...(defaultValue ? { defaultValue } : {}),
+      annotations: this.annotations(node),
+      docs: this.docsFor(fieldSpan),
+      span: fieldSpan,
+    };
+  }
+
+  private blockDeclaration(kind: BlockKind, node: Cst, declSpan: Span, annotations: ast.Annotation[]): ast.Declaration {
+    const { keywordSpan, name } = this.header(node, `Kw_${kind}`, declSpan);
+    const clauseNodes =
+      kind === "topic"
+        ? (node.child("topicBlock")?.nodes("topicClause") ?? [])
+        : kind === "consumer" || kind === "enricher"
+          ? node.nodes("consumerClause")
+          : [node];
+    const clauses = this.clauses(kind, clauseNodes);
+    return {
+      kind,
+      name,
+      keywordSpan,
+      clauses,
+      annotations,
+      docs: this.docsFor(declSpan),
+      span: declSpan,
+    } as ast.Declaration;
+  }
+
+  /** Clauses in source order; clause nodes of the generic block rules are collected from their children. */
+  private clauses(block: BlockKind, containers: readonly Cst[]): ast.Clause[] {
+    const out: ast.Clause[] = [];
+    const allowed = new Set<string>(clauseKeywords[block].map(keywordText));
+    for (const container of containers) {
+      for (const [key, list] of Object.entries(container.node.children)) {
+        for (const element of list) {
+          if (isToken(element)) {
+            // A keyword consumed directly in the container (topic `event`/`key`/`rate`…, consumer `from`…).
+            continue;
+          }
+          const child = new Cst(element);
+          if (key === "unknownClauseBody") {
+            this.unknownClause(block, child, allowed);
+            continue;
+          }
+          const clause = this.clause(key, child);
+          if (!clause) continue;
+          if (!allowed.has(clause.keyword)) {
+            this.unknownClauseWord(block, clause.keyword, clause.keywordSpan, allowed);
+            continue;
+          }
+          out.push(clause);
+        }
+      }
+      const inline = this.inlineClause(container);
+      if (inline) {
+        if (allowed.has(inline.keyword)) out.push(inline);
+        else this.unknownClauseWord(block, inline.keyword, inline.keywordSpan, allowed);
+      }
+    }
+    return out.sort((a, b) => a.span.start - b.span.start);
+  }
+
+  private unknownClause(block: BlockKind, node: Cst, allowed: ReadonlySet<string>): void {
+    const word = node.token("Identifier");
+    if (word) {
+      this.unknownClauseWord(block, word.image, this.spanOfToken(word), allowed);
+      return;
+    }
+    const stray = node.child("stray")?.allTokens()[0];
+    if (stray) this.reportStray(stray, `a clause of \`${blockNames[block]}\``);
+  }
+
+  private unknownClauseWord(block: BlockKind, word: string, wordSpan: Span, allowed: ReadonlySet<string>): void {
+    const help =
+      didYouMean(word, allowed) ?? `a ${blockNames[block]} takes ${[...allowed].map((w) => `\`${w}\``).join(", ")}`;
+    this.report(diagnostic("EVT0203", { word, block: blockNames[block] }, { span: wordSpan, help }));
+  }
+
+  /** Clauses written as a sub-rule of their own (owner, flags, quantities). */
+  private clause(key: string, node: Cst): ast.Clause | undefined {
+    const clauseSpan = this.spanOf(node);
+    const first = node.allTokens()[0];
+    if (!first) return undefined;
+    const keywordSpan = this.spanOfToken(first);
+    const keyword = first.image as ast.ClauseKeyword;
+    switch (key) {
+      case "ownerClause": {
+        const value = this.name(node.child("name"));
+        return value ? { keyword: "owner", keywordSpan, value, span: clauseSpan } : undefined;
+      }
+      case "contactClause":
+      case "chatClause": {
+        const value = this.string(node.token("StringLiteral"));
+        return value ? { keyword: keyword as "contact" | "chat", keywordSpan, value, span: clauseSpan } : undefined;
+      }
+      case "flagClause":
+        return { keyword: keyword as ast.FlagClause["keyword"], keywordSpan, span: clauseSpan };
+      case "quantityClause": {
+        const value = this.quantity(node.token("Quantity"));
+        return value
+          ? { keyword: keyword as ast.QuantityClause["keyword"], keywordSpan, value, span: clauseSpan }
+          : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Clauses whose tokens sit directly in the container rule (`topicClause`, `consumerClause`). */
+  private inlineClause(node: Cst): ast.Clause | undefined {
+    const children = node.node.children;
+    const keywordToken = (key: string) => node.token(key);
+    const clauseSpan = () => this.spanOf(node);
+    const kwSpan = (tok: IToken) => this.spanOfToken(tok);
+
+    const eventKw = keywordToken("eventClause");
+    if (eventKw) {
+      const value = this.name(node.child("name"));
+      return value ? { keyword: "event", keywordSpan: kwSpan(eventKw), value, span: clauseSpan() } : undefined;
+    }
+    const segmentKw = keywordToken("segmentClause");
+    if (segmentKw) {
+      const value = this.name(node.child("name"));
+      return value ? { keyword: "segment", keywordSpan: kwSpan(segmentKw), value, span: clauseSpan() } : undefined;
+    }
+    const compatKw = keywordToken("Kw_compatibility");
+    if (compatKw) {
+      const value = this.name(node.child("name"));
+      return value ? { keyword: "compatibility", keywordSpan: kwSpan(compatKw), value, span: clauseSpan() } : undefined;
+    }
+    const keyKw = keywordToken("Kw_key");
+    if (keyKw) {
+      const field = this.name(node.child("qualifiedName"));
+      const cardinality = this.quantity(node.token("cardinality"));
+      return field
+        ? {
+            keyword: "key",
+            keywordSpan: kwSpan(keyKw),
+            field,
+            ...(cardinality ? { cardinality } : {}),
+            span: clauseSpan(),
+          }
+        : undefined;
+    }
+    const rateKw = keywordToken("Kw_rate");
+    if (rateKw) {
+      const average = this.quantity(node.token("average"));
+      const peak = this.quantity(node.token("peak"));
+      return average
+        ? { keyword: "rate", keywordSpan: kwSpan(rateKw), average, ...(peak ? { peak } : {}), span: clauseSpan() }
+        : undefined;
+    }
+    const fromKw = keywordToken("Kw_from");
+    if (fromKw) {
+      const value = this.name(node.child("qualifiedName"));
+      return value ? { keyword: "from", keywordSpan: kwSpan(fromKw), value, span: clauseSpan() } : undefined;
+    }
+    const retryKw = keywordToken("Kw_retry");
+    if (retryKw) {
+      const attempts = this.quantity(node.token("attempts"));
+      const backoffFrom = this.quantity(node.token("backoffFrom"));
+      const backoffTo = this.quantity(node.token("backoffTo"));
+      return attempts
+        ? {
+            keyword: "retry",
+            keywordSpan: kwSpan(retryKw),
+            attempts,
+            ...(backoffFrom ? { backoffFrom } : {}),
+            ...(backoffTo ? { backoffTo } : {}),
+            span: clauseSpan(),
+          }
+        : undefined;
+    }
+    const lookupKw = keywordToken("Kw_lookup");
+    if (lookupKw) {
+      const backend = this.name(node.child("backendName"));
+      const by = this.name(node.child("byField"));
+      const cache = this.quantity(node.token("ttl"));
+      return backend && by
+        ? {
+            keyword: "lookup",
+            keywordSpan: kwSpan(lookupKw),
+            backend,
+            by,
+            ...(cache ? { cache } : {}),
+            span: clauseSpan(),
+          }
+        : undefined;
+    }
+    const acceptsKw = keywordToken("Kw_accepts");
+    if (acceptsKw) {
+      const versions = node.tokens("Version").map((v) => this.version(v)!);
+      return { keyword: "accepts", keywordSpan: kwSpan(acceptsKw), versions, span: clauseSpan() };
+    }
+    const publishKw = keywordToken("Kw_publish");
+    if (publishKw) {
+      const topic = this.name(node.child("topicName"));
+      const event = this.name(node.child("name"));
+      const block = node.child("topicBlock");
+      const overrides = block ? this.clauses("topic", block.nodes("topicClause")) : [];
+      return topic && event
+        ? {
+            keyword: "publish",
+            keywordSpan: kwSpan(publishKw),
+            topic,
+            event,
+            overrides,
+            hasBlock: block !== undefined,
+            span: clauseSpan(),
+          }
+        : undefined;
+    }
+    void children;
+    return undefined;
+  }
+}

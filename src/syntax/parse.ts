@@ -1,0 +1,85 @@
+import type { IRecognitionException, IToken } from "chevrotain";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { span, type SourceFile } from "../diagnostics/source.js";
+import type { Comment, EvtFile } from "./ast.js";
+import { AstBuilder } from "./build-ast.js";
+import { parser } from "./parser.js";
+import { evtLexer } from "./tokens.js";
+
+export interface ParseResult {
+  readonly file: EvtFile;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+function describeCharacter(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  const visible = code > 0x20 && code !== 0x7f && !(code >= 0x80 && code <= 0x9f) && !/\s/u.test(ch);
+  return visible ? `\`${ch}\` (${hex})` : hex;
+}
+
+/** The `{` still open at `offset`, for pointing at the block whose `}` is missing. */
+function unclosedBrace(tokens: readonly IToken[], offset: number): IToken | undefined {
+  const open: IToken[] = [];
+  for (const tok of tokens) {
+    if (tok.startOffset >= offset) break;
+    if (tok.image === "{") open.push(tok);
+    else if (tok.image === "}") open.pop();
+  }
+  return open[open.length - 1];
+}
+
+function syntaxDiagnostic(source: SourceFile, error: IRecognitionException, tokens: readonly IToken[]): Diagnostic {
+  let expected = "something else";
+  let found = "this";
+  try {
+    const parsed = JSON.parse(error.message) as { expected: string; found: string };
+    expected = parsed.expected;
+    found = parsed.found;
+  } catch {
+    // The message provider always produces JSON; a non-JSON message is a bug, shown as is.
+    found = error.message;
+  }
+  const tok = error.token;
+  const atEnd = !Number.isFinite(tok.startOffset) || tok.tokenType.name === "EOF";
+  const start = atEnd ? source.text.length : tok.startOffset;
+  const end = atEnd ? source.text.length : (tok.endOffset ?? tok.startOffset) + 1;
+  const brace = expected === "`}`" ? unclosedBrace(tokens, start) : undefined;
+  const related = brace
+    ? [{ span: span(source, brace.startOffset, brace.startOffset + 1), message: "this block is not closed" }]
+    : [];
+  return diagnostic("EVT0201", { expected, found }, { span: span(source, start, end), related });
+}
+
+/** Lexes, parses and builds the AST of one file. Never throws on any input. */
+export function parseSource(source: SourceFile): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const lexed = evtLexer.tokenize(source.text);
+  for (const error of lexed.errors) {
+    const ch = String.fromCodePoint(source.text.codePointAt(error.offset) ?? 0);
+    diagnostics.push(
+      diagnostic(
+        "EVT0101",
+        { text: describeCharacter(ch) },
+        { span: span(source, error.offset, error.offset + Math.max(1, ch.length)) },
+      ),
+    );
+  }
+  parser.input = lexed.tokens;
+  const cst = parser.file();
+  for (const error of parser.errors) diagnostics.push(syntaxDiagnostic(source, error, lexed.tokens));
+
+  const docTokens = (lexed.groups["docs"] ?? []) as IToken[];
+  const commentTokens = (lexed.groups["comments"] ?? []) as IToken[];
+  const builder = new AstBuilder(source, docTokens, lexed.tokens);
+  const declarations = builder.build(cst);
+  diagnostics.push(...builder.diagnostics);
+  const comments: Comment[] = [...docTokens, ...commentTokens]
+    .map((tok) => ({
+      text: tok.image,
+      doc: tok.tokenType.name === "DocComment",
+      span: span(source, tok.startOffset, (tok.endOffset ?? tok.startOffset) + 1),
+    }))
+    .sort((a, b) => a.span.start - b.span.start);
+  return { file: { source, declarations, comments }, diagnostics };
+}
