@@ -1,0 +1,92 @@
+import { Command, CommanderError, Option } from "commander";
+import { createRequire } from "node:module";
+import { checkCommand } from "./check.js";
+import { explainCommand } from "./explain.js";
+
+export interface Terminal {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly isTty: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+/** Exit codes, documented in `evtc --help` and docs/cli.md. */
+export const ExitCode = { ok: 0, errors: 1, usage: 2, internal: 3 } as const;
+
+const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+
+const exitCodesHelp = `
+Exit codes:
+  0  no errors (warnings allowed)
+  1  the project has errors
+  2  usage or file-system problem (bad option, missing path, no .evt files)
+  3  internal error in evtc (please report it)`;
+
+/** Colours only on a terminal, never when NO_COLOR is set (https://no-color.org) or `--no-color` is given. */
+export function useColor(terminal: Terminal, flag: boolean | undefined): boolean {
+  if (flag === false) return false;
+  const noColor = terminal.env["NO_COLOR"];
+  if (noColor !== undefined && noColor !== "") return false;
+  return terminal.isTty;
+}
+
+export async function run(argv: readonly string[], terminal: Terminal): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = new Command()
+    .name("evtc")
+    .description(
+      "The compiler for declared, checked event pipelines: .evt files in, a checked model of your event bus out.",
+    )
+    .version(version, "-V, --version")
+    .showHelpAfterError("(run `evtc --help` for usage)")
+    .addHelpText("after", exitCodesHelp)
+    .configureOutput({ writeOut: terminal.stdout, writeErr: terminal.stderr })
+    .exitOverride();
+
+  program
+    .command("check")
+    .description("check .evt files and directories as one project, reporting every problem found")
+    .argument("<paths...>", ".evt files, or directories searched recursively for .evt files")
+    .addOption(
+      new Option("--format <format>", "how diagnostics are printed")
+        .choices(["text", "json", "github"])
+        .default("text"),
+    )
+    .option("--no-color", "never colour the output (also: NO_COLOR=1)")
+    .addHelpText("after", exitCodesHelp)
+    .action((paths: string[], options: { format: "text" | "json" | "github"; color?: boolean }) => {
+      exitCode = checkCommand(paths, { format: options.format, color: useColor(terminal, options.color) }, terminal);
+    });
+
+  program
+    .command("explain")
+    .description("print the long explanation of a diagnostic code")
+    .argument("<code>", "a diagnostic code such as EVT0301")
+    .action((code: string) => {
+      exitCode = explainCommand(code, terminal);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+      ) {
+        return ExitCode.ok;
+      }
+      return ExitCode.usage;
+    }
+    const detail = terminal.env["EVTC_DEBUG"]
+      ? String((error as Error).stack)
+      : String((error as Error).message ?? error);
+    terminal.stderr(
+      `internal error: ${detail}\nThis is a bug in evtc; please report it with the input that caused it.\n`,
+    );
+    return ExitCode.internal;
+  }
+}

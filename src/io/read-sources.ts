@@ -1,0 +1,144 @@
+import { readdirSync, readFileSync, statSync, type Stats } from "node:fs";
+import path from "node:path";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { SourceFile, span } from "../diagnostics/source.js";
+import { firstInvalidUtf8 } from "./utf8.js";
+
+/** One `.evt` file may be at most this large (see EVT0006). */
+export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+
+export interface ReadResult {
+  /** Readable text files, sorted by display path. */
+  readonly sources: SourceFile[];
+  readonly diagnostics: Diagnostic[];
+}
+
+function errnoReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "ELOOP":
+      return "too many levels of symbolic links";
+    case "EISDIR":
+      return "is a directory";
+    default:
+      return code ? code.toLowerCase() : String((error as Error).message ?? error);
+  }
+}
+
+/** Paths are shown relative to the working directory, with `/`, so output is the same on every machine. */
+export function displayPath(absolute: string, cwd: string): string {
+  const relative = path.relative(cwd, absolute);
+  const shown = relative === "" ? "." : relative.startsWith("..") || path.isAbsolute(relative) ? absolute : relative;
+  return shown.split(path.sep).join("/");
+}
+
+function formatSize(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+function walk(dir: string, out: string[]): void {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
+  for (const entry of entries) {
+    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) walk(full, out);
+    else if (entry.isFile() && entry.name.endsWith(".evt")) out.push(full);
+  }
+}
+
+/**
+ * Reads the `.evt` files named by `paths` (files, or directories searched recursively). Every problem is a
+ * diagnostic: a missing path, a directory without sources, a binary, non-UTF-8 or oversized file.
+ */
+export function readSources(paths: readonly string[], cwd: string): ReadResult {
+  const diagnostics: Diagnostic[] = [];
+  const files = new Map<string, string>();
+  for (const given of paths) {
+    const absolute = path.resolve(cwd, given);
+    let stats: Stats;
+    try {
+      stats = statSync(absolute);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") {
+        diagnostics.push(diagnostic("EVT0001", { path: given }, { path: given }));
+      } else {
+        diagnostics.push(diagnostic("EVT0003", { path: given, reason: errnoReason(error) }, { path: given }));
+      }
+      continue;
+    }
+    if (stats.isDirectory()) {
+      const found: string[] = [];
+      try {
+        walk(absolute, found);
+      } catch (error) {
+        diagnostics.push(diagnostic("EVT0003", { path: given, reason: errnoReason(error) }, { path: given }));
+        continue;
+      }
+      if (found.length === 0) diagnostics.push(diagnostic("EVT0002", { path: given }, { path: given }));
+      for (const file of found) files.set(file, displayPath(file, cwd));
+    } else {
+      files.set(absolute, displayPath(absolute, cwd));
+    }
+  }
+
+  const sources: SourceFile[] = [];
+  for (const [absolute, shown] of [...files.entries()].sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const source = readOne(absolute, shown, diagnostics);
+    if (source) sources.push(source);
+  }
+  return { sources, diagnostics };
+}
+
+function readOne(absolute: string, shown: string, diagnostics: Diagnostic[]): SourceFile | undefined {
+  let bytes: Buffer;
+  try {
+    const size = statSync(absolute).size;
+    if (size > MAX_FILE_BYTES) {
+      diagnostics.push(
+        diagnostic(
+          "EVT0006",
+          { size: formatSize(size), limit: formatSize(MAX_FILE_BYTES) },
+          {
+            path: shown,
+            help: "split the project into one file per domain",
+          },
+        ),
+      );
+      return undefined;
+    }
+    bytes = readFileSync(absolute);
+  } catch (error) {
+    diagnostics.push(diagnostic("EVT0003", { path: shown, reason: errnoReason(error) }, { path: shown }));
+    return undefined;
+  }
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const body = bytes.subarray(bom);
+  const nul = body.indexOf(0);
+  const invalid = firstInvalidUtf8(body);
+  if (nul >= 0 && (invalid < 0 || nul <= invalid)) {
+    diagnostics.push(located("EVT0004", shown, body, nul));
+    return undefined;
+  }
+  if (invalid >= 0) {
+    diagnostics.push(located("EVT0005", shown, body, invalid));
+    return undefined;
+  }
+  return new SourceFile(shown, body.toString("utf8"));
+}
+
+/** A diagnostic pointing at a byte offset of a file that cannot be read as text in full. */
+function located(code: "EVT0004" | "EVT0005", shown: string, body: Buffer, offset: number): Diagnostic {
+  const prefix = body.subarray(0, offset).toString("utf8");
+  const lineEnd = body.indexOf(10, offset);
+  const rest = body
+    .subarray(offset, lineEnd < 0 ? Math.min(body.length, offset + 80) : lineEnd)
+    .toString("latin1")
+    .replace(/[^\x20-\x7e]/g, "?");
+  const file = new SourceFile(shown, prefix + rest);
+  return diagnostic(code, {}, { span: span(file, prefix.length, prefix.length + 1) });
+}
