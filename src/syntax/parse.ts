@@ -1,5 +1,5 @@
 import type { IRecognitionException, IToken } from "chevrotain";
-import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { diagnostic, sortAndDedupe, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { span, type SourceFile } from "../diagnostics/source.js";
 import type { Comment, EvtFile } from "./ast.js";
 import { AstBuilder } from "./build-ast.js";
@@ -30,18 +30,17 @@ function unclosedBrace(tokens: readonly IToken[], offset: number): IToken | unde
 }
 
 function syntaxDiagnostic(source: SourceFile, error: IRecognitionException, tokens: readonly IToken[]): Diagnostic {
-  let expected = "something else";
-  let found = "this";
-  try {
-    const parsed = JSON.parse(error.message) as { expected: string; found: string };
-    expected = parsed.expected;
-    found = parsed.found;
-  } catch {
-    // The message provider always produces JSON; a non-JSON message is a bug, shown as is.
-    found = error.message;
-  }
   const tok = error.token;
   const atEnd = !Number.isFinite(tok.startOffset) || tok.tokenType.name === "EOF";
+  let expected: string;
+  let found: string;
+  try {
+    ({ expected, found } = JSON.parse(error.message) as { expected: string; found: string });
+  } catch {
+    // A CONSUME with its own ERR_MSG ("a type") says only what was expected.
+    expected = error.message;
+    found = atEnd ? "end of file" : `\`${tok.image}\``;
+  }
   const start = atEnd ? source.text.length : tok.startOffset;
   const end = atEnd ? source.text.length : (tok.endOffset ?? tok.startOffset) + 1;
   const brace = expected === "`}`" ? unclosedBrace(tokens, start) : undefined;
@@ -73,7 +72,9 @@ export function parseSource(source: SourceFile): ParseResult {
   const commentTokens = (lexed.groups["comments"] ?? []) as IToken[];
   const builder = new AstBuilder(source, docTokens, lexed.tokens);
   const declarations = builder.build(cst);
-  diagnostics.push(...builder.diagnostics);
+  // A token the parser already complained about is not reported again as stray by the builder.
+  const reportedAt = new Set(diagnostics.filter((d) => d.code === "EVT0201").map((d) => d.span?.start));
+  diagnostics.push(...builder.diagnostics.filter((d) => d.code !== "EVT0201" || !reportedAt.has(d.span?.start)));
   const comments: Comment[] = [...docTokens, ...commentTokens]
     .map((tok) => ({
       text: tok.image,
@@ -81,5 +82,5 @@ export function parseSource(source: SourceFile): ParseResult {
       span: span(source, tok.startOffset, (tok.endOffset ?? tok.startOffset) + 1),
     }))
     .sort((a, b) => a.span.start - b.span.start);
-  return { file: { source, declarations, comments }, diagnostics };
+  return { file: { source, declarations, comments }, diagnostics: sortAndDedupe(diagnostics) };
 }

@@ -1,6 +1,8 @@
 import {
   CstParser,
+  EarlyExitException,
   EOF,
+  NoViableAltException,
   type CstNode,
   type IParserErrorMessageProvider,
   type IRecognitionException,
@@ -138,26 +140,68 @@ const skippableTokens: readonly TokenType[] = [
 ];
 const strayTokens = skippableTokens.filter((type) => type !== t.Identifier && type !== t.At);
 
+/** What a rule expects when none of its choices fits the next token (see `installCheapErrors`). */
+const ruleExpectations: Record<string, string> = {
+  file: "a declaration",
+  declaration: "a declaration",
+  team: "a clause of `team`",
+  domain: "a clause of `domain`",
+  segment: "a clause of `segment`",
+  backend: "a clause of `backend`",
+  topicClause: "a clause of `topic`",
+  fieldBlock: "a field",
+  enumDecl: "an enum member",
+  name: "a name",
+  literal: "a value: a string, a number or a word",
+  typeRef: "a type",
+};
+
 export class EvtParser extends CstParser {
   constructor() {
     super(t.allTokens, {
       recoveryEnabled: true,
       errorMessageProvider: messages,
-      maxLookahead: 3,
+      // Every decision is made on the next token (gates handle the few contextual cases); this keeps error
+      // recovery local: `contact 5` fails inside the contact clause, not in the choice of a clause.
+      maxLookahead: 1,
       nodeLocationTracking: "onlyOffset",
     });
+    this.installCheapErrors();
     this.performSelfAnalysis();
+  }
+
+  /**
+   * Chevrotain computes the expected lookahead paths of the whole rule to word a "no viable alternative"
+   * error, which costs ~100 ms per error on this grammar. The expected thing is known from the rule (or the
+   * ERR_MSG given at the choice), so errors are worded from that instead.
+   */
+  private installCheapErrors(): void {
+    const self = this as unknown as {
+      raiseNoAltException: (occurrence: number, description?: string) => never;
+      raiseEarlyExitException: (occurrence: number, prodType: unknown, description?: string) => never;
+      getCurrRuleFullName: () => string;
+      SAVE_ERROR: (error: Error) => Error;
+    };
+    const fail = (kind: typeof NoViableAltException | typeof EarlyExitException, description: string | undefined) => {
+      const expected = description ?? ruleExpectations[self.getCurrRuleFullName()] ?? "something else";
+      const message = JSON.stringify({ expected, found: describeFound(this.LA(1)) });
+      throw self.SAVE_ERROR(new kind(message, this.LA(1), this.LA(0)));
+    };
+    self.raiseNoAltException = (_occurrence, description) => fail(NoViableAltException, description);
+    self.raiseEarlyExitException = (_occurrence, _prodType, description) => fail(EarlyExitException, description);
   }
 
   /** A name that is not one of the excluded clause words (so `owner` with its value missing does not eat the next clause). */
   private readonly name = this.RULE("name", (excluded?: ReadonlySet<TokenType>, description?: string) => {
-    this.OR([
-      {
-        GATE: () => excluded === undefined || !excluded.has(this.LA(1).tokenType),
-        ALT: () => this.CONSUME(t.Identifier),
-      },
-    ]);
-    void description;
+    this.OR({
+      DEF: [
+        {
+          GATE: () => excluded === undefined || !excluded.has(this.LA(1).tokenType),
+          ALT: () => this.CONSUME(t.Identifier),
+        },
+      ],
+      ERR_MSG: description ?? "a name",
+    });
   });
 
   private readonly qualifiedName = this.RULE("qualifiedName", (excluded?: ReadonlySet<TokenType>) => {
@@ -431,7 +475,7 @@ export class EvtParser extends CstParser {
   });
 
   private readonly typeRef = this.RULE("typeRef", () => {
-    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Identifier, { ERR_MSG: "a type" });
     this.OPTION(() => {
       this.CONSUME(t.LAngle);
       this.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.typeRef) });
@@ -574,62 +618,68 @@ export class EvtParser extends CstParser {
   /** Consumers and enrichers share their clauses; which ones are allowed where is checked by the builder. */
   private readonly consumerClause = this.RULE("consumerClause", (block: BlockKind = "consumer") => {
     const excluded = clauseSets[block];
-    this.OR([
-      { ALT: () => this.SUBRULE(this.ownerClause, { ARGS: [excluded] }) },
-      {
-        ALT: () => {
-          this.CONSUME(t.From);
-          this.SUBRULE(this.qualifiedName, { ARGS: [excluded] });
+    this.OR({
+      ERR_MSG: `a clause of \`${block}\``,
+      DEF: [
+        { ALT: () => this.SUBRULE(this.ownerClause, { ARGS: [excluded] }) },
+        {
+          ALT: () => {
+            this.CONSUME(t.From);
+            this.SUBRULE(this.qualifiedName, { ARGS: [excluded] });
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Retry);
-          this.CONSUME(t.Quantity, { LABEL: "attempts" });
-          this.OPTION(() => {
-            this.CONSUME(t.Backoff);
-            this.CONSUME2(t.Quantity, { LABEL: "backoffFrom" });
-            this.OPTION2(() => {
-              this.CONSUME(t.DotDot);
-              this.CONSUME3(t.Quantity, { LABEL: "backoffTo" });
+        {
+          ALT: () => {
+            this.CONSUME(t.Retry);
+            this.CONSUME(t.Quantity, { LABEL: "attempts" });
+            this.OPTION(() => {
+              this.CONSUME(t.Backoff);
+              this.CONSUME2(t.Quantity, { LABEL: "backoffFrom" });
+              this.OPTION2(() => {
+                this.CONSUME(t.DotDot);
+                this.CONSUME3(t.Quantity, { LABEL: "backoffTo" });
+              });
             });
-          });
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Lookup);
-          this.SUBRULE2(this.qualifiedName, { ARGS: [excluded], LABEL: "backendName" });
-          this.CONSUME(t.By);
-          this.SUBRULE3(this.qualifiedName, { ARGS: [excluded], LABEL: "byField" });
-          this.OPTION3(() => {
-            this.CONSUME(t.Cache);
-            this.CONSUME4(t.Quantity, { LABEL: "ttl" });
-          });
+        {
+          ALT: () => {
+            this.CONSUME(t.Lookup);
+            this.SUBRULE2(this.qualifiedName, { ARGS: [excluded], LABEL: "backendName" });
+            this.CONSUME(t.By);
+            this.SUBRULE3(this.qualifiedName, { ARGS: [excluded], LABEL: "byField" });
+            this.OPTION3(() => {
+              this.CONSUME(t.Cache);
+              this.CONSUME4(t.Quantity, { LABEL: "ttl" });
+            });
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Accepts);
-          this.AT_LEAST_ONE(() => {
-            this.CONSUME(t.Version);
-            this.OPTION4(() => this.CONSUME(t.Comma));
-          });
+        {
+          ALT: () => {
+            this.CONSUME(t.Accepts);
+            this.AT_LEAST_ONE({
+              ERR_MSG: "a version such as `v1`",
+              DEF: () => {
+                this.CONSUME(t.Version);
+                this.OPTION4(() => this.CONSUME(t.Comma));
+              },
+            });
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Publish);
-          this.SUBRULE4(this.qualifiedName, { ARGS: [excluded], LABEL: "topicName" });
-          this.CONSUME(t.As);
-          this.SUBRULE(this.name, { ARGS: [excluded, "an event name"] });
-          this.OPTION5(() => this.SUBRULE(this.topicBlock));
+        {
+          ALT: () => {
+            this.CONSUME(t.Publish);
+            this.SUBRULE4(this.qualifiedName, { ARGS: [excluded], LABEL: "topicName" });
+            this.CONSUME(t.As);
+            this.SUBRULE(this.name, { ARGS: [excluded, "an event name"] });
+            this.OPTION5(() => this.SUBRULE(this.topicBlock));
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.flagClause, { ARGS: [block] }) },
-      { ALT: () => this.SUBRULE(this.quantityClause) },
-      this.unknownClause(block),
-    ]);
+        { ALT: () => this.SUBRULE(this.flagClause, { ARGS: [block] }) },
+        { ALT: () => this.SUBRULE(this.quantityClause) },
+        this.unknownClause(block),
+      ],
+    });
   });
 }
 
