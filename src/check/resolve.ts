@@ -77,6 +77,7 @@ class Resolver {
   private readonly enrichers = new Map<string, m.Enricher>();
 
   private readonly eventsInProgress: string[] = [];
+  private readonly failedEvents = new Set<string>();
   private readonly enrichersInProgress: string[] = [];
   private readonly failedEnrichers = new Set<string>();
 
@@ -515,11 +516,12 @@ class Resolver {
 
   private event(decl: ast.EventDeclaration): m.EventType | undefined {
     const known = this.events.get(decl.name.text);
-    if (known) return known;
+    if (known || this.failedEvents.has(decl.name.text)) return known;
     const cycleStart = this.eventsInProgress.indexOf(decl.name.text);
     if (cycleStart >= 0) {
       const cycle = [...this.eventsInProgress.slice(cycleStart), decl.name.text].map((n) => `\`${n}\``).join(" → ");
       this.report("EVT0315", { cycle }, decl.extends?.span ?? decl.name.span);
+      this.failedEvents.add(decl.name.text);
       return undefined;
     }
     this.eventsInProgress.push(decl.name.text);
@@ -567,6 +569,7 @@ class Resolver {
       this.events.set(decl.name.text, event);
       return event;
     } finally {
+      if (!this.events.has(decl.name.text)) this.failedEvents.add(decl.name.text);
       this.eventsInProgress.pop();
     }
   }

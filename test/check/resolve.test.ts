@@ -1,0 +1,421 @@
+import { describe, expect, it } from "vitest";
+import { checkInline, expectClean, expectDiagnostics, preamble } from "../support/inline.js";
+
+const topic = `
+topic billing.payment.received {
+  owner billing
+  event PaymentReceived
+  key msisdn
+}`;
+
+describe("a well-formed project", () => {
+  it("resolves across files into one model with defaults applied", () => {
+    const result = checkInline({
+      "billing.evt": `${preamble}${topic}
+backend crm.customer-db { owner crm capacity 400/s latency 20ms }
+segment ordered { ordered replicas 3 minInsync 2 }`,
+      "crm.evt": `
+record Profile { segment string }
+event PaymentEnriched v1.0 extends PaymentReceived { customer Profile }
+enricher crm.payment-customer {
+  owner crm
+  from billing.payment.received
+  lookup crm.customer-db by msisdn cache 20m
+  publish billing.payment.enriched as PaymentEnriched { partitions 6 segment ordered }
+}
+consumer crm.payment-sync {
+  owner crm
+  from billing.payment.enriched
+  ordered guaranteed
+  deadline 5s
+  retry 5 backoff 200ms..30s
+}`,
+    });
+    expectClean(result);
+    const { model } = result;
+    expect([...model.topics.keys()]).toEqual(["billing.payment.enriched", "billing.payment.received"]);
+    const source = model.topics.get("billing.payment.received")!;
+    expect(source).toMatchObject({
+      partitions: 1,
+      retentionMs: 7 * 86_400_000,
+      compatibility: "backward",
+      visibility: "internal",
+      maxSizeBytes: 1024 * 1024,
+      domainName: "billing",
+      publisher: { kind: "producer" },
+    });
+    expect(source.key?.path).toEqual(["msisdn"]);
+    const enriched = model.topics.get("billing.payment.enriched")!;
+    expect(enriched.partitions).toBe(6);
+    expect(enriched.segment?.name).toBe("ordered");
+    expect(enriched.key?.path).toEqual(["msisdn"]);
+    expect(enriched.owner.name).toBe("crm");
+    expect(enriched.publisher.kind).toBe("enricher");
+    expect(enriched.event.fields.map((f) => f.name)).toEqual(["paymentId", "msisdn", "amount", "customer"]);
+    const enricher = model.enrichers.get("crm.payment-customer")!;
+    expect(enricher).toMatchObject({ ordering: "unordered", delivery: "guaranteed" });
+    expect(enricher.publishes).toBe(enriched);
+    expect(enricher.lookups[0]).toMatchObject({ by: ["msisdn"], cacheTtlMs: 20 * 60_000 });
+    expect(model.backends.get("crm.customer-db")).toMatchObject({ capacity: 400, latencyMs: 20 });
+    const consumer = model.consumers.get("crm.payment-sync")!;
+    expect(consumer).toMatchObject({
+      ordering: "ordered",
+      delivery: "guaranteed",
+      deadlineMs: 5000,
+      retry: { attempts: 5, backoffFromMs: 200, backoffToMs: 30_000 },
+      accepts: [1],
+    });
+    expect(consumer.from).toBe(enriched);
+    expect(model.files).toEqual(["billing.evt", "crm.evt"]);
+  });
+
+  it("normalises units", () => {
+    const result = checkInline(`${preamble}
+topic billing.payment.received {
+  owner billing
+  event PaymentReceived
+  rate 120/m peak 9k/h
+  retention 2w
+  maxSize 512KiB
+  key msisdn cardinality 2.5M
+}`);
+    expectClean(result);
+    const t = result.model.topics.get("billing.payment.received")!;
+    expect(t.rate).toEqual({ average: 2, peak: 2.5 });
+    expect(t.retentionMs).toBe(14 * 86_400_000);
+    expect(t.maxSizeBytes).toBe(512 * 1024);
+    expect(t.key?.cardinality).toBe(2_500_000);
+  });
+});
+
+describe("names and references", () => {
+  it("EVT0301: a consumer reading a topic nobody publishes, with a suggestion", () => {
+    const result = checkInline(`${preamble}${topic}
+consumer crm.x { owner crm from «billing.payment.recieved» unordered guaranteed }`);
+    expectDiagnostics(result, [
+      { code: "EVT0301", at: 0, message: "unknown topic `billing.payment.recieved`", help: "did you mean `billing.payment.received`?" },
+    ]);
+  });
+
+  it("EVT0302, EVT0304, EVT0305, EVT0306: unknown team, event, back-end and segment", () => {
+    const result = checkInline(`${preamble}
+topic billing.payment.received { owner «billng» event «PaymentRecieved» segment «fast» }
+topic billing.payment.refunded { owner billing event PaymentReceived }
+consumer crm.x { owner crm from billing.payment.refunded unordered best-effort lookup «crm.db» by msisdn }`);
+    expectDiagnostics(result, [
+      { code: "EVT0302", at: 0, help: "did you mean `billing`?" },
+      { code: "EVT0304", at: 1, help: "did you mean `PaymentReceived`?" },
+      { code: "EVT0306", at: 2 },
+      { code: "EVT0305", at: 3 },
+    ]);
+  });
+
+  it("EVT0303: unknown field types with suggestions", () => {
+    const result = checkInline(`event E v1 { a «strng» b «Profle»[] c map<«nt»> }\nrecord Profile { x int }`);
+    expectDiagnostics(result, [
+      { code: "EVT0303", at: 0, help: "did you mean `string`?" },
+      { code: "EVT0303", at: 1, help: "did you mean `Profile`?" },
+      { code: "EVT0303", at: 2, help: /`int`/ },
+    ]);
+  });
+
+  it("EVT0307: key and look-up fields that the event does not have", () => {
+    const result = checkInline(`${preamble}
+backend crm.db { owner crm }
+topic billing.payment.received { owner billing event PaymentReceived key «msisd» }
+consumer crm.x { owner crm from billing.payment.received unordered guaranteed lookup crm.db by «account.id» }`);
+    expectDiagnostics(result, [
+      { code: "EVT0307", at: 0, help: "did you mean `msisdn`?" },
+      { code: "EVT0307", at: 1, message: "event `PaymentReceived` has no field `account`" },
+    ]);
+  });
+
+  it("walks key paths through nested records", () => {
+    const result = checkInline(`${preamble}
+record Account { id uuid  tags string[] }
+event Ev v1 { account Account }
+topic billing.account.opened { owner billing event Ev key account.id }
+topic billing.account.closed { owner billing event Ev key «account.tags» }
+topic billing.account.moved { owner billing event Ev key «account.nope» }`);
+    expectDiagnostics(result, [
+      { code: "EVT0409", at: 0, message: "field `account.tags` of type `string[]` cannot be a key" },
+      { code: "EVT0307", at: 1, message: "event `Account` has no field `nope`" },
+    ]);
+    expect(result.model.topics.get("billing.account.opened")!.key!.path).toEqual(["account", "id"]);
+  });
+
+  it("EVT0308 and EVT0309: unknown enum member and unknown annotation", () => {
+    const result = checkInline(`enum Currency { EUR USD }\n@«depracated» event E v1 { c Currency = «GBP» }`);
+    expectDiagnostics(result, [
+      { code: "EVT0309", at: 0, help: "did you mean `deprecated`?" },
+      { code: "EVT0308", at: 1, message: "enum `Currency` has no member `GBP`" },
+    ]);
+  });
+
+  it("EVT0310: duplicate definitions across files point at the first one", () => {
+    const result = checkInline({
+      "a.evt": `team t { contact "x" }\nevent «E» v1 { a int }`,
+      "b.evt": `team «t» { contact "y" }\nrecord «E» { a int }\nenum «string» { A }`,
+    });
+    expectDiagnostics(result, [
+      { code: "EVT0310", at: 0, file: "b.evt", message: "team `t` is defined more than once" },
+      { code: "EVT0310", at: 1, file: "b.evt", message: "record `E` is defined more than once" },
+      { code: "EVT0310", at: 2, file: "b.evt", help: "`string` is a built-in type; choose another name" },
+    ]);
+    const first = result.diagnostics[1]!.related[0]!;
+    expect([first.span.file.path, first.span.start, first.message]).toEqual(["a.evt", 29, "first defined here"]);
+  });
+
+  it("EVT0311 and EVT0312: duplicate fields (including inherited ones) and enum members", () => {
+    const result = checkInline(`event A v1 { x int  «x» string }\nevent B v1 extends A { «x» long }\nenum C { P Q «P» }`);
+    expectDiagnostics(result, [
+      { code: "EVT0311", at: 0 },
+      { code: "EVT0311", at: 1, message: "field `x` is defined more than once in `B`" },
+      { code: "EVT0312", at: 2 },
+    ]);
+    expect(result.diagnostics[1]!.related[0]!.message).toBe("inherited from here");
+  });
+
+  it("EVT0313: an enricher publishing a topic defined elsewhere", () => {
+    const result = checkInline(`${preamble}${topic}
+backend crm.db { owner crm }
+event Enriched v1 extends PaymentReceived { segment string }
+enricher crm.a { owner crm from billing.payment.received lookup crm.db by msisdn publish «billing.payment.received» as Enriched }
+enricher crm.b { owner crm from billing.payment.received lookup crm.db by msisdn publish billing.payment.enriched as Enriched }
+enricher crm.c { owner crm from billing.payment.received lookup crm.db by msisdn publish «billing.payment.enriched» as Enriched }`);
+    expectDiagnostics(result, [
+      { code: "EVT0313", at: 0 },
+      { code: "EVT0313", at: 1 },
+    ]);
+    expect(result.diagnostics.map((d) => d.related[0]!.message)).toEqual([
+      "declared as a topic here",
+      "published by another enricher here",
+    ]);
+  });
+
+  it("EVT0314: enrichment chains that loop", () => {
+    const result = checkInline(`${preamble}
+backend crm.db { owner crm }
+event E1 v1 extends PaymentReceived { a string }
+event E2 v1 extends E1 { b string }
+enricher crm.one { owner crm from crm.x.two lookup crm.db by msisdn publish crm.x.one as E2 }
+enricher crm.two { owner crm from «crm.x.one» lookup crm.db by msisdn publish crm.x.two as E2 }
+consumer crm.c { owner crm from crm.x.one unordered guaranteed }`);
+    expectDiagnostics(result, [{ code: "EVT0314", at: 0 }]);
+    expect(result.diagnostics[0]!.message).toBe("enrichment chain forms a cycle: `crm.one` → `crm.two` → `crm.one`");
+  });
+
+  it("EVT0315: extends cycles", () => {
+    const result = checkInline(`event A v1 extends «B» { a int }\nevent B v1 extends A { b int }`);
+    expectDiagnostics(result, [{ code: "EVT0315", at: 0, message: "`extends` forms a cycle: `A` → `B` → `A`" }]);
+  });
+
+  it("resolves enrichment chains of several hops, declared in any order", () => {
+    const result = checkInline(`${preamble}${topic}
+backend crm.db { owner crm }
+consumer crm.last { owner crm from crm.payment.twice unordered guaranteed }
+enricher crm.second { owner crm from crm.payment.once lookup crm.db by msisdn publish crm.payment.twice as E2 }
+enricher crm.first { owner crm from billing.payment.received lookup crm.db by msisdn cache 1m publish crm.payment.once as E1 }
+event E1 v1 extends PaymentReceived { a string }
+event E2 v1 extends E1 { b string }`);
+    expectClean(result);
+    const last = result.model.consumers.get("crm.last")!;
+    expect(last.from.event.name).toBe("E2");
+    expect(last.from.publisher.kind === "enricher" && last.from.publisher.enricher.from.name).toBe("crm.payment.once");
+  });
+
+  it("reports a broken declaration once, not at every reference", () => {
+    const result = checkInline(`${preamble}
+topic «billing.payment.received» { event PaymentReceived }
+consumer crm.x { owner crm from billing.payment.received unordered guaranteed }`);
+    expectDiagnostics(result, [{ code: "EVT0401", at: 0, message: "topic `billing.payment.received` has no `owner`" }]);
+  });
+});
+
+describe("meaning of declarations", () => {
+  it("EVT0401: required clauses", () => {
+    const result = checkInline(`${preamble}${topic}
+domain «d» { }
+backend «crm.db» { capacity 1/s }
+consumer «crm.x» { owner crm from billing.payment.received }
+enricher «crm.e» { owner crm from billing.payment.received }`);
+    expectDiagnostics(result, [
+      { code: "EVT0401", at: 0, message: "domain `d` has no `owner`" },
+      { code: "EVT0401", at: 1, message: "back-end `crm.db` has no `owner`" },
+      { code: "EVT0401", at: 2, message: "consumer `crm.x` has no `guaranteed`", help: /classify/ },
+      { code: "EVT0401", at: 2, message: "consumer `crm.x` has no `ordered`", help: /classify/ },
+      { code: "EVT0401", at: 3, message: "enricher `crm.e` has no `lookup`" },
+      { code: "EVT0401", at: 3, message: "enricher `crm.e` has no `publish`" },
+    ]);
+  });
+
+  it("EVT0402 and EVT0403: repeated and contradicting clauses", () => {
+    const result = checkInline(`${preamble}
+topic billing.payment.received { owner billing event PaymentReceived «partitions» 3 public «internal» partitions 4 }
+consumer crm.x { owner crm from billing.payment.received ordered «unordered» guaranteed «guaranteed» }`);
+    expectDiagnostics(result, [
+      { code: "EVT0403", at: 1, message: "`internal` contradicts `public`" },
+      { code: "EVT0402", message: "`partitions` is given more than once" },
+      { code: "EVT0403", at: 2 },
+      { code: "EVT0402", at: 3 },
+    ]);
+    expect(result.diagnostics[1]!.related[0]!.span.start).toBe(result.marks["main.evt"]!.spans[0]!.start);
+  });
+
+  it("EVT0404: an event without a version", () => {
+    const result = checkInline(`event «E» { a int }`);
+    expectDiagnostics(result, [{ code: "EVT0404", at: 0, help: "write the version after the name: `event E v1.0 {`" }]);
+  });
+
+  it("EVT0405: a peak below the average", () => {
+    const result = checkInline(`${preamble}
+topic billing.payment.received { owner billing event PaymentReceived rate 10/s peak «5/s» }`);
+    expectDiagnostics(result, [{ code: "EVT0405", at: 0, message: "peak rate 5/s is below the average rate 10/s" }]);
+  });
+
+  it("EVT0104 and EVT0105: bad units and values of the wrong kind", () => {
+    const result = checkInline(`${preamble}
+topic billing.payment.received { owner billing event PaymentReceived rate «5s» retention «7x» partitions «2/s» maxSize «1MiB/s» }
+backend crm.db { owner crm capacity 5/s latency «20» }`);
+    expectDiagnostics(result, [
+      { code: "EVT0105", at: 0, message: "expected a rate such as `2000/s` or `5k/s`, found duration `5s`" },
+      { code: "EVT0104", at: 1, message: /unknown unit `x`/ },
+      { code: "EVT0105", at: 2, message: "expected a whole number such as `12`, found rate `2/s`" },
+      { code: "EVT0104", at: 3, message: /unknown multiplier `MiB`/ },
+      { code: "EVT0105", at: 4, message: "expected a duration such as `200ms` or `7d`, found number `20`" },
+    ]);
+  });
+
+  it("EVT0406 and EVT0407: constraints that do not apply or contradict", () => {
+    const result = checkInline(`event E v1 {
+  a int «pattern» "x"
+  b string «min» 1
+  c string pattern «"(unclosed"»
+  d string «minLength 5» maxLength 2
+  e int[] «maxLength» 3
+  f string minLength «-1»
+  g int min «1.5»
+}`);
+    expectDiagnostics(result, [
+      { code: "EVT0406", at: 0, message: "`pattern` does not apply to a field of type `int`" },
+      { code: "EVT0406", at: 1 },
+      { code: "EVT0407", at: 2, message: /not a valid regular expression/ },
+      { code: "EVT0407", at: 3, message: "invalid constraint: `minLength` 5 is above `maxLength` 2" },
+      { code: "EVT0406", at: 4 },
+      { code: "EVT0407", at: 5 },
+      { code: "EVT0407", at: 6 },
+    ]);
+  });
+
+  it("EVT0408: defaults of the wrong type or breaking constraints", () => {
+    const result = checkInline(`enum Color { RED }
+event E v1 {
+  a int = «1.5»
+  b string = «5»
+  c boolean = «yes»
+  d string pattern "^[a-z]+$" = «"ABC"»
+  e int max 10 = «11»
+  f uuid = «"x"»
+  g Color = «"RED"»
+  h string[] = «"x"»
+  ok1 decimal = 12.50
+  ok2 Color = RED
+  ok3 boolean = false
+  ok4 string maxLength 3 = "abc"
+}`);
+    expectDiagnostics(result, [
+      { code: "EVT0408", at: 0 },
+      { code: "EVT0408", at: 1 },
+      { code: "EVT0408", at: 2 },
+      { code: "EVT0408", at: 3 },
+      { code: "EVT0408", at: 4, message: "invalid default for a field of type `int`: above `max` 10" },
+      { code: "EVT0408", at: 5 },
+      { code: "EVT0408", at: 6 },
+      { code: "EVT0408", at: 7 },
+    ]);
+    const fields = result.model.events.get("E")!.fields;
+    expect(fields.filter((f) => f.default !== undefined).map((f) => [f.name, f.default])).toEqual([
+      ["ok1", "12.50"],
+      ["ok2", "RED"],
+      ["ok3", false],
+      ["ok4", "abc"],
+    ]);
+  });
+
+  it("EVT0409: keys must be required scalars", () => {
+    const result = checkInline(`${preamble}
+event E v1 { o? string  r Profile  s string }
+record Profile { x int }
+topic billing.a.done { owner billing event E key «o» }
+topic billing.b.done { owner billing event E key «r» }
+topic billing.c.done { owner billing event E key s }`);
+    expectDiagnostics(result, [
+      { code: "EVT0409", at: 0, message: "field `o` of type `string (optional)` cannot be a key" },
+      { code: "EVT0409", at: 1 },
+    ]);
+  });
+
+  it("EVT0410: an enriched event must extend the source event", () => {
+    const result = checkInline(`${preamble}${topic}
+backend crm.db { owner crm }
+event Unrelated v1 { a string }
+enricher crm.e { owner crm from billing.payment.received lookup crm.db by msisdn publish crm.x.y as «Unrelated» }`);
+    expectDiagnostics(result, [{ code: "EVT0410", at: 0, help: /extends PaymentReceived/ }]);
+  });
+
+  it("EVT0411: values out of range", () => {
+    const result = checkInline(`${preamble}
+segment s { replicas 2 minInsync «3» }
+topic billing.payment.received { owner billing event PaymentReceived partitions «0» }
+consumer crm.x { owner crm from billing.payment.received unordered guaranteed retry «500» }
+consumer crm.y { owner crm from billing.payment.received unordered guaranteed retry 3 backoff «10s»..1s }`);
+    expectDiagnostics(result, [
+      { code: "EVT0411", at: 0 },
+      { code: "EVT0411", at: 1, message: "`partitions` must be at least 1, not 0" },
+      { code: "EVT0411", at: 2 },
+      { code: "EVT0411", at: 3 },
+    ]);
+  });
+
+  it("EVT0412: unknown compatibility mode with a suggestion", () => {
+    const result = checkInline(`${preamble}
+topic billing.payment.received { owner billing event PaymentReceived compatibility «backwards» }`);
+    expectDiagnostics(result, [{ code: "EVT0412", at: 0, help: "did you mean `backward`?" }]);
+  });
+
+  it("EVT0413: names of the wrong kind", () => {
+    const result = checkInline(`${preamble}
+record Profile { x int }
+event A v1 { p «PaymentReceived» m «map» s «string<int>» }
+event B v1 extends «Profile» { y int }
+topic billing.payment.received { owner billing event «Profile» }`);
+    expectDiagnostics(result, [
+      { code: "EVT0413", at: 0, message: "`PaymentReceived` is an event, not a record, an enum or a built-in type" },
+      { code: "EVT0413", at: 1 },
+      { code: "EVT0413", at: 2 },
+      { code: "EVT0413", at: 3 },
+      { code: "EVT0413", at: 4 },
+    ]);
+  });
+
+  it("EVT0203: owner and event cannot be overridden on an enriched topic", () => {
+    const result = checkInline(`${preamble}${topic}
+backend crm.db { owner crm }
+event En v1 extends PaymentReceived { a string }
+enricher crm.e { owner crm from billing.payment.received lookup crm.db by msisdn publish crm.x.y as En { «owner» billing } }`);
+    expectDiagnostics(result, [{ code: "EVT0203", at: 0, message: "`owner` is not a clause of `publish`" }]);
+  });
+
+  it("EVT0105: accepts takes major versions only", () => {
+    const result = checkInline(`${preamble}${topic}
+consumer crm.x { owner crm from billing.payment.received unordered guaranteed accepts v2 «v1.1» v1 }`);
+    expectDiagnostics(result, [{ code: "EVT0105", at: 0 }]);
+    expect(result.model.consumers.get("crm.x")!.accepts).toEqual([1, 2]);
+  });
+
+  it("EVT0007: an empty file is a warning", () => {
+    const result = checkInline({ "empty.evt": "  // only a comment\n", "team.evt": `team t { contact "x" }` });
+    expectDiagnostics(result, [{ code: "EVT0007", file: "empty.evt" }]);
+    expect(result.diagnostics[0]!.severity).toBe("warning");
+  });
+});
