@@ -425,7 +425,7 @@ class Resolver {
       if (!values || extra.length > 0) {
         this.report(
           "EVT0413",
-          { name: name, kind: `a map with ${ref.args.length} type arguments`, expected: "`map<T>`" },
+          { name, kind: `given ${ref.args.length} type arguments`, expected: "one" },
           ref.span,
           {
             help: "a map has string keys and one value type: `map<int>`",
@@ -438,7 +438,7 @@ class Resolver {
       base = { kind: "map", values: valueType };
     } else {
       if (ref.args.length > 0) {
-        this.report("EVT0413", { name, kind: "not generic", expected: "a type that takes type arguments" }, ref.span, {
+        this.report("EVT0413", { name, kind: "a type without type arguments", expected: "`map<T>`" }, ref.span, {
           help: "only `map<T>` takes a type argument; an array is written `T[]`",
         });
         return undefined;

@@ -66,15 +66,24 @@ export function parseSource(source: SourceFile): ParseResult {
   }
   parser.input = lexed.tokens;
   const cst = parser.file();
-  for (const error of parser.errors) diagnostics.push(syntaxDiagnostic(source, error, lexed.tokens));
+  // One syntax error per token: after a recovery, chevrotain may trip over the same token again. The one
+  // that points at an unclosed block wins, since it explains the others.
+  const syntaxErrors = new Map<number, Diagnostic>();
+  for (const error of parser.errors) {
+    const d = syntaxDiagnostic(source, error, lexed.tokens);
+    const at = d.span?.start ?? -1;
+    const earlier = syntaxErrors.get(at);
+    if (!earlier || (earlier.related.length === 0 && d.related.length > 0)) syntaxErrors.set(at, d);
+  }
+  diagnostics.push(...syntaxErrors.values());
+  const syntaxErrorAt = new Set(syntaxErrors.keys());
 
   const docTokens = (lexed.groups["docs"] ?? []) as IToken[];
   const commentTokens = (lexed.groups["comments"] ?? []) as IToken[];
   const builder = new AstBuilder(source, docTokens, lexed.tokens);
   const declarations = builder.build(cst);
   // A token the parser already complained about is not reported again as stray by the builder.
-  const reportedAt = new Set(diagnostics.filter((d) => d.code === "EVT0201").map((d) => d.span?.start));
-  diagnostics.push(...builder.diagnostics.filter((d) => d.code !== "EVT0201" || !reportedAt.has(d.span?.start)));
+  diagnostics.push(...builder.diagnostics.filter((d) => d.code !== "EVT0201" || !syntaxErrorAt.has(d.span?.start ?? -1)));
   const comments: Comment[] = [...docTokens, ...commentTokens]
     .map((tok) => ({
       text: tok.image,

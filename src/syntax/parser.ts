@@ -296,7 +296,11 @@ export class EvtParser extends CstParser {
     const own = ownClauseSets[block];
     return () => {
       const next = this.LA(1).tokenType;
-      return own.has(next) || !declarationSet.has(next);
+      if (!declarationSet.has(next)) return true;
+      if (!own.has(next)) return false;
+      // `event` and `segment` are both clauses of a topic and declarations: `event Name v1 {` is a declaration.
+      const third = this.LA(3).tokenType;
+      return third !== t.Version && third !== t.LCurly && third !== t.Extends;
     };
   }
 
