@@ -423,14 +423,9 @@ class Resolver {
     if (name === "map") {
       const [values, ...extra] = ref.args;
       if (!values || extra.length > 0) {
-        this.report(
-          "EVT0413",
-          { name, kind: `given ${ref.args.length} type arguments`, expected: "one" },
-          ref.span,
-          {
-            help: "a map has string keys and one value type: `map<int>`",
-          },
-        );
+        this.report("EVT0413", { name, kind: `given ${ref.args.length} type arguments`, expected: "one" }, ref.span, {
+          help: "a map has string keys and one value type: `map<int>`",
+        });
         return undefined;
       }
       const valueType = this.fieldType(values);
@@ -1010,7 +1005,7 @@ class Resolver {
     if (!event || !source || !owner) return undefined;
     return {
       name: publish.topic.text,
-      docs: [],
+      docs: publish.docs,
       domainName: publish.topic.text.split(".")[0]!,
       owner,
       event,

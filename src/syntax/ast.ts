@@ -138,6 +138,8 @@ export interface PublishClause extends ClauseBase<"publish"> {
   /** Settings of the enriched topic that differ from its source topic's. */
   readonly overrides: readonly Clause[];
   readonly hasBlock: boolean;
+  /** `///` lines above the `publish` clause document the enriched topic. */
+  readonly docs: readonly string[];
 }
 
 export type Clause =

@@ -621,6 +621,7 @@ export class AstBuilder {
             event,
             overrides,
             hasBlock: block !== undefined,
+            docs: this.docsFor(clauseSpan()),
             span: clauseSpan(),
           }
         : undefined;

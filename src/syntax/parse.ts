@@ -83,7 +83,9 @@ export function parseSource(source: SourceFile): ParseResult {
   const builder = new AstBuilder(source, docTokens, lexed.tokens);
   const declarations = builder.build(cst);
   // A token the parser already complained about is not reported again as stray by the builder.
-  diagnostics.push(...builder.diagnostics.filter((d) => d.code !== "EVT0201" || !syntaxErrorAt.has(d.span?.start ?? -1)));
+  diagnostics.push(
+    ...builder.diagnostics.filter((d) => d.code !== "EVT0201" || !syntaxErrorAt.has(d.span?.start ?? -1)),
+  );
   const comments: Comment[] = [...docTokens, ...commentTokens]
     .map((tok) => ({
       text: tok.image,

@@ -93,7 +93,12 @@ describe("names and references", () => {
     const result = checkInline(`${preamble}${topic}
 consumer crm.x { owner crm from «billing.payment.recieved» unordered guaranteed }`);
     expectDiagnostics(result, [
-      { code: "EVT0301", at: 0, message: "unknown topic `billing.payment.recieved`", help: "did you mean `billing.payment.received`?" },
+      {
+        code: "EVT0301",
+        at: 0,
+        message: "unknown topic `billing.payment.recieved`",
+        help: "did you mean `billing.payment.received`?",
+      },
     ]);
   });
 
@@ -167,7 +172,9 @@ topic billing.account.moved { owner billing event Ev key «account.nope» }`);
   });
 
   it("EVT0311 and EVT0312: duplicate fields (including inherited ones) and enum members", () => {
-    const result = checkInline(`event A v1 { x int  «x» string }\nevent B v1 extends A { «x» long }\nenum C { P Q «P» }`);
+    const result = checkInline(
+      `event A v1 { x int  «x» string }\nevent B v1 extends A { «x» long }\nenum C { P Q «P» }`,
+    );
     expectDiagnostics(result, [
       { code: "EVT0311", at: 0 },
       { code: "EVT0311", at: 1, message: "field `x` is defined more than once in `B`" },

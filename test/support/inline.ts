@@ -50,7 +50,9 @@ export interface Expected {
 }
 
 function describe(d: Diagnostic): string {
-  const where = d.span ? `${d.span.file.path}@${d.span.start}-${d.span.end} ${JSON.stringify(d.span.file.text.slice(d.span.start, d.span.end))}` : d.path;
+  const where = d.span
+    ? `${d.span.file.path}@${d.span.start}-${d.span.end} ${JSON.stringify(d.span.file.text.slice(d.span.start, d.span.end))}`
+    : d.path;
   return `${d.code} ${where}: ${d.message}`;
 }
 

@@ -34,11 +34,17 @@ describe("declarations", () => {
     const team = only(file, "team");
     expect(team.name.text).toBe("billing");
     expect(clauses(team)).toEqual(["contact", "contact", "chat"]);
-    expect(team.clauses.map((c) => (c as ast.StringClause).value.value)).toEqual(["a@x.example", "b@x.example", "#billing"]);
+    expect(team.clauses.map((c) => (c as ast.StringClause).value.value)).toEqual([
+      "a@x.example",
+      "b@x.example",
+      "#billing",
+    ]);
   });
 
   it("parses a domain and a segment", () => {
-    const file = parseClean(`domain billing { owner billing }\nsegment ordered-flows { ordered replicas 3 minInsync 2 }`);
+    const file = parseClean(
+      `domain billing { owner billing }\nsegment ordered-flows { ordered replicas 3 minInsync 2 }`,
+    );
     expect((only(file, "domain").clauses[0] as ast.NameClause).value.text).toBe("billing");
     const segment = only(file, "segment");
     expect(segment.name.text).toBe("ordered-flows");
@@ -198,6 +204,7 @@ enricher crm.payment-customer {
   owner crm
   from billing.payment.received
   lookup crm.customer-db by msisdn cache 20m
+  /// Payments with the customer's profile.
   publish billing.payment.enriched as PaymentEnriched { partitions 24 retention 3d }
   unordered best-effort
   retry 3
@@ -207,6 +214,7 @@ enricher crm.payment-customer {
     const publish = enricher.clauses[3] as ast.PublishClause;
     expect([publish.topic.text, publish.event.text]).toEqual(["billing.payment.enriched", "PaymentEnriched"]);
     expect(publish.overrides.map((c) => c.keyword)).toEqual(["partitions", "retention"]);
+    expect(publish.docs).toEqual(["Payments with the customer's profile."]);
   });
 });
 
@@ -244,8 +252,15 @@ team from { contact "t@x.example" }`);
   });
 
   it("does not mistake longer names for keywords", () => {
-    const file = parseClean(`event E v1 { ownership string  maxSizeBytes int  keys string[]  best-effort-flag boolean }`);
-    expect(only(file, "event").fields.map((f) => f.name.text)).toEqual(["ownership", "maxSizeBytes", "keys", "best-effort-flag"]);
+    const file = parseClean(
+      `event E v1 { ownership string  maxSizeBytes int  keys string[]  best-effort-flag boolean }`,
+    );
+    expect(only(file, "event").fields.map((f) => f.name.text)).toEqual([
+      "ownership",
+      "maxSizeBytes",
+      "keys",
+      "best-effort-flag",
+    ]);
   });
 });
 
@@ -293,14 +308,19 @@ topic x.y.z { owner t /// nope, on a clause
 
 describe("spans", () => {
   it("puts a span on every node", () => {
-    const { text, spans } = mark(`«topic «billing.payment.received» { «owner «billing»» «rate «2000/s» peak 6000/s» }»`);
+    const { text, spans } = mark(
+      `«topic «billing.payment.received» { «owner «billing»» «rate «2000/s» peak 6000/s» }»`,
+    );
     const file = parseClean(text);
     const topic = only(file, "topic");
     const owner = topic.clauses[0] as ast.NameClause;
     const rate = topic.clauses[1] as ast.RateClause;
-    expect([topic.span, topic.name.span, owner.span, owner.value.span, rate.span, rate.average.span].map((s) => ({ start: s.start, end: s.end }))).toEqual(
-      spans,
-    );
+    expect(
+      [topic.span, topic.name.span, owner.span, owner.value.span, rate.span, rate.average.span].map((s) => ({
+        start: s.start,
+        end: s.end,
+      })),
+    ).toEqual(spans);
     expect(textOf(file, owner)).toBe("owner billing");
   });
 });
@@ -422,9 +442,53 @@ describe("error recovery", () => {
 
 describe("robustness", () => {
   const pieces = [
-    "team", "topic", "event", "consumer", "enricher", "owner", "from", "{", "}", "<", ">", "[", "]", "(", ")", "@", "?",
-    "=", ",", ".", "..", "a", "b.c.d", "v1.2", "12", "5k/s", "-3", '"s"', '"open', "//c\n", "///d\n", "\n", " ", "#",
-    "\u0000", "é", "lookup", "by", "publish", "as", "retry", "backoff", "rate", "peak", "key", "map", "string",
+    "team",
+    "topic",
+    "event",
+    "consumer",
+    "enricher",
+    "owner",
+    "from",
+    "{",
+    "}",
+    "<",
+    ">",
+    "[",
+    "]",
+    "(",
+    ")",
+    "@",
+    "?",
+    "=",
+    ",",
+    ".",
+    "..",
+    "a",
+    "b.c.d",
+    "v1.2",
+    "12",
+    "5k/s",
+    "-3",
+    '"s"',
+    '"open',
+    "//c\n",
+    "///d\n",
+    "\n",
+    " ",
+    "#",
+    "\u0000",
+    "é",
+    "lookup",
+    "by",
+    "publish",
+    "as",
+    "retry",
+    "backoff",
+    "rate",
+    "peak",
+    "key",
+    "map",
+    "string",
   ];
 
   it("never throws, whatever the input", () => {
