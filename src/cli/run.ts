@@ -63,6 +63,7 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
     .command("explain")
     .description("print the long explanation of a diagnostic code")
     .argument("<code>", "a diagnostic code such as EVT0301")
+    .addHelpText("after", exitCodesHelp)
     .action((code: string) => {
       exitCode = explainCommand(code, terminal);
     });

@@ -1,0 +1,247 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { run, useColor, type Terminal } from "../../src/cli/run.js";
+
+const repo = path.resolve(import.meta.dirname, "..", "..");
+const cli = path.join(repo, "dist", "cli", "main.js");
+
+interface Outcome {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the built CLI as a user would, in `cwd`. */
+function evtc(args: readonly string[], cwd: string = repo, env: NodeJS.ProcessEnv = {}): Outcome {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { PATH: process.env["PATH"], ...env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function expectNoStackTrace(outcome: Outcome): void {
+  expect(outcome.stdout + outcome.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+}
+
+let work: string;
+
+function file(name: string, content: string | Buffer): string {
+  const full = path.join(work, name);
+  mkdirSync(path.dirname(full), { recursive: true });
+  writeFileSync(full, content);
+  return name;
+}
+
+beforeAll(() => {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` (npm test does it)`);
+  work = mkdtempSync(path.join(tmpdir(), "evtc-cli-"));
+});
+
+const clean = `team t { contact "t@operator.example" }\ndomain t { owner t }\n`;
+
+describe("evtc check", () => {
+  it("exits 0 on a clean project and says so", () => {
+    const outcome = evtc(["check", file("clean/a.evt", clean)], work);
+    expect(outcome).toMatchObject({ status: 0, stdout: "checked 1 file: no problems\n" });
+  });
+
+  it("checks examples/telco clean", () => {
+    const outcome = evtc(["check", "examples/telco"]);
+    expect(outcome.stdout).toMatch(/^checked \d+ files: no problems\n$/);
+    expect(outcome.status).toBe(0);
+  });
+
+  it("exits 1 with rustc-style diagnostics when the project has errors", () => {
+    const name = file("broken/a.evt", `${clean}consumer t.c { owner t from t.x.y unordered guaranteed }\n`);
+    const outcome = evtc(["check", name], work);
+    expect(outcome.status).toBe(1);
+    expect(outcome.stdout).toBe(
+      [
+        "error[EVT0301]: unknown topic `t.x.y`",
+        " --> broken/a.evt:3:29",
+        "  |",
+        "3 | consumer t.c { owner t from t.x.y unordered guaranteed }",
+        "  |                             ^^^^^ no topic or enricher defines this topic",
+        "",
+        "checked 1 file: 1 error, 0 warnings",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("prints JSON for tools", () => {
+    const name = file("json/a.evt", `${clean}domain u { owner nobody }\n`);
+    const outcome = evtc(["check", "--format", "json", name], work);
+    expect(outcome.status).toBe(1);
+    expect(JSON.parse(outcome.stdout)).toEqual({
+      diagnostics: [
+        {
+          code: "EVT0302",
+          severity: "error",
+          message: "unknown team `nobody`",
+          path: "json/a.evt",
+          line: 3,
+          column: 18,
+          endLine: 3,
+          endColumn: 24,
+          help: 'declare it: `team nobody { contact "…" }`',
+          related: [],
+        },
+      ],
+      summary: { errors: 1, warnings: 0 },
+    });
+  });
+
+  it("prints GitHub Actions annotations", () => {
+    const name = file("github/a.evt", `${clean}domain u { owner nobody }\n`);
+    const outcome = evtc(["check", "--format", "github", name], work);
+    expect(outcome.status).toBe(1);
+    expect(outcome.stdout).toBe(
+      "::error file=github/a.evt,line=3,col=18,endLine=3,endColumn=24,title=EVT0302::unknown team `nobody`%0Ahelp: declare it: `team nobody { contact \"…\" }`\n",
+    );
+  });
+
+  it("reports every file of a project, sorted by path", () => {
+    file("multi/b.evt", `domain b { owner ghost }\n`);
+    file("multi/a.evt", `domain a { owner ghost }\n`);
+    const outcome = evtc(["check", "--format", "json", "multi"], work);
+    const paths = (JSON.parse(outcome.stdout) as { diagnostics: Array<{ path: string }> }).diagnostics.map((d) => d.path);
+    expect(paths).toEqual(["multi/a.evt", "multi/b.evt"]);
+  });
+});
+
+describe("bad input never produces a stack trace", () => {
+  const cases: Array<{ name: string; setup: () => string[]; status: number; output: RegExp }> = [
+    {
+      name: "a file that does not exist",
+      setup: () => ["missing.evt"],
+      status: 2,
+      output: /error\[EVT0001\]: no such file or directory `missing.evt`\n --> missing.evt/,
+    },
+    {
+      name: "a directory without .evt files",
+      setup: () => {
+        file("no-sources/readme.txt", "hello");
+        return ["no-sources"];
+      },
+      status: 2,
+      output: /error\[EVT0002\]: no `.evt` files in `no-sources`/,
+    },
+    {
+      name: "an empty file",
+      setup: () => [file("empty.evt", "")],
+      status: 0,
+      output: /warning\[EVT0007\]: the file is empty\n --> empty.evt:1:1/,
+    },
+    {
+      name: "a binary file",
+      setup: () => [file("binary.evt", Buffer.from([0x74, 0x65, 0x61, 0x6d, 0x0a, 0x00, 0x01, 0x02, 0xff]))],
+      status: 1,
+      output: /error\[EVT0004\]: this is a binary file, not an `.evt` source\n --> binary.evt:2:1/,
+    },
+    {
+      name: "invalid UTF-8",
+      setup: () => [file("latin1.evt", Buffer.concat([Buffer.from('team t {\n  contact "caf'), Buffer.from([0xe9]), Buffer.from('"\n}\n')]))],
+      status: 1,
+      output: /error\[EVT0005\]: the file is not valid UTF-8\n --> latin1.evt:2:15/,
+    },
+    {
+      name: "a 10 MB file",
+      setup: () => [file("huge.evt", "// padding\n".repeat(1_000_000))],
+      status: 1,
+      output: /error\[EVT0006\]: the file is 10\.5 MiB, over the 8\.0 MiB limit for one `.evt` file/,
+    },
+    {
+      name: "a file that is all garbage",
+      setup: () => [file("garbage.evt", "}}}{{{ ### @@@ \"\"\" ... v9.9 -1 ??? <<< >>>")],
+      status: 1,
+      output: /error\[EVT0\d{3}\]/,
+    },
+  ];
+
+  for (const c of cases) {
+    it(c.name, () => {
+      const outcome = evtc(["check", ...c.setup()], work);
+      expect(outcome.stdout).toMatch(c.output);
+      expect(outcome.status).toBe(c.status);
+      expectNoStackTrace(outcome);
+    });
+  }
+
+  it("a UTF-8 byte-order mark is accepted", () => {
+    const outcome = evtc(["check", file("bom.evt", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(clean)]))], work);
+    expect(outcome).toMatchObject({ status: 0 });
+  });
+});
+
+describe("usage", () => {
+  it("--help for the program and every command, exit 0", () => {
+    for (const args of [["--help"], ["check", "--help"], ["explain", "--help"], ["help", "check"]]) {
+      const outcome = evtc(args);
+      expect(outcome.status, args.join(" ")).toBe(0);
+      expect(outcome.stdout, args.join(" ")).toMatch(/Usage: evtc/);
+      expect(outcome.stdout, args.join(" ")).toMatch(/Exit codes:/);
+    }
+  });
+
+  it("exits 2 on usage errors", () => {
+    for (const args of [["frobnicate"], ["check"], ["check", "--format", "xml", "x.evt"], ["check", "--bogus", "x.evt"]]) {
+      const outcome = evtc(args);
+      expect(outcome.status, args.join(" ")).toBe(2);
+      expect(outcome.stderr, args.join(" ")).toMatch(/error:/);
+      expectNoStackTrace(outcome);
+    }
+  });
+
+  it("prints its version", () => {
+    expect(evtc(["--version"]).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe("evtc explain", () => {
+  it("prints the long explanation of a code", () => {
+    const outcome = evtc(["explain", "EVT0301"]);
+    expect(outcome.status).toBe(0);
+    expect(outcome.stdout).toMatch(/^EVT0301: unknown-topic \(error\)\n\nA consumer or enricher reads a topic/);
+  });
+
+  it("accepts lowercase codes", () => {
+    expect(evtc(["explain", "evt0313"]).status).toBe(0);
+  });
+
+  it("exits 2 on an unknown code, with a suggestion", () => {
+    const outcome = evtc(["explain", "EVT0031"]);
+    expect(outcome.status).toBe(2);
+    expect(outcome.stderr).toMatch(/`EVT0031` is not an evtc diagnostic code \(did you mean .*EVT0301/);
+  });
+});
+
+describe("colour", () => {
+  const terminal = (isTty: boolean, env: NodeJS.ProcessEnv = {}) => {
+    let out = "";
+    const t: Terminal = { stdout: (s) => (out += s), stderr: (s) => (out += s), isTty, env, cwd: work };
+    return { t, output: () => out };
+  };
+
+  it("is used on a terminal only, and never with NO_COLOR or --no-color", () => {
+    expect(useColor(terminal(true).t, undefined)).toBe(true);
+    expect(useColor(terminal(false).t, undefined)).toBe(false);
+    expect(useColor(terminal(true, { NO_COLOR: "1" }).t, undefined)).toBe(false);
+    expect(useColor(terminal(true).t, false)).toBe(false);
+  });
+
+  it("colours diagnostics on a terminal, and not in a pipe", async () => {
+    const name = file("colour/a.evt", `domain u { owner nobody }\n`);
+    const tty = terminal(true);
+    expect(await run(["check", name], tty.t)).toBe(1);
+    expect(tty.output()).toContain("\u001b[31m\u001b[1merror[EVT0302]");
+    const pipe = terminal(false);
+    expect(await run(["check", name], pipe.t)).toBe(1);
+    expect(pipe.output()).not.toContain("\u001b[");
+  });
+});
