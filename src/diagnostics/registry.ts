@@ -206,7 +206,8 @@ inherits through \`extends\`) does not have. A path such as \`customer.msisdn\` 
     name: "unknown-enum-member",
     severity: "error",
     message: (p) => `enum \`${p.enumName}\` has no member \`${p.name}\``,
-    explanation: `A field's default value must be one of the members of its enum type.`,
+    explanation: `A field's default value (\`= value\`) on an enum field must be one of the members of that enum,
+written as a bare word: \`currency Currency = EUR\`.`,
   }),
   EVT0309: entry<Named>({
     name: "unknown-annotation",
@@ -236,7 +237,8 @@ An event has one declaration holding its current version: earlier versions live 
     name: "duplicate-enum-member",
     severity: "error",
     message: (p) => `member \`${p.name}\` appears more than once in enum \`${p.owner}\``,
-    explanation: `Each member of an enum is listed once.`,
+    explanation: `Each member of an enum is listed once. Members are compared exactly, so \`EUR\` and \`Eur\`
+are two members (which naming rules may flag).`,
   }),
   EVT0313: entry<Named>({
     name: "topic-published-twice",

@@ -81,8 +81,11 @@ export function readSources(paths: readonly string[], cwd: string): ReadResult {
       }
       if (found.length === 0) diagnostics.push(diagnostic("EVT0002", { path: given }, { path: given }));
       for (const file of found) files.set(file, displayPath(file, cwd));
-    } else {
+    } else if (stats.isFile()) {
       files.set(absolute, displayPath(absolute, cwd));
+    } else {
+      // A FIFO or a device would block or never end; only regular files are read.
+      diagnostics.push(diagnostic("EVT0003", { path: given, reason: "not a regular file" }, { path: given }));
     }
   }
 

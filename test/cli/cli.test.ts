@@ -157,6 +157,15 @@ describe("bad input never produces a stack trace", () => {
       output: /error\[EVT0006\]: the file is 10\.5 MiB, over the 8\.0 MiB limit for one `.evt` file/,
     },
     {
+      name: "a named pipe instead of a file",
+      setup: () => {
+        spawnSync("mkfifo", [path.join(work, "pipe.evt")]);
+        return ["pipe.evt"];
+      },
+      status: 2,
+      output: /error\[EVT0003\]: cannot read `pipe.evt`: not a regular file/,
+    },
+    {
       name: "a file that is all garbage",
       setup: () => [file("garbage.evt", "}}}{{{ ### @@@ \"\"\" ... v9.9 -1 ??? <<< >>>")],
       status: 1,

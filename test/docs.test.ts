@@ -1,0 +1,33 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { diagnosticsCatalog } from "../src/diagnostics/catalog.js";
+import { registry } from "../src/diagnostics/registry.js";
+
+const repo = path.resolve(import.meta.dirname, "..");
+
+describe("docs", () => {
+  it("docs/diagnostics.md is generated from the registry (npm run docs:diagnostics)", () => {
+    expect(readFileSync(path.join(repo, "docs", "diagnostics.md"), "utf8")).toBe(diagnosticsCatalog());
+  });
+
+  it("every registry entry follows the wording rules", () => {
+    for (const [code, entry] of Object.entries(registry)) {
+      expect(code).toMatch(/^EVT\d{4}$/);
+      expect(entry.name, code).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(entry.explanation.length, code).toBeGreaterThan(40);
+    }
+    const names = Object.values(registry).map((e) => e.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it("every diagnostic code is exercised by a test", () => {
+    const testDir = path.join(repo, "test");
+    const texts = readdirSync(testDir, { recursive: true, encoding: "utf8" })
+      .filter((name) => name.endsWith(".ts") || name.endsWith(".expected.txt"))
+      .filter((name) => name !== "docs.test.ts")
+      .map((name) => readFileSync(path.join(testDir, name), "utf8"))
+      .join("\n");
+    expect(Object.keys(registry).filter((code) => !texts.includes(code))).toEqual([]);
+  });
+});
