@@ -14,12 +14,21 @@ export function diagnosticsCatalog(): string {
     "",
     "| Code | Name | Severity |",
     "|---|---|---|",
-    ...codes.map((code) => `| [${code}](#${code.toLowerCase()}) | \`${registry[code].name}\` | ${registry[code].severity} |`),
+    ...codes.map(
+      (code) => `| [${code}](#${code.toLowerCase()}) | \`${registry[code].name}\` | ${registry[code].severity} |`,
+    ),
     "",
   ];
   for (const code of codes) {
     const entry = registry[code];
-    lines.push(`## ${code}`, "", `\`${entry.name}\` · ${entry.severity}${entry.usage ? " · exit code 2" : ""}`, "", entry.explanation, "");
+    lines.push(
+      `## ${code}`,
+      "",
+      `\`${entry.name}\` · ${entry.severity}${entry.usage ? " · exit code 2" : ""}`,
+      "",
+      entry.explanation,
+      "",
+    );
   }
   return lines.join("\n");
 }

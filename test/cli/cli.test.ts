@@ -102,7 +102,7 @@ describe("evtc check", () => {
     const outcome = evtc(["check", "--format", "github", name], work);
     expect(outcome.status).toBe(1);
     expect(outcome.stdout).toBe(
-      "::error file=github/a.evt,line=3,col=18,endLine=3,endColumn=24,title=EVT0302::unknown team `nobody`%0Ahelp: declare it: `team nobody { contact \"…\" }`\n",
+      '::error file=github/a.evt,line=3,col=18,endLine=3,endColumn=24,title=EVT0302::unknown team `nobody`%0Ahelp: declare it: `team nobody { contact "…" }`\n',
     );
   });
 
@@ -110,7 +110,9 @@ describe("evtc check", () => {
     file("multi/b.evt", `domain b { owner ghost }\n`);
     file("multi/a.evt", `domain a { owner ghost }\n`);
     const outcome = evtc(["check", "--format", "json", "multi"], work);
-    const paths = (JSON.parse(outcome.stdout) as { diagnostics: Array<{ path: string }> }).diagnostics.map((d) => d.path);
+    const paths = (JSON.parse(outcome.stdout) as { diagnostics: Array<{ path: string }> }).diagnostics.map(
+      (d) => d.path,
+    );
     expect(paths).toEqual(["multi/a.evt", "multi/b.evt"]);
   });
 });
@@ -146,7 +148,12 @@ describe("bad input never produces a stack trace", () => {
     },
     {
       name: "invalid UTF-8",
-      setup: () => [file("latin1.evt", Buffer.concat([Buffer.from('team t {\n  contact "caf'), Buffer.from([0xe9]), Buffer.from('"\n}\n')]))],
+      setup: () => [
+        file(
+          "latin1.evt",
+          Buffer.concat([Buffer.from('team t {\n  contact "caf'), Buffer.from([0xe9]), Buffer.from('"\n}\n')]),
+        ),
+      ],
       status: 1,
       output: /error\[EVT0005\]: the file is not valid UTF-8\n --> latin1.evt:2:15/,
     },
@@ -167,7 +174,7 @@ describe("bad input never produces a stack trace", () => {
     },
     {
       name: "a file that is all garbage",
-      setup: () => [file("garbage.evt", "}}}{{{ ### @@@ \"\"\" ... v9.9 -1 ??? <<< >>>")],
+      setup: () => [file("garbage.evt", '}}}{{{ ### @@@ """ ... v9.9 -1 ??? <<< >>>')],
       status: 1,
       output: /error\[EVT0\d{3}\]/,
     },
@@ -183,7 +190,10 @@ describe("bad input never produces a stack trace", () => {
   }
 
   it("a UTF-8 byte-order mark is accepted", () => {
-    const outcome = evtc(["check", file("bom.evt", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(clean)]))], work);
+    const outcome = evtc(
+      ["check", file("bom.evt", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(clean)]))],
+      work,
+    );
     expect(outcome).toMatchObject({ status: 0 });
   });
 });
@@ -199,7 +209,12 @@ describe("usage", () => {
   });
 
   it("exits 2 on usage errors", () => {
-    for (const args of [["frobnicate"], ["check"], ["check", "--format", "xml", "x.evt"], ["check", "--bogus", "x.evt"]]) {
+    for (const args of [
+      ["frobnicate"],
+      ["check"],
+      ["check", "--format", "xml", "x.evt"],
+      ["check", "--bogus", "x.evt"],
+    ]) {
       const outcome = evtc(args);
       expect(outcome.status, args.join(" ")).toBe(2);
       expect(outcome.stderr, args.join(" ")).toMatch(/error:/);

@@ -1,0 +1,5 @@
+/**
+ * `evtc/runtime`: what generated producers, consumers and enrichers import. Generated code refers to these
+ * names only through this entry point, so the runtime can evolve behind it.
+ */
+export { ENVELOPE_HEADERS, CLOUDEVENTS_SPEC_VERSION, type EnvelopeHeaderName } from "./envelope.js";
