@@ -337,9 +337,9 @@ class Resolver {
     const team = this.teams.get(clause.value.text);
     if (!team) {
       this.report("EVT0302", { name: clause.value.text }, clause.value.span, {
-        ...(didYouMean(clause.value.text, this.teams.keys()) !== undefined
-          ? { help: didYouMean(clause.value.text, this.teams.keys())! }
-          : { help: `declare it: \`team ${clause.value.text} { contact "…" }\`` }),
+        help:
+          didYouMean(clause.value.text, this.teams.keys()) ??
+          `declare it: \`team ${clause.value.text} { contact "…" }\``,
       });
     }
     return team;
@@ -456,7 +456,7 @@ class Resolver {
       } else {
         const candidates = [...m.builtinTypes, "map", ...this.enums.keys(), ...this.records.keys()];
         this.report("EVT0303", { name }, ref.name.span, {
-          ...(didYouMean(name, candidates) !== undefined ? { help: didYouMean(name, candidates)! } : {}),
+          help: didYouMean(name, candidates),
         });
         return undefined;
       }
@@ -528,9 +528,7 @@ class Resolver {
         if (!target) {
           const events = this.all("event").map((e) => e.name.text);
           this.report("EVT0304", { name: decl.extends.text }, decl.extends.span, {
-            ...(didYouMean(decl.extends.text, events) !== undefined
-              ? { help: didYouMean(decl.extends.text, events)! }
-              : {}),
+            help: didYouMean(decl.extends.text, events),
           });
           baseFailed = true;
         } else if (target.kind !== "event") {
@@ -574,7 +572,7 @@ class Resolver {
     if (!target) {
       const events = this.all("event").map((e) => e.name.text);
       this.report("EVT0304", { name: name.text }, name.span, {
-        ...(didYouMean(name.text, events) !== undefined ? { help: didYouMean(name.text, events)! } : {}),
+        help: didYouMean(name.text, events),
       });
       return undefined;
     }
@@ -597,17 +595,10 @@ class Resolver {
       field = fields.find((f) => f.name === step);
       if (!field) {
         this.report("EVT0307", { name: step, event: owner }, path.span, {
-          ...(didYouMean(
+          help: didYouMean(
             step,
             fields.map((f) => f.name),
-          ) !== undefined
-            ? {
-                help: didYouMean(
-                  step,
-                  fields.map((f) => f.name),
-                )!,
-              }
-            : {}),
+          ),
         });
         return undefined;
       }
@@ -707,9 +698,7 @@ class Resolver {
           { value: mode, allowed: m.compatibilityModes.map((x) => `\`${x}\``).join(", ") },
           compatibilityClause.value.span,
           {
-            ...(didYouMean(mode, m.compatibilityModes) !== undefined
-              ? { help: didYouMean(mode, m.compatibilityModes)! }
-              : {}),
+            help: didYouMean(mode, m.compatibilityModes),
           },
         );
       }
@@ -748,13 +737,7 @@ class Resolver {
     if (!owner || !event) return;
     const deprecated = this.deprecation(decl);
     this.topics.set(decl.name.text, {
-      name: decl.name.text,
-      docs: decl.docs,
-      domainName: decl.name.text.split(".")[0]!,
-      owner,
-      event,
-      publisher: { kind: "producer" },
-      nameSpan: decl.name.span,
+      ...topicIdentity(decl.name, decl.docs, owner, event),
       ...settings,
       ...(deprecated !== undefined ? { deprecated } : {}),
     });
@@ -770,7 +753,7 @@ class Resolver {
     const candidates = [...(this.declared.get("topic")?.keys() ?? []), ...this.enricherTopics.keys()];
     this.report("EVT0301", { name: name.text }, name.span, {
       label: "no topic or enricher defines this topic",
-      ...(didYouMean(name.text, candidates) !== undefined ? { help: didYouMean(name.text, candidates)! } : {}),
+      help: didYouMean(name.text, candidates),
     });
     return undefined;
   }
@@ -785,9 +768,7 @@ class Resolver {
       if (!backend) {
         if (!this.declared.get("backend")?.has(clause.backend.text)) {
           this.report("EVT0305", { name: clause.backend.text }, clause.backend.span, {
-            ...(didYouMean(clause.backend.text, this.declared.get("backend")?.keys() ?? []) !== undefined
-              ? { help: didYouMean(clause.backend.text, this.declared.get("backend")?.keys() ?? [])! }
-              : {}),
+            help: didYouMean(clause.backend.text, this.declared.get("backend")?.keys() ?? []),
           });
         }
       }
@@ -1003,17 +984,21 @@ class Resolver {
     }
     const settings = this.topicSettings(publish.overrides, event, source);
     if (!event || !source || !owner) return undefined;
-    return {
-      name: publish.topic.text,
-      docs: publish.docs,
-      domainName: publish.topic.text.split(".")[0]!,
-      owner,
-      event,
-      publisher: { kind: "producer" },
-      nameSpan: publish.topic.span,
-      ...settings,
-    };
+    return { ...topicIdentity(publish.topic, publish.docs, owner, event), ...settings };
   }
+}
+
+/** What every topic has besides its settings; the publisher is the owner's producer until an enricher claims it. */
+function topicIdentity(name: ast.Name, docs: readonly string[], owner: m.Team, event: m.EventType) {
+  return {
+    name: name.text,
+    docs,
+    domainName: name.text.split(".")[0]!,
+    owner,
+    event,
+    publisher: { kind: "producer" } as m.Publisher,
+    nameSpan: name.span,
+  };
 }
 
 function extendsEvent(event: m.EventType, ancestor: m.EventType): boolean {
