@@ -356,7 +356,11 @@ class Resolver {
 
   private domain(decl: ast.DomainDeclaration): void {
     const owner = this.owner(decl, "domain");
-    this.domains.set(decl.name.text, this.declared_(decl, owner ? { owner } : {}));
+    const delegates = decl.clauses
+      .filter((c): c is ast.NameClause => c.keyword === "delegate")
+      .map((c) => this.teamRef(c))
+      .filter((team): team is m.Team => team !== undefined);
+    this.domains.set(decl.name.text, this.declared_(decl, { delegates, ...(owner ? { owner } : {}) }));
   }
 
   private segment(decl: ast.SegmentDeclaration): void {
@@ -704,6 +708,8 @@ class Resolver {
       }
     }
     const maxSizeBytes = this.quantity(maxSizeClause?.value, "size", "maxSize");
+    const expectedClause = this.single(clauses, "expectedConsumers") as ast.QuantityClause | undefined;
+    const expectedConsumers = this.quantity(expectedClause?.value, "count", "expectedConsumers");
     let segment = inherited?.segment;
     if (segmentClause) {
       segment = this.segments.get(segmentClause.value.text);
@@ -725,6 +731,7 @@ class Resolver {
       visibility: visibility ?? inherited?.visibility ?? "internal",
       maxSizeBytes: maxSizeBytes ?? inherited?.maxSizeBytes ?? DEFAULT_MAX_SIZE_BYTES,
       ...(segment ? { segment } : {}),
+      ...(expectedConsumers !== undefined ? { expectedConsumers } : {}),
     };
   }
 
@@ -786,7 +793,11 @@ class Resolver {
     return out;
   }
 
-  private readerSettings(decl: ast.ConsumerDeclaration | ast.EnricherDeclaration, from: m.Topic | undefined) {
+  private readerSettings(
+    decl: ast.ConsumerDeclaration | ast.EnricherDeclaration,
+    from: m.Topic | undefined,
+    delivery: m.Delivery | undefined,
+  ) {
     const retryClause = this.single(decl.clauses, "retry") as ast.RetryClause | undefined;
     const latencyClause = this.single(decl.clauses, "latency") as ast.QuantityClause | undefined;
     const concurrencyClause = this.single(decl.clauses, "concurrency") as ast.QuantityClause | undefined;
@@ -827,7 +838,7 @@ class Resolver {
     );
     return {
       ...(retry ? { retry } : {}),
-      dlq: this.single(decl.clauses, "dlq") !== undefined,
+      dlq: this.single(decl.clauses, "dlq") !== undefined || delivery === "guaranteed",
       lookups: this.lookups(decl.clauses, from?.event),
       ...(latencyMs !== undefined ? { latencyMs } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
@@ -878,7 +889,7 @@ class Resolver {
         );
       } else if (!accepts.includes(version.major)) accepts.push(version.major);
     }
-    const settings = this.readerSettings(decl, from);
+    const settings = this.readerSettings(decl, from, delivery);
     if (!owner || !from || !ordering || !delivery) return;
     this.consumers.set(
       decl.name.text,
@@ -917,7 +928,7 @@ class Resolver {
       const from = this.fromTopic(decl, "enricher");
       const ordering = this.choice(decl.clauses, "ordered", "unordered") ?? "unordered";
       const delivery = this.choice(decl.clauses, "guaranteed", "best-effort") ?? "guaranteed";
-      const settings = this.readerSettings(decl, from);
+      const settings = this.readerSettings(decl, from, delivery);
       if (!decl.clauses.some((c) => c.keyword === "lookup")) {
         this.missing(
           "enricher",

@@ -38,6 +38,8 @@ export interface Team extends Declared<ast.TeamDeclaration> {
 
 export interface Domain extends Declared<ast.DomainDeclaration> {
   readonly owner?: Team;
+  /** Teams other than the owner allowed to publish topics in this domain (`delegate crm`). */
+  readonly delegates: readonly Team[];
 }
 
 export interface Segment extends Declared<ast.SegmentDeclaration> {
@@ -167,6 +169,8 @@ export interface Topic {
   readonly visibility: "public" | "internal";
   readonly maxSizeBytes: number;
   readonly segment?: Segment;
+  /** Consumers the topic is expected to gain (`expectedConsumers 3`); never inherited by an enriched topic. */
+  readonly expectedConsumers?: number;
   readonly publisher: Publisher;
   /** The `topic` declaration, or the enricher's `publish` clause. */
   readonly nameSpan: Span;
@@ -202,6 +206,7 @@ export interface Reader<D> extends Declared<D> {
   readonly ordering: Ordering;
   readonly delivery: Delivery;
   readonly retry?: RetryPolicy;
+  /** Failed events go to a dead-letter topic: always for guaranteed delivery, on request (`dlq`) otherwise. */
   readonly dlq: boolean;
   readonly lookups: readonly Lookup[];
   readonly latencyMs?: number;

@@ -54,6 +54,7 @@ export type ClauseKeyword =
   | "contact"
   | "chat"
   | "owner"
+  | "delegate"
   | "event"
   | "key"
   | "partitions"
@@ -80,7 +81,8 @@ export type ClauseKeyword =
   | "concurrency"
   | "publish"
   | "replicas"
-  | "minInsync";
+  | "minInsync"
+  | "expectedConsumers";
 
 interface ClauseBase<K extends ClauseKeyword> extends Node {
   readonly keyword: K;
@@ -101,6 +103,7 @@ export interface QuantityClause extends ClauseBase<
   | "concurrency"
   | "replicas"
   | "minInsync"
+  | "expectedConsumers"
 > {
   readonly value: QuantityLiteral;
 }
@@ -108,7 +111,7 @@ export interface StringClause extends ClauseBase<"contact" | "chat"> {
   readonly value: StringLiteral;
 }
 /** `owner crm`, `event PaymentReceived`, `compatibility backward`, `segment ordered`, `from billing.payment.received`. */
-export interface NameClause extends ClauseBase<"owner" | "event" | "compatibility" | "segment" | "from"> {
+export interface NameClause extends ClauseBase<"owner" | "delegate" | "event" | "compatibility" | "segment" | "from"> {
   readonly value: Name;
 }
 export interface KeyClause extends ClauseBase<"key"> {

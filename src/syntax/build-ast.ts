@@ -499,9 +499,12 @@ export class AstBuilder {
     const keywordSpan = this.spanOfToken(first);
     const keyword = first.image as ast.ClauseKeyword;
     switch (key) {
-      case "ownerClause": {
+      case "ownerClause":
+      case "delegateClause": {
         const value = this.name(node.child("name"));
-        return value ? { keyword: "owner", keywordSpan, value, span: clauseSpan } : undefined;
+        return value
+          ? { keyword: key === "ownerClause" ? "owner" : "delegate", keywordSpan, value, span: clauseSpan }
+          : undefined;
       }
       case "contactClause":
       case "chatClause": {

@@ -59,7 +59,7 @@ export const declarationKeywords: readonly TokenType[] = [
 /** The words that start a clause, per block. Used to stop a misspelt clause from swallowing the next one. */
 export const clauseKeywords = {
   team: [t.Contact, t.Chat],
-  domain: [t.Owner],
+  domain: [t.Owner, t.Delegate],
   segment: [t.Ordered, t.Replicas, t.MinInsync],
   topic: [
     t.Owner,
@@ -74,6 +74,7 @@ export const clauseKeywords = {
     t.Internal,
     t.MaxSize,
     t.Segment,
+    t.ExpectedConsumers,
   ],
   backend: [t.Owner, t.Capacity, t.Latency],
   consumer: [
@@ -358,11 +359,17 @@ export class EvtParser extends CstParser {
       DEF: () => {
         this.OR([
           { ALT: () => this.SUBRULE(this.ownerClause, { ARGS: [clauseSets.domain] }) },
+          { ALT: () => this.SUBRULE(this.delegateClause) },
           this.unknownClause("domain"),
         ]);
       },
     });
     this.CONSUME(t.RCurly);
+  });
+
+  private readonly delegateClause = this.RULE("delegateClause", () => {
+    this.CONSUME(t.Delegate);
+    this.SUBRULE(this.name, { ARGS: [clauseSets.domain, "a team name"] });
   });
 
   private readonly ownerClause = this.RULE("ownerClause", (excluded?: ReadonlySet<TokenType>) => {
@@ -413,6 +420,7 @@ export class EvtParser extends CstParser {
       { ALT: () => this.CONSUME(t.Concurrency) },
       { ALT: () => this.CONSUME(t.Replicas) },
       { ALT: () => this.CONSUME(t.MinInsync) },
+      { ALT: () => this.CONSUME(t.ExpectedConsumers) },
     ]);
     this.CONSUME(t.Quantity);
   });
