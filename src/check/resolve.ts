@@ -219,9 +219,12 @@ class Resolver {
     if (decl.kind === "enum") nodes.push(...decl.members);
     for (const node of nodes) {
       for (const annotation of node.annotations) {
+        if (annotation.name.text === "allow") continue; // checked with the rules it names (check/lint.ts)
         if (annotation.name.text !== "deprecated") {
           this.report("EVT0309", { name: annotation.name.text }, annotation.name.span, {
-            help: didYouMean(annotation.name.text, ["deprecated"]) ?? 'the only annotation is `@deprecated("reason")`',
+            help:
+              didYouMean(annotation.name.text, ["deprecated", "allow"]) ??
+              'the annotations are `@deprecated("reason")` and `@allow("rule", "reason")`',
           });
           continue;
         }

@@ -6,10 +6,15 @@ import type { Terminal } from "./run.js";
 export interface CheckOptions {
   readonly format: OutputFormat;
   readonly color: boolean;
+  readonly configPath?: string;
 }
 
 export function checkCommand(paths: readonly string[], options: CheckOptions, terminal: Terminal): number {
-  const result = checkPaths(paths, terminal.cwd);
+  const result = checkPaths(
+    paths,
+    terminal.cwd,
+    options.configPath !== undefined ? { configPath: options.configPath } : {},
+  );
   const { diagnostics } = result;
   const rendered = renderAll(diagnostics, options.format, { color: options.color });
   if (options.format === "text") {

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { createRequire } from "node:module";
 import { checkCommand } from "./check.js";
 import { explainCommand } from "./explain.js";
+import { rulesCommand } from "./rules.js";
 
 export interface Terminal {
   readonly stdout: (text: string) => void;
@@ -53,10 +54,27 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
         .choices(["text", "json", "github"])
         .default("text"),
     )
+    .option("--config <file>", "project configuration to use (default: evtc.json in the first directory given)")
     .option("--no-color", "never colour the output (also: NO_COLOR=1)")
     .addHelpText("after", exitCodesHelp)
-    .action((paths: string[], options: { format: "text" | "json" | "github"; color?: boolean }) => {
-      exitCode = checkCommand(paths, { format: options.format, color: useColor(terminal, options.color) }, terminal);
+    .action((paths: string[], options: { format: "text" | "json" | "github"; color?: boolean; config?: string }) => {
+      exitCode = checkCommand(
+        paths,
+        {
+          format: options.format,
+          color: useColor(terminal, options.color),
+          ...(options.config !== undefined ? { configPath: options.config } : {}),
+        },
+        terminal,
+      );
+    });
+
+  program
+    .command("rules")
+    .description("list the governance rules with their id, default severity and purpose")
+    .addOption(new Option("--format <format>", "text or json").choices(["text", "json"]).default("text"))
+    .action((options: { format: "text" | "json" }) => {
+      exitCode = rulesCommand(options.format, terminal);
     });
 
   program

@@ -2,8 +2,9 @@
  * The one registry of diagnostic codes. Codes are stable and never reused: a retired code stays here with
  * `retired: true` so `evtc explain` can still say what it meant.
  *
- * Ranges: EVT00xx input files, EVT01xx tokens and literals, EVT02xx syntax, EVT03xx names and references,
- * EVT04xx the meaning of declarations.
+ * Ranges: EVT00xx input files and project configuration, EVT01xx tokens and literals, EVT02xx syntax,
+ * EVT03xx names and references, EVT04xx the meaning of declarations, EVT05xx governance rules (each code
+ * belongs to one rule of src/check/rules, whose severity the project may change).
  */
 export type Severity = "error" | "warning";
 
@@ -84,6 +85,43 @@ mistaken path (a log, a dump) from stalling the compiler.`,
     message: () => `the file is empty`,
     explanation: `The file has no declarations (it is empty or holds only whitespace and comments). It is
 harmless, but usually a leftover: delete it or add the declarations it was meant for.`,
+  }),
+
+  EVT0010: entry<{ reason: string }>({
+    name: "invalid-config",
+    severity: "error",
+    usage: true,
+    message: (p) => `invalid \`evtc.json\`: ${p.reason}`,
+    explanation: `The project configuration \`evtc.json\` is not valid. It is JSON (comments and trailing commas
+allowed) of the form:
+
+    {
+      "rules": { "naming/action-past-tense": "off", "not-an-event/single-consumer": "error" }
+    }
+
+Each rule takes \`"error"\`, \`"warning"\` or \`"off"\`. \`evtc rules\` lists the rules.`,
+  }),
+  EVT0011: entry<{ rule: string }>({
+    name: "unknown-rule",
+    severity: "error",
+    message: (p) => `unknown rule \`${p.rule}\``,
+    explanation: `A rule id in \`evtc.json\` or in an \`@allow\` annotation is not one of evtc's rules.
+\`evtc rules\` lists them; ids look like \`naming/topic-format\`.`,
+  }),
+  EVT0012: entry<{ rule: string }>({
+    name: "allow-without-reason",
+    severity: "error",
+    message: (p) => `\`@allow("${p.rule}")\` needs a reason`,
+    explanation: `Suppressing a finding in place is a decision others will want to understand, so \`@allow\`
+takes the rule and a reason: \`@allow("not-an-event/single-consumer", "fraud scoring joins next quarter")\`.`,
+  }),
+  EVT0013: entry<{ rule: string }>({
+    name: "unused-allow",
+    severity: "warning",
+    message: (p) => `\`@allow("${p.rule}")\` suppresses nothing here`,
+    explanation: `The rule named by this \`@allow\` reports nothing on the declaration it is attached to (the
+problem was fixed, or the annotation sits on the wrong declaration). Remove it so that suppressions stay
+meaningful.`,
   }),
 
   EVT0101: entry<{ text: string }>({
@@ -213,7 +251,9 @@ written as a bare word: \`currency Currency = EUR\`.`,
     name: "unknown-annotation",
     severity: "error",
     message: (p) => `unknown annotation \`@${p.name}\``,
-    explanation: `The only annotation is \`@deprecated("reason")\`, on declarations, fields and enum members.`,
+    explanation: `There are two annotations, on declarations, fields and enum members: \`@deprecated("reason")\`
+marks something to stop using, and \`@allow("rule", "reason")\` suppresses one governance rule's findings on
+what it annotates.`,
   }),
   EVT0310: entry<{ kind: string; name: string }>({
     name: "duplicate-definition",
@@ -358,6 +398,118 @@ attempts from 0 to 100, a backoff range whose start is not above its end, sizes 
     explanation: `A name refers to a declaration of the wrong kind: a record where a topic needs an event, an
 event used as a field's type (events are versioned contracts; share structure through a \`record\`), a
 built-in type with type arguments, or a type argument missing from \`map<T>\`.`,
+  }),
+
+  EVT0501: entry<{ name: string; reason: string }>({
+    name: "topic-format",
+    severity: "error",
+    message: (p) => `topic \`${p.name}\` ${p.reason}`,
+    explanation: `Rule \`naming/topic-format\`. Topics are named \`{domain}.{entity}.{action}\`: exactly three
+segments, each lowercase letters and digits, words inside a segment joined by \`-\` (kebab-case):
+\`billing.payment.received\`, \`billing.top-up.completed\`. One naming scheme across the bus is what keeps 50
+systems' topics findable.`,
+  }),
+  EVT0502: entry<{ name: string; domain: string }>({
+    name: "topic-domain",
+    severity: "error",
+    message: (p) => `topic \`${p.name}\` is in domain \`${p.domain}\`, which is not declared`,
+    explanation: `Rule \`naming/topic-domain\`. The first segment of a topic name is its business domain, and the
+domain must be declared (\`domain billing { owner billing }\`) so that it has an owning team.`,
+  }),
+  EVT0503: entry<{ name: string; action: string }>({
+    name: "action-past-tense",
+    severity: "warning",
+    message: (p) => `the action \`${p.action}\` of topic \`${p.name}\` is not in the past tense`,
+    explanation: `Rule \`naming/action-past-tense\`. An event is a fact: something that happened
+(\`payment.received\`, \`subscriber.activated\`). An imperative (\`create\`, \`update\`, \`send\`) names a command
+to one service, which is a request, not an event. Words ending in \`-ed\` and common irregular past
+participles (\`sent\`, \`paid\`, \`sold\`…) are accepted.`,
+  }),
+  EVT0504: entry<{ kind: string; name: string; owner: string }>({
+    name: "owner-domain-prefix",
+    severity: "error",
+    message: (p) => `${p.kind} \`${p.name}\` does not start with a domain of its owner \`${p.owner}\``,
+    explanation: `Rule \`naming/owner-domain-prefix\`. Consumers, enrichers and back-ends are named
+\`<domain>.<name>\`, where the domain is one its owning team owns or is delegated (\`crm.payment-sync\` owned by
+\`crm\`). The name then tells who to call when it misbehaves.`,
+  }),
+  EVT0505: entry<{ kind: string; name: string }>({
+    name: "type-case",
+    severity: "error",
+    message: (p) => `${p.kind} name \`${p.name}\` is not PascalCase`,
+    explanation: `Rule \`naming/type-case\`. Events, records and enums are types in the generated code and are
+named in PascalCase: \`PaymentReceived\`, \`CustomerProfile\`.`,
+  }),
+  EVT0506: entry<{ name: string; team: string }>({
+    name: "public-topic-contact",
+    severity: "error",
+    message: (p) => `public topic \`${p.name}\` is owned by \`${p.team}\`, which has no contact`,
+    explanation: `Rule \`ownership/public-contact\`. Other teams build on a public topic; when it breaks they
+need someone to reach. Give the owning team a \`contact "…"\`.`,
+  }),
+  EVT0507: entry<{ name: string; team: string; domain: string }>({
+    name: "topic-outside-owner-domain",
+    severity: "error",
+    message: (p) => `\`${p.team}\` owns topic \`${p.name}\` but not its domain \`${p.domain}\``,
+    explanation: `Rule \`ownership/topic-domain\`. A topic belongs to the team that owns its domain, so that a
+domain's events have one accountable owner. Another team may publish in a domain only when the domain says so:
+\`domain billing { owner billing delegate crm }\`. An enriched topic is owned by its enricher's owner.`,
+  }),
+  EVT0508: entry<{ name: string; count: number }>({
+    name: "single-consumer",
+    severity: "warning",
+    message: (p) => `topic \`${p.name}\` has ${p.count === 0 ? "no consumer" : "only one consumer"}`,
+    explanation: `Rule \`not-an-event/single-consumer\`. An event is something that happened and interests at
+least two consumers (enrichers count). A topic with one consumer is usually a remote call in disguise, better
+served by an API. When more consumers are planned, say so: \`expectedConsumers 3\`.`,
+  }),
+  EVT0509: entry<{ name: string; reason: string }>({
+    name: "request-reply",
+    severity: "warning",
+    message: (p) => `topic \`${p.name}\` ${p.reason}`,
+    explanation: `Rule \`not-an-event/request-reply\`. Request/response belongs in an API gateway, not on the
+event bus: topics named \`*.request\`, \`*.reply\`, \`*.response\`, \`*.command\` or \`*.query\`, and an enricher
+that publishes back into the domain of the topic it reads, keyed by a correlation id, are that pattern.`,
+  }),
+  EVT0510: entry<{ name: string; size: string }>({
+    name: "event-too-large",
+    severity: "error",
+    message: (p) => `topic \`${p.name}\` allows events of ${p.size}, over 1 MiB`,
+    explanation: `Rule \`not-an-event/max-size\`. Events are small facts. Files (call detail record batches,
+exports) belong in a file transfer or object store, with at most an event that says the file is ready.`,
+  }),
+  EVT0511: entry<{ consumer: string; topic: string }>({
+    name: "ordered-without-key",
+    severity: "error",
+    message: (p) => `ordered consumer \`${p.consumer}\` reads \`${p.topic}\`, which has no key`,
+    explanation: `Rule \`category/ordered-needs-key\`. Kafka keeps order per partition, and the key chooses the
+partition: without a key, events of one subscriber or account land on different partitions and arrive in any
+order. Give the topic a \`key\`, or make the consumer \`unordered\`.`,
+  }),
+  EVT0512: entry<{ consumer: string; topic: string }>({
+    name: "ordered-outside-segment",
+    severity: "error",
+    message: (p) =>
+      `ordered consumer \`${p.consumer}\` reads \`${p.topic}\`, which is not on a segment for ordered flows`,
+    explanation: `Rule \`category/ordered-segment\`. When the bus declares a segment for ordered flows
+(\`segment ordered-flows { ordered }\`), the topics that ordered consumers read live there, so that a stalled
+ordered partition cannot hold back the rest of the bus. Add \`segment <name>\` to the topic.`,
+  }),
+  EVT0513: entry<{ name: string; clause: string }>({
+    name: "best-effort-with-retries",
+    severity: "warning",
+    message: (p) => `best-effort consumer \`${p.name}\` declares \`${p.clause}\``,
+    explanation: `Rule \`category/best-effort-no-retry\`. A best-effort consumer may skip an event that fails:
+retries and a dead-letter topic contradict that. Either the consumer needs its events (make it \`guaranteed\`,
+which always gets a dead-letter topic) or drop the clause.`,
+  }),
+  EVT0514: entry<{ reader: string; topic: string; enricher: string }>({
+    name: "ordered-after-unordered-enricher",
+    severity: "error",
+    message: (p) => `ordered \`${p.reader}\` reads \`${p.topic}\`, republished by unordered enricher \`${p.enricher}\``,
+    explanation: `Rule \`category/ordered-chain\`. An unordered enricher processes events of one key
+concurrently and may republish them out of order, so what an ordered consumer reads downstream has lost the
+order. Make the enricher \`ordered\`.`,
   }),
 } as const;
 

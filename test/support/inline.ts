@@ -1,6 +1,8 @@
 import { expect } from "vitest";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import { SourceFile } from "../../src/diagnostics/source.js";
+import { rules } from "../../src/check/rules/index.js";
+import { defaultConfig, type ProjectConfig } from "../../src/config/config.js";
 import { checkSources, type CheckResult } from "../../src/program.js";
 
 /**
@@ -29,15 +31,26 @@ export function mark(source: string): Marked {
   return { text, spans };
 }
 
-/** Checks one or more inline files (by name) as a project. */
-export function checkInline(files: string | Record<string, string>): CheckResult & { marks: Record<string, Marked> } {
+/** Every governance rule off: for tests of the parser and resolver alone. */
+export const rulesOff: ProjectConfig = { ruleLevels: new Map(rules.map((rule) => [rule.id, "off"])) };
+
+/** Checks one or more inline files (by name) as a project, with the governance rules off. */
+export function checkInline(
+  files: string | Record<string, string>,
+  config: ProjectConfig = rulesOff,
+): CheckResult & { marks: Record<string, Marked> } {
   const named = typeof files === "string" ? { "main.evt": files } : files;
   const marks: Record<string, Marked> = {};
   const sources = Object.entries(named).map(([name, text]) => {
     marks[name] = mark(text);
     return new SourceFile(name, marks[name]!.text);
   });
-  return { ...checkSources(sources), marks };
+  return { ...checkSources(sources, [], config), marks };
+}
+
+/** Checks inline files with the governance rules at their default levels (or the given configuration). */
+export function lintInline(files: string | Record<string, string>, config: ProjectConfig = defaultConfig) {
+  return checkInline(files, config);
 }
 
 export interface Expected {

@@ -1,0 +1,143 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  parseTree,
+  findNodeAtLocation,
+  printParseErrorCode,
+  type Node as JsonNode,
+  type ParseError,
+} from "jsonc-parser";
+import { rulesById } from "../check/rules/index.js";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { SourceFile, span } from "../diagnostics/source.js";
+import { didYouMean } from "../diagnostics/suggest.js";
+import type { Severity } from "../diagnostics/registry.js";
+import { displayPath } from "../io/read-sources.js";
+
+export const CONFIG_FILE = "evtc.json";
+
+export type RuleLevel = Severity | "off";
+
+export interface ProjectConfig {
+  /** The file it was read from, as displayed; undefined for the defaults. */
+  readonly path?: string;
+  readonly ruleLevels: ReadonlyMap<string, RuleLevel>;
+}
+
+export const defaultConfig: ProjectConfig = { ruleLevels: new Map() };
+
+const levels: readonly RuleLevel[] = ["error", "warning", "off"];
+
+/**
+ * Reads `evtc.json`: JSON with comments, `{ "rules": { "<rule id>": "error" | "warning" | "off" } }`.
+ * Problems are diagnostics pointing into the file.
+ */
+export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const at = (node: JsonNode) => span(file, node.offset, node.offset + node.length);
+  const errors: ParseError[] = [];
+  const root = parseTree(file.text, errors, { allowTrailingComma: true, disallowComments: false });
+  for (const error of errors) {
+    diagnostics.push(
+      diagnostic(
+        "EVT0010",
+        {
+          reason: printParseErrorCode(error.error)
+            .replace(/([a-z])([A-Z])/g, "$1 $2")
+            .toLowerCase(),
+        },
+        {
+          span: span(file, error.offset, error.offset + Math.max(1, error.length)),
+        },
+      ),
+    );
+  }
+  const ruleLevels = new Map<string, RuleLevel>();
+  if (!root || errors.length > 0) return { config: { path: file.path, ruleLevels }, diagnostics };
+  if (root.type !== "object") {
+    diagnostics.push(diagnostic("EVT0010", { reason: "the top level must be an object" }, { span: at(root) }));
+    return { config: { path: file.path, ruleLevels }, diagnostics };
+  }
+  for (const property of root.children ?? []) {
+    const [key, value] = property.children ?? [];
+    if (!key || key.value === "rules") continue;
+    diagnostics.push(
+      diagnostic(
+        "EVT0010",
+        { reason: `unknown setting \`${String(key.value)}\`` },
+        { span: at(key), help: 'the settings are `"rules"`' },
+      ),
+    );
+    void value;
+  }
+  const rulesNode = findNodeAtLocation(root, ["rules"]);
+  if (rulesNode && rulesNode.type !== "object") {
+    diagnostics.push(diagnostic("EVT0010", { reason: '`"rules"` must be an object' }, { span: at(rulesNode) }));
+  }
+  for (const property of rulesNode?.type === "object" ? (rulesNode.children ?? []) : []) {
+    const [key, value] = property.children ?? [];
+    if (!key || !value) continue;
+    const id = String(key.value);
+    if (!rulesById.has(id)) {
+      diagnostics.push(
+        diagnostic(
+          "EVT0011",
+          { rule: id },
+          { span: at(key), help: didYouMean(id, rulesById.keys()) ?? "`evtc rules` lists the rules" },
+        ),
+      );
+      continue;
+    }
+    if (value.type !== "string" || !levels.includes(value.value as RuleLevel)) {
+      diagnostics.push(
+        diagnostic(
+          "EVT0010",
+          { reason: `the level of \`${id}\` must be "error", "warning" or "off"` },
+          { span: at(value) },
+        ),
+      );
+      continue;
+    }
+    ruleLevels.set(id, value.value as RuleLevel);
+  }
+  return { config: { path: file.path, ruleLevels }, diagnostics };
+}
+
+/**
+ * The configuration of a project: `--config <file>` when given, else `evtc.json` in the first directory
+ * named on the command line, else the defaults.
+ */
+export function findConfig(
+  paths: readonly string[],
+  cwd: string,
+  explicit?: string,
+): { config: ProjectConfig; diagnostics: Diagnostic[] } {
+  let candidate: string | undefined;
+  if (explicit !== undefined) {
+    candidate = path.resolve(cwd, explicit);
+    if (!existsSync(candidate)) {
+      return { config: defaultConfig, diagnostics: [diagnostic("EVT0001", { path: explicit }, { path: explicit })] };
+    }
+  } else {
+    for (const given of paths) {
+      const dir = path.resolve(cwd, given);
+      const inside = path.join(dir, CONFIG_FILE);
+      if (existsSync(inside)) {
+        candidate = inside;
+        break;
+      }
+    }
+  }
+  if (candidate === undefined) return { config: defaultConfig, diagnostics: [] };
+  let text: string;
+  try {
+    text = readFileSync(candidate, "utf8");
+  } catch (error) {
+    const shown = displayPath(candidate, cwd);
+    return {
+      config: defaultConfig,
+      diagnostics: [diagnostic("EVT0003", { path: shown, reason: (error as Error).message }, { path: shown })],
+    };
+  }
+  return parseConfig(new SourceFile(displayPath(candidate, cwd), text));
+}
