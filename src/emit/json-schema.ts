@@ -1,0 +1,170 @@
+import type { Span } from "../diagnostics/source.js";
+import type { EnumType, EventType, Field, FieldType, RecordType } from "../model/bus.js";
+
+/**
+ * JSON Schema (draft-07, what schema registries and ajv support best) for an event version.
+ *
+ * Objects are closed (`additionalProperties: false`) so that adding an optional field is the compatible
+ * change users expect under Confluent's rules. Records and enums are shared `definitions`, referred to by
+ * local `$ref`. The *contract* form leaves out documentation (`description`, `deprecated`, `title`): it is what
+ * the lock file records and hashes, so that fixing a typo in a doc comment is not a new contract.
+ */
+export type JsonSchema = { readonly [key: string]: JsonValue };
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+export interface SchemaOptions {
+  /** Include `title`, `description` and `deprecated` (for emitted files, not for the lock). */
+  readonly documentation: boolean;
+}
+
+export const DRAFT_07 = "http://json-schema.org/draft-07/schema#";
+
+const INT32 = { minimum: -2147483648, maximum: 2147483647 };
+const DECIMAL_PATTERN = "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$";
+
+/** Where each part of a schema came from: JSON pointer → span of the field that produced it. */
+export type SchemaOrigins = Map<string, Span>;
+
+class SchemaBuilder {
+  readonly definitions = new Map<string, JsonSchema>();
+  readonly origins: SchemaOrigins = new Map();
+
+  constructor(private readonly options: SchemaOptions) {}
+
+  private docs(docs: readonly string[], deprecated: string | undefined): Record<string, JsonValue> {
+    if (!this.options.documentation) return {};
+    return {
+      ...(docs.length > 0 ? { description: docs.join("\n") } : {}),
+      ...(deprecated !== undefined ? { deprecated: true } : {}),
+    };
+  }
+
+  private enumSchema(type: EnumType): JsonSchema {
+    return { type: "string", enum: type.members.map((m) => m.name), ...this.docs(type.docs, type.deprecated) };
+  }
+
+  private reference(name: string, build: () => JsonSchema): JsonSchema {
+    if (!this.definitions.has(name)) {
+      this.definitions.set(name, {}); // placeholder first: records may refer to themselves
+      this.definitions.set(name, build());
+    }
+    return { $ref: `#/definitions/${name}` };
+  }
+
+  type(type: FieldType, field: Field, pointer: string): JsonSchema {
+    switch (type.kind) {
+      case "enum":
+        return this.reference(type.enum.name, () => this.enumSchema(type.enum));
+      case "record":
+        return this.reference(type.record.name, () => this.recordSchema(type.record, `/definitions/${type.record.name}`));
+      case "array":
+        return {
+          type: "array",
+          items: this.type(type.items, field, `${pointer}/items`),
+          ...(field.type === type && field.constraints.minItems !== undefined ? { minItems: field.constraints.minItems } : {}),
+          ...(field.type === type && field.constraints.maxItems !== undefined ? { maxItems: field.constraints.maxItems } : {}),
+        };
+      case "map":
+        return { type: "object", additionalProperties: this.type(type.values, field, `${pointer}/additionalProperties`) };
+      case "builtin": {
+        const own = field.type === type ? field.constraints : {};
+        switch (type.name) {
+          case "string":
+            return {
+              type: "string",
+              ...(own.minLength !== undefined ? { minLength: own.minLength } : {}),
+              ...(own.maxLength !== undefined ? { maxLength: own.maxLength } : {}),
+              ...(own.pattern !== undefined ? { pattern: own.pattern } : {}),
+            };
+          case "int":
+            return { type: "integer", minimum: own.min ?? INT32.minimum, maximum: own.max ?? INT32.maximum };
+          case "long":
+          case "double": {
+            const base = type.name === "long" ? "integer" : "number";
+            return {
+              type: base,
+              ...(own.min !== undefined ? { minimum: own.min } : {}),
+              ...(own.max !== undefined ? { maximum: own.max } : {}),
+            };
+          }
+          case "decimal":
+            // Exact digits travel as a string; the bounds are checked by evtc's validators.
+            return {
+              type: "string",
+              pattern: DECIMAL_PATTERN,
+              ...(own.min !== undefined ? { "x-evtc-minimum": own.min } : {}),
+              ...(own.max !== undefined ? { "x-evtc-maximum": own.max } : {}),
+            };
+          case "boolean":
+            return { type: "boolean" };
+          case "uuid":
+            return { type: "string", format: "uuid" };
+          case "timestamp":
+            return { type: "string", format: "date-time" };
+          case "date":
+            return { type: "string", format: "date" };
+          case "duration":
+            return { type: "string", format: "duration" };
+          case "bytes":
+            return { type: "string", contentEncoding: "base64" };
+        }
+      }
+    }
+  }
+
+  fields(fields: readonly Field[], pointer: string): JsonSchema {
+    const properties: Record<string, JsonSchema> = {};
+    for (const field of fields) {
+      const at = `${pointer}/properties/${field.name}`;
+      this.origins.set(at, field.declaration.name.span);
+      properties[field.name] = {
+        ...this.type(field.type, field, at),
+        ...(field.default !== undefined ? { default: field.default } : {}),
+        ...this.docs(field.docs, field.deprecated),
+      };
+    }
+    const required = fields.filter((f) => !f.optional).map((f) => f.name);
+    return {
+      type: "object",
+      properties,
+      ...(required.length > 0 ? { required } : {}),
+      additionalProperties: false,
+    };
+  }
+
+  recordSchema(record: RecordType, pointer: string): JsonSchema {
+    return { ...this.fields(record.fields, pointer), ...this.docs(record.docs, record.deprecated) };
+  }
+}
+
+/** Recursively sorts object keys, so that equal schemas serialise to equal text. */
+export function canonical(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, JsonValue>)[key]!)]),
+    );
+  }
+  return value;
+}
+
+export interface EventSchema {
+  readonly schema: JsonSchema;
+  readonly origins: SchemaOrigins;
+}
+
+export function eventSchema(event: EventType, options: SchemaOptions): EventSchema {
+  const builder = new SchemaBuilder(options);
+  const body = builder.fields(event.fields, "");
+  const definitions = [...builder.definitions.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const schema: JsonSchema = {
+    $schema: DRAFT_07,
+    ...(options.documentation ? { title: `${event.name} v${event.version.major}.${event.version.minor}` } : {}),
+    ...body,
+    ...(options.documentation && event.docs.length > 0 ? { description: event.docs.join("\n") } : {}),
+    ...(definitions.length > 0 ? { definitions: Object.fromEntries(definitions) } : {}),
+  };
+  return { schema: canonical(schema) as JsonSchema, origins: builder.origins };
+}
