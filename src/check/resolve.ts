@@ -310,7 +310,16 @@ class Resolver {
       return undefined;
     }
     if (parsed.value < 0 || (parsed.value === 0 && kind !== "count")) {
-      this.report("EVT0411", { what: `\`${what}\``, reason: `must be above zero, not ${literal.text}` }, literal.span);
+      const reason = kind === "count" ? "must not be negative" : "must be above zero";
+      this.report("EVT0411", { what: `\`${what}\``, reason: `${reason}, not ${literal.text}` }, literal.span);
+      return undefined;
+    }
+    if (kind === "size" && !Number.isInteger(parsed.value)) {
+      this.report(
+        "EVT0411",
+        { what: `\`${what}\``, reason: `must be a whole number of bytes, not ${literal.text}` },
+        literal.span,
+      );
       return undefined;
     }
     return parsed.value;
@@ -439,6 +448,15 @@ class Resolver {
       if (!valueType) return undefined;
       base = { kind: "map", values: valueType };
     } else {
+      const knownName =
+        (m.builtinTypes as readonly string[]).includes(name) || this.declared.get("type")?.has(name) === true;
+      if (ref.args.length > 0 && !knownName) {
+        this.report("EVT0303", { name }, ref.name.span, {
+          help:
+            name === "list" || name === "array" ? "an array is written `T[]`" : "only `map<T>` takes a type argument",
+        });
+        return undefined;
+      }
       if (ref.args.length > 0) {
         this.report("EVT0413", { name, kind: "a type without type arguments", expected: "`map<T>`" }, ref.span, {
           help: "only `map<T>` takes a type argument; an array is written `T[]`",
@@ -593,11 +611,12 @@ class Resolver {
   }
 
   /** Walks `customer.msisdn` through nested records; reports the first step that does not exist. */
-  private fieldPath(event: m.EventType, path: ast.Name): m.Field | undefined {
+  private fieldPath(event: m.EventType, path: ast.Name): { field: m.Field; optional: boolean } | undefined {
     const steps = path.text.split(".");
     let fields: readonly m.Field[] = event.fields;
     let owner = event.name;
     let field: m.Field | undefined;
+    let optional = false;
     for (const step of steps) {
       field = fields.find((f) => f.name === step);
       if (!field) {
@@ -609,12 +628,28 @@ class Resolver {
         });
         return undefined;
       }
+      optional ||= field.optional;
       if (field.type.kind === "record") {
         fields = field.type.record.fields;
         owner = field.type.record.name;
       } else fields = [];
     }
-    return field;
+    return field ? { field, optional } : undefined;
+  }
+
+  /**
+   * A field that identifies an entity: a topic's key or a look-up's `by`. It must always be present (no
+   * optional step on the way) and be a scalar that can be hashed and compared.
+   */
+  private keyField(event: m.EventType, path: ast.Name, help: string): m.Field | undefined {
+    const found = this.fieldPath(event, path);
+    if (!found) return undefined;
+    const { field, optional } = found;
+    const scalar = (field.type.kind === "builtin" && keyTypes.has(field.type.name)) || field.type.kind === "enum";
+    if (scalar && !optional) return field;
+    const typeName = describeType(field.type) + (optional ? " (optional)" : "");
+    this.report("EVT0409", { field: path.text, type: typeName }, path.span, { help });
+    return undefined;
   }
 
   // ---- back-ends and topics ---------------------------------------------------------------------------
@@ -653,26 +688,24 @@ class Resolver {
     const compacted = this.single(clauses, "compacted") !== undefined;
 
     let key: m.TopicKey | undefined = undefined;
-    const keyPath = keyClause?.field ?? (inherited?.key ? undefined : undefined);
     if (keyClause && event) {
-      const field = this.fieldPath(event, keyClause.field);
-      const cardinality = this.quantity(keyClause.cardinality, "count", "cardinality");
-      if (field) {
-        const scalar = (field.type.kind === "builtin" && keyTypes.has(field.type.name)) || field.type.kind === "enum";
-        if (!scalar || field.optional) {
-          const typeName = describeType(field.type) + (field.optional ? " (optional)" : "");
-          this.report("EVT0409", { field: keyClause.field.text, type: typeName }, keyClause.field.span, {
-            help: "key a topic by a required `string`, `uuid`, `int`, `long` or enum field, such as the subscriber or account id",
-          });
-        } else {
-          key = { path: keyClause.field.text.split("."), field, ...(cardinality !== undefined ? { cardinality } : {}) };
-        }
-      }
+      const field = this.keyField(
+        event,
+        keyClause.field,
+        "key a topic by a required `string`, `uuid`, `int`, `long` or enum field, such as the subscriber or account id",
+      );
+      const cardinality = this.atLeast(
+        this.quantity(keyClause.cardinality, "count", "cardinality"),
+        1,
+        "cardinality",
+        keyClause.cardinality?.span,
+      );
+      if (field)
+        key = { path: keyClause.field.text.split("."), field, ...(cardinality !== undefined ? { cardinality } : {}) };
     } else if (!keyClause && inherited?.key && event) {
-      const field = this.fieldPath(event, { text: inherited.key.path.join("."), span: inherited.nameSpan });
-      if (field) key = { ...inherited.key, field };
+      const found = this.fieldPath(event, { text: inherited.key.path.join("."), span: inherited.nameSpan });
+      if (found) key = { ...inherited.key, field: found.field };
     }
-    void keyPath;
 
     const partitions = this.atLeast(
       this.quantity(partitionsClause?.value, "count", "partitions"),
@@ -782,7 +815,9 @@ class Resolver {
           });
         }
       }
-      const field = event ? this.fieldPath(event, clause.by) : undefined;
+      const field = event
+        ? this.keyField(event, clause.by, "look data up by a required `string`, `uuid`, `int`, `long` or enum field")
+        : undefined;
       const cacheTtlMs = this.quantity(clause.cache, "duration", "cache");
       if (backend && field) {
         out.push({
@@ -866,14 +901,14 @@ class Resolver {
       this.missing(
         "consumer",
         decl,
-        "ordered",
+        "ordered` or `unordered",
         "classify the consumer: `ordered` if it needs events of one key in sequence, `unordered` otherwise",
       );
     if (!delivery)
       this.missing(
         "consumer",
         decl,
-        "guaranteed",
+        "guaranteed` or `best-effort",
         "classify the consumer: `guaranteed` if it must see every event, `best-effort` if it may skip some",
       );
     const deadlineClause = this.single(decl.clauses, "deadline") as ast.QuantityClause | undefined;
@@ -893,6 +928,18 @@ class Resolver {
       } else if (!accepts.includes(version.major)) accepts.push(version.major);
     }
     const settings = this.readerSettings(decl, from, delivery);
+    for (const version of acceptsClause?.versions ?? []) {
+      if (from && version.major > from.event.version.major) {
+        this.report(
+          "EVT0411",
+          {
+            what: `\`accepts ${version.text}\``,
+            reason: `is ahead of \`${from.event.name}\`, which is at v${from.event.version.major}`,
+          },
+          version.span,
+        );
+      }
+    }
     if (!owner || !from || !ordering || !delivery) return;
     this.consumers.set(
       decl.name.text,
@@ -992,7 +1039,10 @@ class Resolver {
     const event = this.eventRef(publish.event);
     if (event && source && !extendsEvent(event, source.event)) {
       this.report("EVT0410", { event: event.name, source: source.event.name }, publish.event.span, {
-        help: `declare it as \`event ${event.name} v${event.version.major}.${event.version.minor} extends ${source.event.name} { … }\``,
+        help:
+          event === source.event
+            ? `declare the enriched event: \`event ${event.name}Enriched v1.0 extends ${source.event.name} { … }\``
+            : `declare it as \`event ${event.name} v${event.version.major}.${event.version.minor} extends ${source.event.name} { … }\``,
       });
       return undefined;
     }

@@ -56,16 +56,25 @@ class SchemaBuilder {
       case "enum":
         return this.reference(type.enum.name, () => this.enumSchema(type.enum));
       case "record":
-        return this.reference(type.record.name, () => this.recordSchema(type.record, `/definitions/${type.record.name}`));
+        return this.reference(type.record.name, () =>
+          this.recordSchema(type.record, `/definitions/${type.record.name}`),
+        );
       case "array":
         return {
           type: "array",
           items: this.type(type.items, field, `${pointer}/items`),
-          ...(field.type === type && field.constraints.minItems !== undefined ? { minItems: field.constraints.minItems } : {}),
-          ...(field.type === type && field.constraints.maxItems !== undefined ? { maxItems: field.constraints.maxItems } : {}),
+          ...(field.type === type && field.constraints.minItems !== undefined
+            ? { minItems: field.constraints.minItems }
+            : {}),
+          ...(field.type === type && field.constraints.maxItems !== undefined
+            ? { maxItems: field.constraints.maxItems }
+            : {}),
         };
       case "map":
-        return { type: "object", additionalProperties: this.type(type.values, field, `${pointer}/additionalProperties`) };
+        return {
+          type: "object",
+          additionalProperties: this.type(type.values, field, `${pointer}/additionalProperties`),
+        };
       case "builtin": {
         const own = field.type === type ? field.constraints : {};
         switch (type.name) {

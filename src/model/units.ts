@@ -31,7 +31,7 @@ const multipliers: Record<string, number> = { "": 1, k: 1000, M: 1_000_000, G: 1
 
 export const unitSummary = {
   duration: "`ms`, `s`, `m`, `h`, `d` or `w`",
-  rate: "`/s`, `/m`, `/h` or `/d`, with an optional `k` or `M` before it",
+  rate: "`/s`, `/m` (or `/min`), `/h` or `/d`, with an optional `k`, `M` or `G` before it",
   size: "`B`, `KB`, `MB`, `GB`, `KiB`, `MiB` or `GiB`",
   count: "no unit, or `k`, `M` or `G`",
 } as const;
@@ -49,7 +49,7 @@ export function parseQuantity(text: string): ParsedQuantity | { readonly error: 
     const perSecond = rateUnits[per];
     if (perSecond === undefined) return { error: `unknown rate unit \`/${per}\`; use ${unitSummary.rate}` };
     const multiplier = multipliers[suffix];
-    if (multiplier === undefined) return { error: `unknown multiplier \`${suffix}\`; use \`k\` or \`M\`` };
+    if (multiplier === undefined) return { error: `unknown multiplier \`${suffix}\`; use \`k\`, \`M\` or \`G\`` };
     return { kind: "rate", value: (number * multiplier) / perSecond };
   }
   if (suffix in durationUnits) return { kind: "duration", value: number * durationUnits[suffix]! };

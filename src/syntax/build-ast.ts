@@ -88,12 +88,21 @@ const stringEscapes: Record<string, string> = {
   t: "\t",
 };
 
+/** Index of the quote that closes a string token (escapes skipped), or -1 when it is not closed. */
+function closingQuote(raw: string): number {
+  for (let i = 1; i < raw.length; i++) {
+    if (raw[i] === "\\") i++;
+    else if (raw[i] === '"') return i;
+  }
+  return -1;
+}
+
 /** Builds the AST from the CST of one file, reporting what the grammar let through on purpose. */
 export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
   private readonly leadingDocs = new Map<number, string[]>();
   private readonly trailingDocs = new Map<number, string[]>();
-  private readonly claimedTrailing = new Set<number>();
+  private readonly claimedLeading = new Set<number>();
 
   constructor(
     private readonly source: SourceFile,
@@ -115,7 +124,9 @@ export class AstBuilder {
       const trailing =
         previous !== undefined && this.source.position(previous.endOffset ?? previous.startOffset).line === line;
       if (trailing) {
-        this.trailingDocs.set(line, [...(this.trailingDocs.get(line) ?? []), text]);
+        // Keyed by where the code before it ends: the node ending exactly there is the one documented.
+        const end = (previous.endOffset ?? previous.startOffset) + 1;
+        this.trailingDocs.set(end, [...(this.trailingDocs.get(end) ?? []), text]);
         continue;
       }
       if (line !== runEnd + 1 && runLines.length > 0) {
@@ -128,17 +139,18 @@ export class AstBuilder {
     if (runLines.length > 0) this.leadingDocs.set(runEnd + 1, runLines);
   }
 
+  /**
+   * The `///` lines directly above a node (claimed by the outermost node starting on that line, so call this
+   * for a declaration before its fields) and a trailing `///` right after the node's last token.
+   */
   private docsFor(nodeSpan: Span): string[] {
     const startLine = this.source.position(nodeSpan.start).line;
-    const endLine = this.source.position(Math.max(nodeSpan.start, nodeSpan.end - 1)).line;
-    const docs = [...(this.leadingDocs.get(startLine) ?? [])];
-    if (!this.claimedTrailing.has(endLine)) {
-      const trailing = this.trailingDocs.get(endLine);
-      if (trailing) {
-        docs.push(...trailing);
-        this.claimedTrailing.add(endLine);
-      }
+    const docs: string[] = [];
+    if (!this.claimedLeading.has(startLine)) {
+      docs.push(...(this.leadingDocs.get(startLine) ?? []));
+      this.claimedLeading.add(startLine);
     }
+    docs.push(...(this.trailingDocs.get(nodeSpan.end) ?? []));
     return docs;
   }
 
@@ -202,7 +214,7 @@ export class AstBuilder {
     if (!tok) return undefined;
     const tokenSpan = this.spanOfToken(tok);
     const raw = tok.image;
-    const terminated = raw.length >= 2 && raw.endsWith('"') && !raw.endsWith('\\"');
+    const terminated = closingQuote(raw) === raw.length - 1;
     let inner = raw.slice(1, terminated ? -1 : undefined);
     if (!terminated) {
       this.report(diagnostic("EVT0102", {}, { span: tokenSpan, help: 'close the string with `"` on the same line' }));
@@ -326,6 +338,7 @@ export class AstBuilder {
 
   private enumDeclaration(node: Cst, declSpan: Span, annotations: ast.Annotation[]): ast.EnumDeclaration {
     const { keywordSpan, name } = this.header(node, "Kw_enum", declSpan);
+    const docs = this.docsFor(declSpan);
     const members: ast.EnumMember[] = [];
     for (const m of node.nodes("enumMember")) {
       const memberName = this.identifier(m.token("Identifier"));
@@ -342,7 +355,7 @@ export class AstBuilder {
       const tok = s.allTokens()[0];
       if (tok) this.reportStray(tok, "an enum member");
     }
-    return { kind: "enum", name, keywordSpan, members, annotations, docs: this.docsFor(declSpan), span: declSpan };
+    return { kind: "enum", name, keywordSpan, members, annotations, docs, span: declSpan };
   }
 
   private fieldsDeclaration(
@@ -352,6 +365,7 @@ export class AstBuilder {
     annotations: ast.Annotation[],
   ): ast.RecordDeclaration | ast.EventDeclaration {
     const { keywordSpan, name } = this.header(node, kind === "event" ? "Kw_event" : "Kw_record", declSpan);
+    const docs = this.docsFor(declSpan);
     const block = node.child("fieldBlock");
     const fields: ast.Field[] = [];
     for (const f of block?.nodes("field") ?? []) {
@@ -362,7 +376,6 @@ export class AstBuilder {
       const tok = s.allTokens()[0];
       if (tok) this.reportStray(tok, "a field");
     }
-    const docs = this.docsFor(declSpan);
     if (kind === "record") return { kind, name, keywordSpan, fields, annotations, docs, span: declSpan };
     const names = node.nodes("name");
     const base = this.name(names[1]);
@@ -408,7 +421,20 @@ export class AstBuilder {
         span: this.spanOf(c),
       });
     }
-    const defaultValue = this.literal(node.child("defaultValue")?.child("literal"));
+    const defaults = node.nodes("defaultValue");
+    const defaultValue = this.literal(defaults[0]?.child("literal"));
+    for (const extra of defaults.slice(1)) {
+      this.report(
+        diagnostic(
+          "EVT0402",
+          { clause: "=" },
+          {
+            span: this.spanOf(extra),
+            related: [{ span: this.spanOf(defaults[0]!), message: "first given here" }],
+          },
+        ),
+      );
+    }
     return {
       name,
       optional: node.token("Question") !== undefined,
@@ -423,6 +449,7 @@ export class AstBuilder {
 
   private blockDeclaration(kind: BlockKind, node: Cst, declSpan: Span, annotations: ast.Annotation[]): ast.Declaration {
     const { keywordSpan, name } = this.header(node, `Kw_${kind}`, declSpan);
+    const docs = this.docsFor(declSpan);
     const clauseNodes =
       kind === "topic"
         ? (node.child("topicBlock")?.nodes("topicClause") ?? [])

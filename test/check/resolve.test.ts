@@ -249,8 +249,8 @@ enricher «crm.e» { owner crm from billing.payment.received }`);
     expectDiagnostics(result, [
       { code: "EVT0401", at: 0, message: "domain `d` has no `owner`" },
       { code: "EVT0401", at: 1, message: "back-end `crm.db` has no `owner`" },
-      { code: "EVT0401", at: 2, message: "consumer `crm.x` has no `guaranteed`", help: /classify/ },
-      { code: "EVT0401", at: 2, message: "consumer `crm.x` has no `ordered`", help: /classify/ },
+      { code: "EVT0401", at: 2, message: "consumer `crm.x` has no `guaranteed` or `best-effort`", help: /classify/ },
+      { code: "EVT0401", at: 2, message: "consumer `crm.x` has no `ordered` or `unordered`", help: /classify/ },
       { code: "EVT0401", at: 3, message: "enricher `crm.e` has no `lookup`" },
       { code: "EVT0401", at: 3, message: "enricher `crm.e` has no `publish`" },
     ]);
@@ -415,14 +415,38 @@ enricher crm.e { owner crm from billing.payment.received lookup crm.db by msisdn
 
   it("EVT0105: accepts takes major versions only", () => {
     const result = checkInline(`${preamble}${topic}
-consumer crm.x { owner crm from billing.payment.received unordered guaranteed accepts v2 «v1.1» v1 }`);
-    expectDiagnostics(result, [{ code: "EVT0105", at: 0 }]);
-    expect(result.model.consumers.get("crm.x")!.accepts).toEqual([1, 2]);
+consumer crm.x { owner crm from billing.payment.received unordered guaranteed accepts «v2» «v1.1» v1 }`);
+    expectDiagnostics(result, [
+      { code: "EVT0411", at: 0, message: "`accepts v2` is ahead of `PaymentReceived`, which is at v1" },
+      { code: "EVT0105", at: 1 },
+    ]);
   });
 
   it("EVT0007: an empty file is a warning", () => {
     const result = checkInline({ "empty.evt": "  // only a comment\n", "team.evt": `team t { contact "x" }` });
     expectDiagnostics(result, [{ code: "EVT0007", file: "empty.evt" }]);
     expect(result.diagnostics[0]!.severity).toBe("warning");
+  });
+
+  it("keys and look-ups go through required fields only", () => {
+    const result = checkInline(`${preamble}
+record Inner { id string }
+event Ev v1 { c? Inner  tags string[]  id string }
+backend crm.db { owner crm }
+topic billing.thing.done { owner billing event Ev key «c.id» cardinality «0» }
+consumer crm.x { owner crm from billing.thing.done unordered guaranteed lookup crm.db by «tags» lookup crm.db by id }`);
+    expectDiagnostics(result, [
+      { code: "EVT0409", at: 0, message: "field `c.id` of type `string (optional)` cannot be a key" },
+      { code: "EVT0411", at: 1 },
+      { code: "EVT0409", at: 2 },
+    ]);
+  });
+
+  it("reports a second default and unknown generic types", () => {
+    const result = checkInline(`event E v1 { a int = 1 «= 2»  b «list»<int> }`);
+    expectDiagnostics(result, [
+      { code: "EVT0402", at: 0, message: "`=` is given more than once" },
+      { code: "EVT0303", at: 1, help: "an array is written `T[]`" },
+    ]);
   });
 });

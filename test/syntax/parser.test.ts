@@ -294,6 +294,25 @@ topic x.y.z { owner t /// nope, on a clause
     ]);
   });
 
+  it("documents the outermost node of a one-line declaration", () => {
+    const file = parseClean(
+      `/// The record.\nrecord T { w int }\nenum E { A, B } /// The enum.\nevent V v1 { a int /// The field.\n}`,
+    );
+    const [record, anEnum, event] = file.declarations as [
+      ast.RecordDeclaration,
+      ast.EnumDeclaration,
+      ast.EventDeclaration,
+    ];
+    expect([record.docs, record.fields[0]!.docs]).toEqual([["The record."], []]);
+    expect([anEnum.docs, anEnum.members[0]!.docs]).toEqual([["The enum."], []]);
+    expect(event.fields[0]!.docs).toEqual(["The field."]);
+  });
+
+  it("ends a string at an escaped backslash", () => {
+    const file = parseClean(String.raw`team t { contact "C:\\" chat "\\\\" }`);
+    expect(only(file, "team").clauses.map((c) => (c as ast.StringClause).value.value)).toEqual(["C:\\", "\\\\"]);
+  });
+
   it("keeps `//` inside strings as string content", () => {
     const file = parseClean(`team t { contact "https://ops.example//team" }`);
     expect((only(file, "team").clauses[0] as ast.StringClause).value.value).toBe("https://ops.example//team");
