@@ -1,5 +1,8 @@
 import { lint } from "./check/lint.js";
-import { defaultConfig, findConfig, type ProjectConfig } from "./config/config.js";
+import { checkContracts } from "./check/contracts.js";
+import { defaultConfig, findConfig, projectRoot, type ProjectConfig } from "./config/config.js";
+import { emptyLock, LOCK_FILE, parseLock, type Lock } from "./contracts/lock.js";
+import { displayPath } from "./io/read-sources.js";
 import { diagnostic, hasErrors, sortAndDedupe, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { span } from "./diagnostics/source.js";
 import { resolve } from "./check/resolve.js";
@@ -7,9 +10,13 @@ import { readSources } from "./io/read-sources.js";
 import type { BusModel } from "./model/bus.js";
 import type { EvtFile } from "./syntax/ast.js";
 import { parseSource } from "./syntax/parse.js";
-import type { SourceFile } from "./diagnostics/source.js";
+import { SourceFile } from "./diagnostics/source.js";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 
 export interface CheckResult {
+  /** The published history the project was checked against (empty when it has no `evt.lock`). */
+  readonly lock: Lock;
   /** The semantic model; complete only when `diagnostics` holds no error. */
   readonly model: BusModel;
   readonly files: readonly EvtFile[];
@@ -26,6 +33,7 @@ export function checkSources(
   sources: readonly SourceFile[],
   inputDiagnostics: readonly Diagnostic[] = [],
   config: ProjectConfig = defaultConfig,
+  lock: Lock = emptyLock,
 ): CheckResult {
   const diagnostics: Diagnostic[] = [...inputDiagnostics];
   const files: EvtFile[] = [];
@@ -39,8 +47,11 @@ export function checkSources(
   }
   const resolved = resolve(files);
   diagnostics.push(...resolved.diagnostics);
-  if (!hasErrors(diagnostics)) diagnostics.push(...lint(resolved.model, files, config));
-  return { model: resolved.model, files, diagnostics: sortAndDedupe(diagnostics) };
+  if (!hasErrors(diagnostics)) {
+    diagnostics.push(...lint(resolved.model, files, config));
+    diagnostics.push(...checkContracts(resolved.model, lock, config.compatibilityPolicy));
+  }
+  return { model: resolved.model, files, lock, diagnostics: sortAndDedupe(diagnostics) };
 }
 
 export interface CheckOptions {
@@ -55,6 +66,32 @@ export function checkPaths(
   options: CheckOptions = {},
 ): CheckResult {
   const found = findConfig(paths, cwd, options.configPath);
+  const lock = readLock(paths, cwd);
   const read = readSources(paths, cwd);
-  return checkSources(read.sources, [...found.diagnostics, ...read.diagnostics], found.config);
+  return checkSources(
+    read.sources,
+    [...found.diagnostics, ...lock.diagnostics, ...read.diagnostics],
+    found.config,
+    lock.lock,
+  );
+}
+
+/** The path of a project's lock file (it may not exist yet). */
+export function lockPath(paths: readonly string[], cwd: string): string | undefined {
+  const root = projectRoot(paths, cwd);
+  return root === undefined ? undefined : path.join(root, LOCK_FILE);
+}
+
+function readLock(paths: readonly string[], cwd: string): { lock: Lock; diagnostics: Diagnostic[] } {
+  const file = lockPath(paths, cwd);
+  if (file === undefined || !existsSync(file)) return { lock: emptyLock, diagnostics: [] };
+  const shown = displayPath(file, cwd);
+  try {
+    return parseLock(new SourceFile(shown, readFileSync(file, "utf8")));
+  } catch (error) {
+    return {
+      lock: emptyLock,
+      diagnostics: [diagnostic("EVT0003", { path: shown, reason: (error as Error).message }, { path: shown })],
+    };
+  }
 }

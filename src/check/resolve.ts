@@ -949,6 +949,7 @@ class Resolver {
         ordering,
         delivery,
         accepts: accepts.length > 0 ? accepts.sort((a, b) => a - b) : [from.event.version.major],
+        acceptsDeclared: acceptsClause !== undefined,
         ...settings,
         ...(deadlineMs !== undefined ? { deadlineMs } : {}),
       }),

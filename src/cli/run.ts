@@ -2,6 +2,10 @@ import { Command, CommanderError, Option } from "commander";
 import { createRequire } from "node:module";
 import { checkCommand } from "./check.js";
 import { explainCommand } from "./explain.js";
+import { lockCommand } from "./lock.js";
+import { compatCommand } from "./compat.js";
+import { compatibilityModes, type CompatibilityMode } from "../model/bus.js";
+import type { Policy } from "../compat/differences.js";
 import { rulesCommand } from "./rules.js";
 
 export interface Terminal {
@@ -68,6 +72,71 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
         terminal,
       );
     });
+
+  program
+    .command("lock")
+    .description("record the current version of every event in evt.lock, once the project checks clean")
+    .argument("<paths...>", ".evt files, or directories searched recursively for .evt files")
+    .option("--check", "do not write: exit 1 if evt.lock lacks a current version (for CI)")
+    .option("--config <file>", "project configuration to use (default: evtc.json in the project directory)")
+    .option("--no-color", "never colour the output (also: NO_COLOR=1)")
+    .addHelpText("after", exitCodesHelp)
+    .action((paths: string[], options: { check?: boolean; color?: boolean; config?: string }) => {
+      exitCode = lockCommand(
+        paths,
+        {
+          check: options.check === true,
+          color: useColor(terminal, options.color),
+          ...(options.config !== undefined ? { configPath: options.config } : {}),
+        },
+        terminal,
+      );
+    });
+
+  program
+    .command("compat")
+    .description("compare two JSON Schema files and say whether the change is compatible (Confluent's rules)")
+    .argument("<old>", "the published schema (JSON)")
+    .argument("<new>", "the new schema (JSON)")
+    .addOption(
+      new Option("--mode <mode>", "compatibility mode, as in Confluent Schema Registry")
+        .choices([...compatibilityModes])
+        .default("backward"),
+    )
+    .addOption(
+      new Option("--policy <policy>", "Confluent's JSON Schema policy")
+        .choices(["strict", "lenient"])
+        .default("strict"),
+    )
+    .addOption(new Option("--format <format>", "text or json").choices(["text", "json"]).default("text"))
+    .option("--no-color", "never colour the output (also: NO_COLOR=1)")
+    .addHelpText(
+      "after",
+      `
+Exit codes:
+  0  compatible
+  1  incompatible
+  2  bad input (a file missing, not JSON, not a schema) or a usage error`,
+    )
+    .action(
+      (
+        oldPath: string,
+        newPath: string,
+        options: { mode: CompatibilityMode; policy: Policy; format: "text" | "json"; color?: boolean },
+      ) => {
+        exitCode = compatCommand(
+          oldPath,
+          newPath,
+          {
+            mode: options.mode,
+            policy: options.policy,
+            format: options.format,
+            color: useColor(terminal, options.color),
+          },
+          terminal,
+        );
+      },
+    );
 
   program
     .command("rules")

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import {
   parseTree,
@@ -13,6 +13,7 @@ import { SourceFile, span } from "../diagnostics/source.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { Severity } from "../diagnostics/registry.js";
 import { displayPath } from "../io/read-sources.js";
+import type { Policy } from "../compat/differences.js";
 
 export const CONFIG_FILE = "evtc.json";
 
@@ -22,14 +23,17 @@ export interface ProjectConfig {
   /** The file it was read from, as displayed; undefined for the defaults. */
   readonly path?: string;
   readonly ruleLevels: ReadonlyMap<string, RuleLevel>;
+  /** Confluent's JSON Schema compatibility policy used for schema history checks. */
+  readonly compatibilityPolicy: Policy;
 }
 
-export const defaultConfig: ProjectConfig = { ruleLevels: new Map() };
+export const defaultConfig: ProjectConfig = { ruleLevels: new Map(), compatibilityPolicy: "strict" };
 
 const levels: readonly RuleLevel[] = ["error", "warning", "off"];
 
 /**
- * Reads `evtc.json`: JSON with comments, `{ "rules": { "<rule id>": "error" | "warning" | "off" } }`.
+ * Reads `evtc.json`: JSON with comments,
+ * `{ "rules": { "<rule id>": "error" | "warning" | "off" }, "compatibilityPolicy": "strict" | "lenient" }`.
  * Problems are diagnostics pointing into the file.
  */
 export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnostics: Diagnostic[] } {
@@ -53,22 +57,36 @@ export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnost
     );
   }
   const ruleLevels = new Map<string, RuleLevel>();
-  if (!root || errors.length > 0) return { config: { path: file.path, ruleLevels }, diagnostics };
+  let compatibilityPolicy: Policy = "strict";
+  const result = () => ({ config: { path: file.path, ruleLevels, compatibilityPolicy }, diagnostics });
+  if (!root || errors.length > 0) return result();
   if (root.type !== "object") {
     diagnostics.push(diagnostic("EVT0010", { reason: "the top level must be an object" }, { span: at(root) }));
-    return { config: { path: file.path, ruleLevels }, diagnostics };
+    return result();
   }
   for (const property of root.children ?? []) {
     const [key, value] = property.children ?? [];
     if (!key || key.value === "rules") continue;
+    if (key.value === "compatibilityPolicy" && value) {
+      if (value.value === "strict" || value.value === "lenient") compatibilityPolicy = value.value;
+      else {
+        diagnostics.push(
+          diagnostic(
+            "EVT0010",
+            { reason: '`"compatibilityPolicy"` must be "strict" or "lenient"' },
+            { span: at(value) },
+          ),
+        );
+      }
+      continue;
+    }
     diagnostics.push(
       diagnostic(
         "EVT0010",
         { reason: `unknown setting \`${String(key.value)}\`` },
-        { span: at(key), help: 'the settings are `"rules"`' },
+        { span: at(key), help: 'the settings are `"rules"` and `"compatibilityPolicy"`' },
       ),
     );
-    void value;
   }
   const rulesNode = findNodeAtLocation(root, ["rules"]);
   if (rulesNode && rulesNode.type !== "object") {
@@ -100,12 +118,26 @@ export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnost
     }
     ruleLevels.set(id, value.value as RuleLevel);
   }
-  return { config: { path: file.path, ruleLevels }, diagnostics };
+  return result();
+}
+
+/** The directory holding a project's `evtc.json` and `evt.lock`: the first directory named, else the first file's. */
+export function projectRoot(paths: readonly string[], cwd: string): string | undefined {
+  for (const given of paths) {
+    const full = path.resolve(cwd, given);
+    try {
+      if (statSync(full).isDirectory()) return full;
+    } catch {
+      // a missing path is reported by the source reader
+    }
+  }
+  const first = paths[0];
+  return first === undefined ? undefined : path.dirname(path.resolve(cwd, first));
 }
 
 /**
- * The configuration of a project: `--config <file>` when given, else `evtc.json` in the first directory
- * named on the command line, else the defaults.
+ * The configuration of a project: `--config <file>` when given, else `evtc.json` in the project root (see
+ * {@link projectRoot}), else the defaults.
  */
 export function findConfig(
   paths: readonly string[],
@@ -119,14 +151,9 @@ export function findConfig(
       return { config: defaultConfig, diagnostics: [diagnostic("EVT0001", { path: explicit }, { path: explicit })] };
     }
   } else {
-    for (const given of paths) {
-      const dir = path.resolve(cwd, given);
-      const inside = path.join(dir, CONFIG_FILE);
-      if (existsSync(inside)) {
-        candidate = inside;
-        break;
-      }
-    }
+    const root = projectRoot(paths, cwd);
+    const inside = root === undefined ? undefined : path.join(root, CONFIG_FILE);
+    if (inside !== undefined && existsSync(inside)) candidate = inside;
   }
   if (candidate === undefined) return { config: defaultConfig, diagnostics: [] };
   let text: string;

@@ -4,7 +4,8 @@
  *
  * Ranges: EVT00xx input files and project configuration, EVT01xx tokens and literals, EVT02xx syntax,
  * EVT03xx names and references, EVT04xx the meaning of declarations, EVT05xx governance rules (each code
- * belongs to one rule of src/check/rules, whose severity the project may change).
+ * belongs to one rule of src/check/rules, whose severity the project may change), EVT06xx schema contracts
+ * and their history (the lock file, compatibility).
  */
 export type Severity = "error" | "warning";
 
@@ -510,6 +511,63 @@ which always gets a dead-letter topic) or drop the clause.`,
     explanation: `Rule \`category/ordered-chain\`. An unordered enricher processes events of one key
 concurrently and may republish them out of order, so what an ordered consumer reads downstream has lost the
 order. Make the enricher \`ordered\`.`,
+  }),
+
+  EVT0601: entry<{ path: string; reason: string }>({
+    name: "invalid-schema-file",
+    severity: "error",
+    usage: true,
+    message: (p) => `\`${p.path}\` is not a JSON Schema: ${p.reason}`,
+    explanation: `\`evtc compat\` compares two JSON Schema files; this one is not valid JSON, or its top level is
+neither an object nor a boolean. JSON Schema documents are JSON (comments are tolerated).`,
+  }),
+  EVT0602: entry<{ reason: string }>({
+    name: "invalid-lock-file",
+    severity: "error",
+    message: (p) => `invalid \`evt.lock\`: ${p.reason}`,
+    explanation: `\`evt.lock\` records every published version of every event; \`evtc lock\` writes it and it is
+committed. This one cannot be read as such. If it was edited by hand or mangled by a merge, restore it from
+version control and run \`evtc lock\` again.`,
+  }),
+  EVT0603: entry<{ event: string; version: string }>({
+    name: "published-version-changed",
+    severity: "error",
+    message: (p) => `\`${p.event}\` v${p.version} differs from the published v${p.version} in \`evt.lock\``,
+    explanation: `A published version is immutable: consumers and registries already hold its schema. Any change
+to the contract (fields, types, constraints, defaults) needs a new version: a minor bump for a compatible change,
+a major bump for a breaking one. Changes to documentation alone do not count. The related location shows the
+recorded version.`,
+  }),
+  EVT0604: entry<{ event: string; version: string; latest: string }>({
+    name: "version-went-backwards",
+    severity: "error",
+    message: (p) => `\`${p.event}\` is at v${p.version}, below v${p.latest} already published`,
+    explanation: `Versions only go up. The lock file records a later version of this event than the one the
+\`.evt\` file declares; a rollback is published as a new version with the old content.`,
+  }),
+  EVT0605: entry<{ event: string; version: string; change: string; mode: string; against: string }>({
+    name: "incompatible-change",
+    severity: "error",
+    message: (p) => `\`${p.event}\` v${p.version} breaks ${p.mode} compatibility with v${p.against}: ${p.change}`,
+    explanation: `The new version of the event is not compatible with a published version of the same major
+version, under the compatibility mode of the topic that carries it. Modes have Confluent Schema Registry's
+meanings: \`backward\` (consumers on the new schema read data written with the latest published one),
+\`forward\` (consumers on the published schema read data written with the new one), \`full\` (both), each
+against all published versions when \`-transitive\`. The verdict of each change follows Confluent's JSON Schema
+rules (STRICT policy unless the project sets \`"compatibilityPolicy": "lenient"\`).
+
+Either make the change compatible (add an optional field rather than a required one, widen rather than narrow
+a constraint), or publish it as a new major version, which consumers of a public topic then acknowledge with
+\`accepts\`. \`docs/compatibility.md\` lists the rules.`,
+  }),
+  EVT0606: entry<{ reader: string; event: string; major: number; topic: string }>({
+    name: "major-not-accepted",
+    severity: "error",
+    message: (p) => `\`${p.reader}\` does not accept v${p.major} of \`${p.event}\`, published on \`${p.topic}\``,
+    explanation: `A new major version of an event breaks its consumers by definition. On a public topic, every
+consumer and enricher reading it states which major versions it handles (\`accepts v1, v2\`), so that the
+producer cannot ship v2 before each consumer team has acknowledged it. A reader that declares \`accepts\` must
+also include the current major version, or it could not read what is published.`,
   }),
 } as const;
 

@@ -217,6 +217,8 @@ export interface Consumer extends Reader<ast.ConsumerDeclaration> {
   readonly deadlineMs?: number;
   /** The major versions of the topic's event this consumer accepts (the current one when not declared). */
   readonly accepts: readonly number[];
+  /** Whether `accepts` was written: on a public topic, a new major version needs every consumer to say so. */
+  readonly acceptsDeclared: boolean;
 }
 
 export interface Enricher extends Reader<ast.EnricherDeclaration> {

@@ -200,11 +200,18 @@ describe("bad input never produces a stack trace", () => {
 
 describe("usage", () => {
   it("--help for the program and every command, exit 0", () => {
-    for (const args of [["--help"], ["check", "--help"], ["explain", "--help"], ["help", "check"]]) {
+    for (const args of [
+      ["--help"],
+      ["check", "--help"],
+      ["explain", "--help"],
+      ["lock", "--help"],
+      ["rules", "--help"],
+      ["help", "check"],
+    ]) {
       const outcome = evtc(args);
       expect(outcome.status, args.join(" ")).toBe(0);
       expect(outcome.stdout, args.join(" ")).toMatch(/Usage: evtc/);
-      expect(outcome.stdout, args.join(" ")).toMatch(/Exit codes:/);
+      if (args[0] !== "rules") expect(outcome.stdout, args.join(" ")).toMatch(/Exit codes:/);
     }
   });
 
@@ -224,6 +231,118 @@ describe("usage", () => {
 
   it("prints its version", () => {
     expect(evtc(["--version"]).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe("evtc rules", () => {
+  it("lists every rule with its code, default severity and purpose", () => {
+    const outcome = evtc(["rules", "--format", "json"]);
+    const list = JSON.parse(outcome.stdout) as Array<{ id: string; code: string; severity: string; purpose: string }>;
+    expect(list.length).toBeGreaterThanOrEqual(14);
+    expect(list[0]).toEqual({
+      id: "naming/topic-format",
+      code: "EVT0501",
+      severity: "error",
+      purpose: "Checks that topic names are `{domain}.{entity}.{action}`: three lowercase, kebab-case segments.",
+    });
+    expect(evtc(["rules"]).stdout).toMatch(/^rule +code +default +purpose\nnaming\/topic-format +EVT0501 +error +Checks that/);
+  });
+});
+
+describe("evtc lock", () => {
+  it("records the current versions once the project is clean, then checks against them", () => {
+    file("locked/bus.evt", `${clean}event Paid v1.0 { id uuid  msisdn string maxLength 15 }\n`);
+    const first = evtc(["lock", "locked"], work);
+    expect(first).toMatchObject({ status: 0, stdout: "recorded in locked/evt.lock:\n  Paid v1.0\n" });
+    expect(evtc(["lock", "--check", "locked"], work)).toMatchObject({
+      status: 0,
+      stdout: "locked/evt.lock is up to date\n",
+    });
+    file("locked/bus.evt", `${clean}event Paid v1.1 { id uuid  msisdn string maxLength 15  note? string }\n`);
+    expect(evtc(["lock", "--check", "locked"], work)).toMatchObject({
+      status: 1,
+      stdout: "locked/evt.lock is out of date; `evtc lock` would record:\n  Paid v1.1\n",
+    });
+    expect(evtc(["check", "locked"], work).status).toBe(0);
+    file("locked/bus.evt", `${clean}event Paid v1.0 { id uuid  msisdn string maxLength 12 }\n`);
+    const changed = evtc(["check", "locked"], work);
+    expect(changed.status).toBe(1);
+    expect(changed.stdout).toContain("error[EVT0603]: `Paid` v1.0 differs from the published v1.0 in `evt.lock`");
+    const refused = evtc(["lock", "locked"], work);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toMatch(/nothing recorded: fix the errors first\n$/);
+  });
+});
+
+describe("evtc compat", () => {
+  beforeAll(() => {
+    file(
+      "schemas/v1.json",
+      JSON.stringify({
+        type: "object",
+        properties: { a: { type: "string", maxLength: 5 } },
+        additionalProperties: false,
+      }),
+    );
+    file(
+      "schemas/v2.json",
+      JSON.stringify({
+        type: "object",
+        properties: { a: { type: "string", maxLength: 5 }, b: { type: "integer" } },
+        additionalProperties: false,
+      }),
+    );
+    file("schemas/broken.json", "{ nope");
+  });
+
+  it("prints each change with its JSON pointer and verdict; exit 0 when compatible", () => {
+    const outcome = evtc(["compat", "schemas/v1.json", "schemas/v2.json"], work);
+    expect(outcome).toMatchObject({
+      status: 0,
+      stdout:
+        "ok        #/properties/b  OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL (b)\ncompatible under backward (strict)\n",
+    });
+  });
+
+  it("exit 1 when incompatible under the mode", () => {
+    const outcome = evtc(["compat", "schemas/v1.json", "schemas/v2.json", "--mode", "forward"], work);
+    expect(outcome.status).toBe(1);
+    expect(outcome.stdout).toContain(
+      "breaking  #/properties/b  OPTIONAL_PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL (b)",
+    );
+    expect(
+      evtc(["compat", "schemas/v1.json", "schemas/v2.json", "--mode", "forward", "--policy", "lenient"], work).status,
+    ).toBe(0);
+  });
+
+  it("prints JSON", () => {
+    const outcome = evtc(["compat", "--format", "json", "schemas/v2.json", "schemas/v1.json"], work);
+    expect(JSON.parse(outcome.stdout)).toEqual({
+      compatible: false,
+      mode: "backward",
+      policy: "strict",
+      changes: [
+        {
+          type: "OPTIONAL_PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+          path: "#/properties/b",
+          direction: "backward",
+          compatible: false,
+          detail: "b",
+        },
+      ],
+    });
+  });
+
+  it("exit 2 on bad input", () => {
+    for (const args of [
+      ["schemas/v1.json", "missing.json"],
+      ["schemas/broken.json", "schemas/v1.json"],
+      ["schemas/v1.json", "schemas/v2.json", "--mode", "sideways"],
+    ]) {
+      const outcome = evtc(["compat", ...args], work);
+      expect(outcome.status, args.join(" ")).toBe(2);
+      expectNoStackTrace(outcome);
+    }
   });
 });
 

@@ -32,7 +32,10 @@ export function mark(source: string): Marked {
 }
 
 /** Every governance rule off: for tests of the parser and resolver alone. */
-export const rulesOff: ProjectConfig = { ruleLevels: new Map(rules.map((rule) => [rule.id, "off"])) };
+export const rulesOff: ProjectConfig = {
+  ...defaultConfig,
+  ruleLevels: new Map(rules.map((rule) => [rule.id, "off"])),
+};
 
 /** Checks one or more inline files (by name) as a project, with the governance rules off. */
 export function checkInline(

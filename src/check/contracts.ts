@@ -1,0 +1,155 @@
+import type { Json } from "../compat/diff.js";
+import { checkCompatibility } from "../compat/modes.js";
+import type { Policy } from "../compat/differences.js";
+import { schemaHash, versionKey, type Lock } from "../contracts/lock.js";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Span } from "../diagnostics/source.js";
+import { eventSchema, type SchemaOrigins } from "../emit/json-schema.js";
+import type { BusModel, CompatibilityMode, EventType } from "../model/bus.js";
+
+/** The span of the deepest part of the new schema a pointer reaches (`#/properties/a/maxLength` → field `a`). */
+function originOf(origins: SchemaOrigins, pointer: string): Span | undefined {
+  const segments = pointer
+    .replace(/^#/, "")
+    .split("/")
+    .filter((s) => s !== "");
+  for (let n = segments.length; n > 0; n--) {
+    const found = origins.get(`/${segments.slice(0, n).join("/")}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function versionSpan(event: EventType): Span {
+  return event.declaration.version?.span ?? event.nameSpan;
+}
+
+function describeChange(
+  type: string,
+  detail: string | undefined,
+  pointer: string,
+  direction: string,
+  mode: string,
+): string {
+  const words = type.toLowerCase().replace(/_/g, " ");
+  const where = pointer === "#" ? "" : ` at \`${pointer}\``;
+  const how = mode.startsWith("full") ? ` (${direction})` : "";
+  return `${words}${detail ? ` (${detail})` : ""}${where}${how}`;
+}
+
+/**
+ * Checks the declared events against the published history in `evt.lock`: recorded versions are immutable,
+ * versions only go up, a new version stays compatible with its major line under each carrying topic's mode,
+ * and consumers acknowledge new major versions of public topics.
+ */
+export function checkContracts(model: BusModel, lock: Lock, policy: Policy): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const event of model.events.values()) {
+    const recorded = lock.events.get(event.name) ?? [];
+    if (recorded.length === 0) continue;
+    const current = eventSchema(event, { documentation: false });
+    const schema = current.schema as unknown as Json;
+    const key = versionKey(event.version);
+    const same = recorded.find((v) => versionKey(v) === key);
+    const published = (v: { major: number; minor: number }, pointer?: string) => {
+      const at = lock.locate(event.name, versionKey(v), pointer);
+      return at ? [{ span: at, message: `published v${versionKey(v)}` }] : [];
+    };
+    if (same) {
+      if (same.hash !== schemaHash(schema)) {
+        diagnostics.push(
+          diagnostic(
+            "EVT0603",
+            { event: event.name, version: key },
+            {
+              span: versionSpan(event),
+              related: published(same),
+              help: `give the change a new version: \`v${event.version.major}.${event.version.minor + 1}\` if it is compatible, \`v${event.version.major + 1}.0\` if not`,
+            },
+          ),
+        );
+      }
+      continue;
+    }
+    const latest = recorded[recorded.length - 1]!;
+    if (
+      event.version.major < latest.major ||
+      (event.version.major === latest.major && event.version.minor < latest.minor)
+    ) {
+      diagnostics.push(
+        diagnostic(
+          "EVT0604",
+          { event: event.name, version: key, latest: versionKey(latest) },
+          {
+            span: versionSpan(event),
+            related: published(latest),
+          },
+        ),
+      );
+      continue;
+    }
+    const line = recorded.filter((v) => v.major === event.version.major);
+    if (line.length === 0) continue; // a new major version may break; its consumers acknowledge it below
+    const modes = new Set<CompatibilityMode>(
+      [...model.topics.values()].filter((t) => t.event === event).map((t) => t.compatibility),
+    );
+    for (const mode of [...modes].sort()) {
+      const result = checkCompatibility(
+        line.map((v) => v.schema),
+        schema,
+        mode,
+        policy,
+      );
+      for (const verdict of result.verdicts) {
+        const against = line[verdict.against]!;
+        for (const d of verdict.differences.filter((x) => !x.compatible)) {
+          const newPointer = d.direction === "backward" ? d.updatePath : d.originalPath;
+          const oldPointer = d.direction === "backward" ? d.originalPath : d.updatePath;
+          const change = describeChange(d.type, d.detail, d.path, d.direction, mode);
+          diagnostics.push(
+            diagnostic(
+              "EVT0605",
+              { event: event.name, version: key, change, mode, against: versionKey(against) },
+              {
+                span: originOf(current.origins, newPointer) ?? versionSpan(event),
+                related: published(against, oldPointer),
+                help: `make the change compatible, or publish it as \`v${event.version.major + 1}.0\``,
+              },
+            ),
+          );
+        }
+      }
+    }
+  }
+  diagnostics.push(...checkAcknowledgements(model, lock));
+  return diagnostics;
+}
+
+function checkAcknowledgements(model: BusModel, lock: Lock): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const consumer of model.consumers.values()) {
+    const topic = consumer.from;
+    const major = topic.event.version.major;
+    const recordedMajors = new Set((lock.events.get(topic.event.name) ?? []).map((v) => v.major));
+    const newMajor = recordedMajors.size > 0 && !recordedMajors.has(major);
+    const acceptsCurrent = consumer.accepts.includes(major);
+    const unacknowledged = topic.visibility === "public" && newMajor && !consumer.acceptsDeclared;
+    if ((consumer.acceptsDeclared && !acceptsCurrent) || unacknowledged) {
+      const clause = consumer.declaration.clauses.find((c) => c.keyword === "accepts");
+      const accepted = [
+        ...new Set([...(consumer.acceptsDeclared ? consumer.accepts : [...recordedMajors]), major]),
+      ].sort((a, b) => a - b);
+      diagnostics.push(
+        diagnostic(
+          "EVT0606",
+          { reader: consumer.name, event: topic.event.name, major, topic: topic.name },
+          {
+            span: clause?.span ?? consumer.nameSpan,
+            help: `once the consumer handles v${major}, say so: \`accepts ${accepted.map((v) => `v${v}`).join(", ")}\``,
+          },
+        ),
+      );
+    }
+  }
+  return diagnostics;
+}

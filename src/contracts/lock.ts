@@ -1,0 +1,197 @@
+import { createHash } from "node:crypto";
+import {
+  findNodeAtLocation,
+  parseTree,
+  printParseErrorCode,
+  type Node as JsonNode,
+  type ParseError,
+} from "jsonc-parser";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { span, type SourceFile, type Span } from "../diagnostics/source.js";
+import type { Json } from "../compat/diff.js";
+import { canonical, type JsonValue } from "../emit/json-schema.js";
+
+export const LOCK_FILE = "evt.lock";
+const LOCK_VERSION = 1;
+
+/** One published version of an event: its contract schema and the hash that pins it. */
+export interface LockedVersion {
+  readonly major: number;
+  readonly minor: number;
+  readonly hash: string;
+  readonly schema: Json;
+}
+
+/**
+ * `evt.lock`: every published version of every event, written by `evtc lock` and committed. Spans into the
+ * file let diagnostics point at a recorded version.
+ */
+export interface Lock {
+  readonly file?: SourceFile;
+  readonly events: ReadonlyMap<string, readonly LockedVersion[]>;
+  /** Where a JSON pointer into a recorded schema is in the lock file, when it was read from one. */
+  locate(event: string, version: string, pointer?: string): Span | undefined;
+}
+
+export const emptyLock: Lock = { events: new Map(), locate: () => undefined };
+
+export function schemaHash(schema: Json): string {
+  return `sha256:${createHash("sha256")
+    .update(JSON.stringify(canonical(schema as JsonValue)))
+    .digest("hex")}`;
+}
+
+export function versionKey(v: { major: number; minor: number }): string {
+  return `${v.major}.${v.minor}`;
+}
+
+function compareVersions(a: { major: number; minor: number }, b: { major: number; minor: number }): number {
+  return a.major - b.major || a.minor - b.minor;
+}
+
+export function parseLock(file: SourceFile): { lock: Lock; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const fail = (reason: string, node?: JsonNode) => {
+    diagnostics.push(
+      diagnostic(
+        "EVT0602",
+        { reason },
+        { span: node ? span(file, node.offset, node.offset + node.length) : span(file, 0, 0) },
+      ),
+    );
+  };
+  const errors: ParseError[] = [];
+  const root = parseTree(file.text, errors, { allowTrailingComma: false, disallowComments: true });
+  for (const error of errors) {
+    diagnostics.push(
+      diagnostic(
+        "EVT0602",
+        {
+          reason: printParseErrorCode(error.error)
+            .replace(/([a-z])([A-Z])/g, "$1 $2")
+            .toLowerCase(),
+        },
+        {
+          span: span(file, error.offset, error.offset + Math.max(1, error.length)),
+        },
+      ),
+    );
+  }
+  const events = new Map<string, LockedVersion[]>();
+  const locate = (event: string, version: string, pointer?: string): Span | undefined => {
+    if (!root) return undefined;
+    const segments = (pointer ?? "")
+      .replace(/^#/, "")
+      .split("/")
+      .filter((s) => s !== "")
+      .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+    for (let n = segments.length; n >= 0; n--) {
+      const node = findNodeAtLocation(root, [
+        "events",
+        event,
+        version,
+        ...(pointer === undefined ? [] : ["schema"]),
+        ...segments.slice(0, n),
+      ]);
+      // A property's value node; point at its key, which is what a reader looks for.
+      const target = node?.parent?.type === "property" ? node.parent.children![0]! : node;
+      if (target) return span(file, target.offset, target.offset + target.length);
+    }
+    return undefined;
+  };
+  const lock: Lock = { file, events, locate };
+  if (!root || errors.length > 0) return { lock, diagnostics };
+  const version = findNodeAtLocation(root, ["lockVersion"]);
+  if (version?.value !== LOCK_VERSION) fail(`\`lockVersion\` must be ${LOCK_VERSION}`, version ?? root);
+  const eventsNode = findNodeAtLocation(root, ["events"]);
+  if (eventsNode?.type !== "object") {
+    fail("`events` must be an object", eventsNode ?? root);
+    return { lock, diagnostics };
+  }
+  for (const eventProperty of eventsNode.children ?? []) {
+    const [nameNode, versionsNode] = eventProperty.children ?? [];
+    if (!nameNode || versionsNode?.type !== "object") {
+      fail("each event maps versions to their schema", versionsNode ?? eventProperty);
+      continue;
+    }
+    const versions: LockedVersion[] = [];
+    for (const versionProperty of versionsNode.children ?? []) {
+      const [keyNode, entry] = versionProperty.children ?? [];
+      const match = /^(\d+)\.(\d+)$/.exec(String(keyNode?.value));
+      const hash = entry ? findNodeAtLocation(entry, ["hash"]) : undefined;
+      const schemaNode = entry ? findNodeAtLocation(entry, ["schema"]) : undefined;
+      if (!match || !hash || typeof hash.value !== "string" || !schemaNode) {
+        fail('a recorded version is `"<major>.<minor>": { "hash": …, "schema": … }`', versionProperty);
+        continue;
+      }
+      const schema = nodeValue(schemaNode);
+      if (schemaHash(schema) !== hash.value) {
+        fail(`the schema of \`${String(nameNode.value)}\` v${match[0]} does not match its hash`, hash);
+        continue;
+      }
+      versions.push({ major: Number(match[1]), minor: Number(match[2]), hash: hash.value, schema });
+    }
+    events.set(String(nameNode.value), versions.sort(compareVersions));
+  }
+  return { lock, diagnostics };
+}
+
+function nodeValue(node: JsonNode): Json {
+  switch (node.type) {
+    case "object":
+      return Object.fromEntries(
+        (node.children ?? []).map((p) => [String(p.children![0]!.value), nodeValue(p.children![1]!)]),
+      );
+    case "array":
+      return (node.children ?? []).map(nodeValue);
+    default:
+      return node.value as Json;
+  }
+}
+
+/** The lock file's text: sorted, two-space JSON with a trailing newline, identical on every machine. */
+export function formatLock(events: ReadonlyMap<string, readonly LockedVersion[]>): string {
+  const sortedEvents = [...events.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const body = {
+    "//": "Every published version of every event, recorded by `evtc lock`. Commit it; do not edit it by hand.",
+    lockVersion: LOCK_VERSION,
+    events: Object.fromEntries(
+      sortedEvents.map(([name, versions]) => [
+        name,
+        Object.fromEntries(
+          [...versions]
+            .sort(compareVersions)
+            .map((v) => [versionKey(v), { hash: v.hash, schema: canonical(v.schema as JsonValue) }]),
+        ),
+      ]),
+    ),
+  };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+/**
+ * The lock after publishing the current version of every event: recorded versions are kept as they are, and
+ * each event version not yet recorded is added. `added` names them (`PaymentReceived v1.2`).
+ */
+export function withCurrentVersions(
+  lock: Lock,
+  events: Iterable<{ name: string; version: { major: number; minor: number }; schema: Json }>,
+): { events: Map<string, LockedVersion[]>; added: string[] } {
+  const next = new Map<string, LockedVersion[]>(
+    [...lock.events.entries()].map(([name, versions]) => [name, [...versions]]),
+  );
+  const added: string[] = [];
+  for (const event of events) {
+    const versions = next.get(event.name) ?? [];
+    if (versions.some((v) => v.major === event.version.major && v.minor === event.version.minor)) continue;
+    versions.push({
+      ...event.version,
+      hash: schemaHash(event.schema),
+      schema: canonical(event.schema as JsonValue) as Json,
+    });
+    versions.sort(compareVersions);
+    next.set(event.name, versions);
+    added.push(`${event.name} v${versionKey(event.version)}`);
+  }
+  return { events: next, added: added.sort() };
+}

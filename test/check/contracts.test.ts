@@ -1,0 +1,182 @@
+import { describe, expect, it } from "vitest";
+import type { Json } from "../../src/compat/diff.js";
+import { defaultConfig } from "../../src/config/config.js";
+import { emptyLock, formatLock, parseLock, withCurrentVersions, type Lock } from "../../src/contracts/lock.js";
+import { SourceFile } from "../../src/diagnostics/source.js";
+import { eventSchema } from "../../src/emit/json-schema.js";
+import { checkSources } from "../../src/program.js";
+import { mark } from "../support/inline.js";
+import { rules } from "../../src/check/rules/index.js";
+
+const config = { ...defaultConfig, ruleLevels: new Map(rules.map((r) => [r.id, "off" as const])) };
+
+function project(events: string, consumers = ""): string {
+  return `
+team billing { contact "billing@operator.example" }
+team crm { contact "crm@operator.example" }
+domain billing { owner billing }
+domain crm { owner crm }
+${events}
+topic billing.payment.received { owner billing event PaymentReceived key msisdn public compatibility backward }
+consumer crm.dunning { owner crm from billing.payment.received unordered guaranteed }
+${consumers}`;
+}
+
+/** Checks `source` and returns the lock `evtc lock` would write for it, read back as a file. */
+function publish(source: string, previous: Lock = emptyLock): Lock {
+  const result = checkSources([new SourceFile("bus.evt", source)], [], config, previous);
+  expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
+  const events = [...result.model.events.values()].map((e) => ({
+    name: e.name,
+    version: e.version,
+    schema: eventSchema(e, { documentation: false }).schema as unknown as Json,
+  }));
+  const text = formatLock(withCurrentVersions(previous, events).events);
+  const parsed = parseLock(new SourceFile("evt.lock", text));
+  expect(parsed.diagnostics).toEqual([]);
+  return parsed.lock;
+}
+
+function check(source: string, lock: Lock) {
+  const marked = mark(source);
+  const result = checkSources([new SourceFile("bus.evt", marked.text)], [], config, lock);
+  return { result, spans: marked.spans };
+}
+
+const v1_1 = `event PaymentReceived v1.1 {
+  paymentId uuid
+  msisdn    string maxLength 15
+  /// The amount.
+  amount    decimal
+}`;
+
+describe("the lock file", () => {
+  it("records contract schemas deterministically and reads them back", () => {
+    const lock = publish(project(v1_1));
+    expect([...lock.events.keys()]).toEqual(["PaymentReceived"]);
+    expect(lock.events.get("PaymentReceived")!.map((v) => `${v.major}.${v.minor}`)).toEqual(["1.1"]);
+    const again = formatLock(lock.events);
+    expect(formatLock(publish(project(v1_1)).events)).toBe(again);
+    expect(again).not.toContain("The amount."); // documentation is not part of the contract
+  });
+
+  it("rejects a lock whose schema does not match its hash", () => {
+    const text = formatLock(publish(project(v1_1)).events).replace('"maxLength": 15', '"maxLength": 16');
+    const { diagnostics } = parseLock(new SourceFile("evt.lock", text));
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["EVT0602", "invalid `evt.lock`: the schema of `PaymentReceived` v1.1 does not match its hash"],
+    ]);
+    expect(parseLock(new SourceFile("evt.lock", "{ not json")).diagnostics[0]!.code).toBe("EVT0602");
+  });
+
+  it("keeps recorded versions and adds the new ones", () => {
+    const first = publish(project(v1_1));
+    const second = publish(
+      project(v1_1.replace("v1.1", "v1.2").replace("amount    decimal", "amount decimal\n  note? string")),
+      first,
+    );
+    expect(second.events.get("PaymentReceived")!.map((v) => `${v.major}.${v.minor}`)).toEqual(["1.1", "1.2"]);
+  });
+});
+
+describe("schema history checks", () => {
+  const published = publish(project(v1_1));
+
+  it("accepts the published version unchanged, and documentation changes", () => {
+    const { result } = check(project(v1_1.replace("The amount.", "How much was paid.")), published);
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  it("EVT0603: a published version changed in place", () => {
+    const { result, spans } = check(
+      project(v1_1.replace("v1.1", "«v1.1»").replace("maxLength 15", "maxLength 16")),
+      published,
+    );
+    expect(result.diagnostics.map((d) => [d.code, d.span?.start, d.help])).toEqual([
+      ["EVT0603", spans[0]!.start, "give the change a new version: `v1.2` if it is compatible, `v2.0` if not"],
+    ]);
+    const related = result.diagnostics[0]!.related[0]!;
+    expect([related.span.file.path, related.span.file.text.slice(related.span.start, related.span.end)]).toEqual([
+      "evt.lock",
+      '"1.1"',
+    ]);
+  });
+
+  it("EVT0604: a version below the published one", () => {
+    const { result } = check(project(v1_1.replace("v1.1", "v1.0")), published);
+    expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["EVT0604", "`PaymentReceived` is at v1.0, below v1.1 already published"],
+    ]);
+  });
+
+  it("a compatible minor version: an optional field added", () => {
+    const { result } = check(
+      project(v1_1.replace("v1.1", "v1.2").replace("amount    decimal", "amount decimal\n  note? string")),
+      published,
+    );
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  it("EVT0605: a breaking minor version points at the field and at the published schema", () => {
+    const source = project(
+      v1_1.replace("v1.1", "v1.2").replace("msisdn    string maxLength 15", "«msisdn»    string maxLength 12"),
+    );
+    const { result, spans } = check(source, published);
+    expect(result.diagnostics.map((d) => [d.code, d.message, d.span?.start])).toEqual([
+      [
+        "EVT0605",
+        "`PaymentReceived` v1.2 breaks backward compatibility with v1.1: max length decreased (15 → 12) at `#/properties/msisdn/maxLength`",
+        spans[0]!.start,
+      ],
+    ]);
+    const related = result.diagnostics[0]!.related[0]!;
+    expect(related.span.file.text.slice(related.span.start, related.span.end)).toBe('"maxLength"');
+  });
+
+  it("EVT0605: a required field added, and a field removed", () => {
+    const source = project(v1_1.replace("v1.1", "v1.2").replace("amount    decimal", "channel string"));
+    const { result } = check(source, published);
+    expect(result.diagnostics.map((d) => d.message.replace(/.*: /, ""))).toEqual([
+      "required property removed from closed content model (amount) at `#/properties/amount`",
+      "required property added to unopen content model (channel) at `#/properties/channel`",
+    ]);
+  });
+
+  it("checks the mode of the topic carrying the event, and the project's policy", () => {
+    const forward = project(
+      v1_1.replace("v1.1", "v1.2").replace("amount    decimal", "amount decimal\n  note? string"),
+    ).replace("compatibility backward", "compatibility full");
+    const strict = check(forward, published).result.diagnostics.map((d) => d.code);
+    expect(strict).toEqual(["EVT0605"]);
+    const lenient = checkSources(
+      [new SourceFile("bus.evt", forward)],
+      [],
+      { ...config, compatibilityPolicy: "lenient" },
+      published,
+    );
+    expect(lenient.diagnostics).toEqual([]);
+  });
+
+  it("a major version may break, but every consumer of a public topic acknowledges it (EVT0606)", () => {
+    const v2 = v1_1.replace("v1.1", "v2.0").replace("msisdn    string maxLength 15", "msisdn string maxLength 12");
+    const { result } = check(project(v2), published);
+    expect(result.diagnostics.map((d) => [d.code, d.message, d.help])).toEqual([
+      [
+        "EVT0606",
+        "`crm.dunning` does not accept v2 of `PaymentReceived`, published on `billing.payment.received`",
+        "once the consumer handles v2, say so: `accepts v1, v2`",
+      ],
+    ]);
+    const acknowledged = project(v2).replace("unordered guaranteed }", "unordered guaranteed accepts v1, v2 }");
+    expect(check(acknowledged, published).result.diagnostics).toEqual([]);
+  });
+
+  it("EVT0606: a consumer that lists its versions must include the current one", () => {
+    const source = project(
+      v1_1,
+      "consumer crm.ledger { owner crm from billing.payment.received unordered guaranteed accepts v1 }",
+    ).replace("v1.1", "v2.0");
+    const result = checkSources([new SourceFile("bus.evt", source)], [], config, emptyLock);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["EVT0606"]);
+  });
+});
