@@ -263,18 +263,24 @@ class Comparison {
   }
 
   private compareNumber(o: JsonObject, u: JsonObject, op: string, up: string): void {
-    this.compareLimit(o, u, "maximum", op, up, {
-      added: "MAXIMUM_ADDED",
-      removed: "MAXIMUM_REMOVED",
-      increased: "MAXIMUM_INCREASED",
-      decreased: "MAXIMUM_DECREASED",
-    });
-    this.compareLimit(o, u, "minimum", op, up, {
-      added: "MINIMUM_ADDED",
-      removed: "MINIMUM_REMOVED",
-      increased: "MINIMUM_INCREASED",
-      decreased: "MINIMUM_DECREASED",
-    });
+    // evtc's decimals are strings with their bounds in `x-evtc-*`: compared like numeric bounds.
+    for (const [maximum, minimum] of [
+      ["maximum", "minimum"],
+      ["x-evtc-maximum", "x-evtc-minimum"],
+    ] as const) {
+      this.compareLimit(o, u, maximum, op, up, {
+        added: "MAXIMUM_ADDED",
+        removed: "MAXIMUM_REMOVED",
+        increased: "MAXIMUM_INCREASED",
+        decreased: "MAXIMUM_DECREASED",
+      });
+      this.compareLimit(o, u, minimum, op, up, {
+        added: "MINIMUM_ADDED",
+        removed: "MINIMUM_REMOVED",
+        increased: "MINIMUM_INCREASED",
+        decreased: "MINIMUM_DECREASED",
+      });
+    }
     this.compareLimit(o, u, "exclusiveMaximum", op, up, {
       added: "EXCLUSIVE_MAXIMUM_ADDED",
       removed: "EXCLUSIVE_MAXIMUM_REMOVED",

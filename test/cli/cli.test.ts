@@ -50,10 +50,11 @@ describe("evtc check", () => {
     expect(outcome).toMatchObject({ status: 0, stdout: "checked 1 file: no problems\n" });
   });
 
-  it("checks examples/telco clean", () => {
+  it("checks examples/telco clean, against its committed evt.lock", () => {
     const outcome = evtc(["check", "examples/telco"]);
     expect(outcome.stdout).toMatch(/^checked \d+ files: no problems\n$/);
     expect(outcome.status).toBe(0);
+    expect(evtc(["lock", "--check", "examples/telco"])).toMatchObject({ status: 0, stdout: "examples/telco/evt.lock is up to date\n" });
   });
 
   it("exits 1 with rustc-style diagnostics when the project has errors", () => {

@@ -306,6 +306,13 @@ const cases: readonly Case[] = [
     types: ["MULTIPLE_OF_EXPANDED"],
     strict: false,
   },
+  {
+    name: "decimal bound tightened",
+    old: { type: "string", "x-evtc-minimum": 0 },
+    new: { type: "string", "x-evtc-minimum": 1 },
+    types: ["MINIMUM_INCREASED"],
+    strict: false,
+  },
   // enums and const
   {
     name: "enum extended",
