@@ -7,10 +7,10 @@ import { textmateGrammar, toJson } from "../src/editor/textmate.js";
 const dir = path.join(import.meta.dirname, "..", "grammar");
 mkdirSync(dir, { recursive: true });
 for (const [file, content] of [
-  ["evt.tmLanguage.json", toJson(textmateGrammar())],
-  ["language-configuration.json", toJson(languageConfiguration())],
+  ["evt.tmLanguage.json", textmateGrammar()],
+  ["language-configuration.json", languageConfiguration()],
 ] as const) {
   const target = path.join(dir, file);
-  writeFileSync(target, content);
+  writeFileSync(target, await toJson(content, target));
   console.log(`wrote ${path.relative(process.cwd(), target)}`);
 }

@@ -21,6 +21,7 @@
  * is in docs/editors.md.
  */
 import type { TokenType } from "chevrotain";
+import { format, resolveConfig } from "prettier";
 import { builtinTypes, compatibilityModes } from "../model/bus.js";
 import { clauseKeywords, declarationKeywords, type BlockKind } from "../syntax/parser.js";
 import * as t from "../syntax/tokens.js";
@@ -94,10 +95,12 @@ const declarationShapes: Readonly<
   enricher: { dotted: true, body: "clauses" },
 };
 
-/** Every scope the grammar assigns, by role. docs/editors.md lists them; a test keeps that list complete. */
+/**
+ * The scopes the grammar assigns, by role (with `nameScopes`). docs/editors.md lists them all, and
+ * test/grammar/generated.test.ts checks that list against the generated grammar, both ways.
+ */
 export const scopes = {
   declarationKeyword: (kind: DeclarationKind) => `storage.type.${kind}.evt`,
-  declaredName: (kind: DeclarationKind) => nameScopes[kind],
   clauseKeyword: "keyword.other.clause.evt",
   clausePart: "keyword.other.clause.part.evt",
   constraint: "keyword.other.constraint.evt",
@@ -206,6 +209,7 @@ type ValueKind = "team" | "segment" | "type" | "fieldPath" | "topic" | "backend"
 /** Clause words that take a name, and what it names (docs/language.md §4.2). */
 const clauseValues: ReadonlyMap<TokenType, ValueKind> = new Map<TokenType, ValueKind>([
   [t.Owner, "team"],
+  [t.Delegate, "team"],
   [t.Event, "type"],
   [t.Key, "fieldPath"],
   [t.Segment, "segment"],
@@ -233,6 +237,7 @@ const clausesWithoutName: ReadonlySet<TokenType> = new Set([
   t.Partitions,
   t.Retention,
   t.MaxSize,
+  t.ExpectedConsumers,
   t.Capacity,
   t.Latency,
   t.Deadline,
@@ -693,7 +698,11 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/** Deterministic JSON: sorted keys, two-space indentation, a final newline. */
-export function toJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value), null, 2) + "\n";
+/**
+ * Deterministic JSON: sorted keys, two-space indentation, a final newline, laid out by Prettier with the
+ * project's configuration for `filepath`, so that the generated files are left as they are by `prettier --write`.
+ */
+export async function toJson(value: unknown, filepath = "generated.json"): Promise<string> {
+  const options = (await resolveConfig(filepath)) ?? {};
+  return format(JSON.stringify(sortKeys(value), null, 2), { ...options, filepath, parser: "json" });
 }

@@ -234,7 +234,7 @@ topic billing.invoice.create { owner billing event PaymentReceived key msisdn }`
     const text = `{ "rules": { "naming/topic-formt": "off", "naming/type-case": "loud" }, "lint": {} }`;
     const { diagnostics } = config(text);
     expect(diagnostics.map((d) => [d.code, d.message, d.help, d.span?.start])).toEqual([
-      ["EVT0010", "invalid `evtc.json`: unknown setting `lint`", 'the settings are `"rules"`', text.indexOf('"lint"')],
+      ["EVT0010", "invalid `evtc.json`: unknown setting `lint`", 'the settings are `"rules"` and `"compatibilityPolicy"`', text.indexOf('"lint"')],
       [
         "EVT0011",
         "unknown rule `naming/topic-formt`",

@@ -344,6 +344,9 @@ describe("evtc compat", () => {
       expect(outcome.status, args.join(" ")).toBe(2);
       expectNoStackTrace(outcome);
     }
+    expect(evtc(["compat", "schemas/broken.json", "schemas/v1.json"], work).stderr).toMatch(
+      /^error\[EVT0601\]: `schemas\/broken.json` is not a JSON Schema: /,
+    );
   });
 });
 

@@ -34,7 +34,9 @@ export function loadGrammar(): Promise<vsctm.IGrammar> {
 }
 
 export interface Token {
+  /** 1-based line, 0-based column. */
   readonly line: number;
+  readonly column: number;
   readonly text: string;
   readonly scopes: readonly string[];
 }
@@ -65,6 +67,7 @@ export function tokenizeText(grammar: vsctm.IGrammar, text: string): { lines: To
     const tokens = result.tokens
       .map((token) => ({
         line: index + 1,
+        column: token.startIndex,
         text: line.slice(token.startIndex, Math.min(token.endIndex, line.length)),
         scopes: token.scopes,
       }))
@@ -72,4 +75,45 @@ export function tokenizeText(grammar: vsctm.IGrammar, text: string): { lines: To
     lines.push({ tokens, openAtEnd: openScopes(state) });
   });
   return { lines, end: state };
+}
+
+export interface PlacedToken extends Token {
+  /** Offset of the token in the whole text. */
+  readonly start: number;
+}
+
+/** Every token of a text, with its offset. */
+export async function tokensOf(text: string): Promise<PlacedToken[]> {
+  const grammar = await loadGrammar();
+  const { lines } = tokenizeText(grammar, text);
+  const placed: PlacedToken[] = [];
+  let offset = 0;
+  text.split("\n").forEach((raw, index) => {
+    for (const token of lines[index]?.tokens ?? []) placed.push({ ...token, start: offset + token.column });
+    offset += raw.length + 1;
+  });
+  return placed;
+}
+
+/**
+ * The scopes of the token that is exactly `needle`, at its `occurrence`-th appearance in `text` (0-based).
+ * Fails when the needle is not one whole token there.
+ */
+export function scopesOf(
+  tokens: readonly PlacedToken[],
+  text: string,
+  needle: string,
+  occurrence = 0,
+): readonly string[] {
+  let at = -1;
+  for (let i = 0; i <= occurrence; i++) {
+    at = text.indexOf(needle, at < 0 ? 0 : at + needle.length);
+    if (at < 0) throw new Error(`\`${needle}\` does not occur ${occurrence + 1} time(s)`);
+  }
+  const token = tokens.find((candidate) => candidate.start === at);
+  if (!token || token.text !== needle) {
+    const found = tokens.filter((candidate) => candidate.start <= at && at < candidate.start + candidate.text.length);
+    throw new Error(`\`${needle}\` at ${at} is not one token: ${JSON.stringify(found.map((x) => x.text))}`);
+  }
+  return token.scopes;
 }
