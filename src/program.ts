@@ -17,6 +17,8 @@ import path from "node:path";
 export interface CheckResult {
   /** The published history the project was checked against (empty when it has no `evt.lock`). */
   readonly lock: Lock;
+  /** The project configuration used (the defaults when there is no `evtc.json`). */
+  readonly config: ProjectConfig;
   /** The semantic model; complete only when `diagnostics` holds no error. */
   readonly model: BusModel;
   readonly files: readonly EvtFile[];
@@ -51,7 +53,7 @@ export function checkSources(
     diagnostics.push(...lint(resolved.model, files, config));
     diagnostics.push(...checkContracts(resolved.model, lock, config.compatibilityPolicy));
   }
-  return { model: resolved.model, files, lock, diagnostics: sortAndDedupe(diagnostics) };
+  return { model: resolved.model, files, lock, config, diagnostics: sortAndDedupe(diagnostics) };
 }
 
 export interface CheckOptions {

@@ -1,8 +1,10 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createRequire } from "node:module";
 import { checkCommand } from "./check.js";
 import { explainCommand } from "./explain.js";
 import { lockCommand } from "./lock.js";
+import { loadCommand } from "./load.js";
+import type { LoadFormat } from "../load/report.js";
 import { compatCommand } from "./compat.js";
 import { compatibilityModes, type CompatibilityMode } from "../model/bus.js";
 import type { Policy } from "../compat/differences.js";
@@ -34,6 +36,13 @@ export function useColor(terminal: Terminal, flag: boolean | undefined): boolean
   const noColor = terminal.env["NO_COLOR"];
   if (noColor !== undefined && noColor !== "") return false;
   return terminal.isTty;
+}
+
+function parseScale(value: string): number {
+  const scale = Number(value);
+  if (!Number.isFinite(scale) || scale <= 0)
+    throw new InvalidArgumentError("the scale is a number above 0, such as 2 or 1.5");
+  return scale;
 }
 
 export async function run(argv: readonly string[], terminal: Terminal): Promise<number> {
@@ -86,6 +95,39 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
         paths,
         {
           check: options.check === true,
+          color: useColor(terminal, options.color),
+          ...(options.config !== undefined ? { configPath: options.config } : {}),
+        },
+        terminal,
+      );
+    });
+
+  program
+    .command("load")
+    .description("report the fan-out load on every back-end, topic and consumer, from the declared rates")
+    .argument("<paths...>", ".evt files, or directories searched recursively for .evt files")
+    .addOption(
+      new Option("--format <format>", "text, json, or markdown (for a pull-request comment)")
+        .choices(["text", "json", "markdown"])
+        .default("text"),
+    )
+    .option("--scale <factor>", "multiply every declared rate, to see how the bus holds as it grows", parseScale, 1)
+    .option("--config <file>", "project configuration to use (default: evtc.json in the project directory)")
+    .option("--no-color", "never colour the output (also: NO_COLOR=1)")
+    .addHelpText(
+      "after",
+      `
+Exit codes:
+  0  the bus holds (warnings allowed)
+  1  a back-end is over capacity, a deadline cannot be met, or the project has errors
+  2  usage or file-system problem`,
+    )
+    .action((paths: string[], options: { format: LoadFormat; scale: number; color?: boolean; config?: string }) => {
+      exitCode = loadCommand(
+        paths,
+        {
+          format: options.format,
+          scale: options.scale,
           color: useColor(terminal, options.color),
           ...(options.config !== undefined ? { configPath: options.config } : {}),
         },

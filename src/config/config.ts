@@ -14,6 +14,8 @@ import { didYouMean } from "../diagnostics/suggest.js";
 import type { Severity } from "../diagnostics/registry.js";
 import { displayPath } from "../io/read-sources.js";
 import type { Policy } from "../compat/differences.js";
+import { defaultLoadSettings, type LoadSettings } from "../load/analysis.js";
+import { parseQuantity, type QuantityKind } from "../model/units.js";
 
 export const CONFIG_FILE = "evtc.json";
 
@@ -25,15 +27,22 @@ export interface ProjectConfig {
   readonly ruleLevels: ReadonlyMap<string, RuleLevel>;
   /** Confluent's JSON Schema compatibility policy used for schema history checks. */
   readonly compatibilityPolicy: Policy;
+  /** The figures of the load analysis (`"load": { … }`). */
+  readonly load: LoadSettings;
 }
 
-export const defaultConfig: ProjectConfig = { ruleLevels: new Map(), compatibilityPolicy: "strict" };
+export const defaultConfig: ProjectConfig = {
+  ruleLevels: new Map(),
+  compatibilityPolicy: "strict",
+  load: defaultLoadSettings,
+};
 
 const levels: readonly RuleLevel[] = ["error", "warning", "off"];
 
 /**
  * Reads `evtc.json`: JSON with comments,
- * `{ "rules": { "<rule id>": "error" | "warning" | "off" }, "compatibilityPolicy": "strict" | "lenient" }`.
+ * `{ "rules": { "<rule id>": "error" | "warning" | "off" }, "compatibilityPolicy": "strict" | "lenient",
+ *    "load": { "headroom": "30%", "partitionThroughput": "1000/s", "transportLatency": "10ms" } }`.
  * Problems are diagnostics pointing into the file.
  */
 export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnostics: Diagnostic[] } {
@@ -58,7 +67,8 @@ export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnost
   }
   const ruleLevels = new Map<string, RuleLevel>();
   let compatibilityPolicy: Policy = "strict";
-  const result = () => ({ config: { path: file.path, ruleLevels, compatibilityPolicy }, diagnostics });
+  const load: { -readonly [K in keyof LoadSettings]: LoadSettings[K] } = { ...defaultLoadSettings };
+  const result = () => ({ config: { path: file.path, ruleLevels, compatibilityPolicy, load }, diagnostics });
   if (!root || errors.length > 0) return result();
   if (root.type !== "object") {
     diagnostics.push(diagnostic("EVT0010", { reason: "the top level must be an object" }, { span: at(root) }));
@@ -67,6 +77,12 @@ export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnost
   for (const property of root.children ?? []) {
     const [key, value] = property.children ?? [];
     if (!key || key.value === "rules") continue;
+    if (key.value === "load" && value) {
+      readLoadSettings(value, load, (reason, node) =>
+        diagnostics.push(diagnostic("EVT0010", { reason }, { span: at(node) })),
+      );
+      continue;
+    }
     if (key.value === "compatibilityPolicy" && value) {
       if (value.value === "strict" || value.value === "lenient") compatibilityPolicy = value.value;
       else {
@@ -84,7 +100,7 @@ export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnost
       diagnostic(
         "EVT0010",
         { reason: `unknown setting \`${String(key.value)}\`` },
-        { span: at(key), help: 'the settings are `"rules"` and `"compatibilityPolicy"`' },
+        { span: at(key), help: 'the settings are `"rules"`, `"compatibilityPolicy"` and `"load"`' },
       ),
     );
   }
@@ -119,6 +135,45 @@ export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnost
     ruleLevels.set(id, value.value as RuleLevel);
   }
   return result();
+}
+
+const loadKeys: Record<string, { field: keyof LoadSettings; kind: QuantityKind; example: string }> = {
+  partitionThroughput: { field: "partitionThroughput", kind: "rate", example: '"1000/s"' },
+  transportLatency: { field: "transportLatencyMs", kind: "duration", example: '"10ms"' },
+};
+
+function readLoadSettings(
+  node: JsonNode,
+  load: { -readonly [K in keyof LoadSettings]: LoadSettings[K] },
+  fail: (reason: string, node: JsonNode) => void,
+): void {
+  if (node.type !== "object") return fail('`"load"` must be an object', node);
+  for (const property of node.children ?? []) {
+    const [key, value] = property.children ?? [];
+    if (!key || !value) continue;
+    const name = String(key.value);
+    if (name === "headroom") {
+      const match = typeof value.value === "string" ? /^(\d+(?:\.\d+)?)%$/.exec(value.value) : null;
+      const share = match ? Number(match[1]) / 100 : typeof value.value === "number" ? value.value : NaN;
+      if (!(share >= 0 && share < 1)) fail('`"headroom"` is a share of capacity such as "30%" or 0.3', value);
+      else load.headroom = share;
+      continue;
+    }
+    const spec = loadKeys[name];
+    if (!spec) {
+      fail(
+        `unknown load setting \`${name}\`; the settings are "headroom", "partitionThroughput" and "transportLatency"`,
+        key,
+      );
+      continue;
+    }
+    const parsed = typeof value.value === "string" ? parseQuantity(value.value) : undefined;
+    if (!parsed || "error" in parsed || parsed.kind !== spec.kind || parsed.value <= 0) {
+      fail(`\`"${name}"\` takes a ${spec.kind} such as ${spec.example}`, value);
+      continue;
+    }
+    load[spec.field] = parsed.value;
+  }
 }
 
 /** The directory holding a project's `evtc.json` and `evt.lock`: the first directory named, else the first file's. */

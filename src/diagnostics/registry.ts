@@ -5,7 +5,8 @@
  * Ranges: EVT00xx input files and project configuration, EVT01xx tokens and literals, EVT02xx syntax,
  * EVT03xx names and references, EVT04xx the meaning of declarations, EVT05xx governance rules (each code
  * belongs to one rule of src/check/rules, whose severity the project may change), EVT06xx schema contracts
- * and their history (the lock file, compatibility).
+ * and their history (the lock file, compatibility), EVT07xx fan-out load and capacity (rules of category
+ * `load/`, figures from src/load/analysis.ts).
  */
 export type Severity = "error" | "warning";
 
@@ -568,6 +569,66 @@ a constraint), or publish it as a new major version, which consumers of a public
 consumer and enricher reading it states which major versions it handles (\`accepts v1, v2\`), so that the
 producer cannot ship v2 before each consumer team has acknowledged it. A reader that declares \`accepts\` must
 also include the current major version, or it could not read what is published.`,
+  }),
+
+  EVT0701: entry<{ backend: string; load: string; capacity: string }>({
+    name: "backend-over-capacity",
+    severity: "error",
+    message: (p) => `back-end \`${p.backend}\` gets ${p.load} at peak, over its capacity of ${p.capacity}`,
+    explanation: `Rule \`load/backend-capacity\`. The declared rates of the topics, and the look-ups consumers and
+enrichers make for each event, add up to more requests than the back-end sustains at peak. This is the avalanche
+of the telco case study: each consumer enriching the same event on its own, hammering the same back-end. More
+hardware does not fix it for long; the enrichment pattern does: one enricher looks the data up once per event,
+behind a TTL cache, and republishes an enriched event that the consumers read instead. The \`help\` line proposes
+the enricher, the consumers to move and the load to expect after. \`evtc load\` shows the whole computation.`,
+  }),
+  EVT0702: entry<{ backend: string; topic: string; readers: string }>({
+    name: "shared-lookup",
+    severity: "warning",
+    message: (p) => `${p.readers} of \`${p.topic}\` each look up \`${p.backend}\``,
+    explanation: `Rule \`load/shared-lookup\`. Several readers of the same event look the same data up in the same
+back-end, once each per event. Even while capacity holds, this multiplies the back-end's load with every new
+consumer. One enricher doing the look-up once (with a cache) and republishing an enriched event scales with the
+event rate instead of the number of consumers.`,
+  }),
+  EVT0703: entry<{ topic: string; partitions: number; needed: number; reason: string }>({
+    name: "too-few-partitions",
+    severity: "warning",
+    message: (p) =>
+      `topic \`${p.topic}\` has ${p.partitions} partition${p.partitions === 1 ? "" : "s"} but needs ${p.needed}: ${p.reason}`,
+    explanation: `Rule \`load/partitions\`. A topic needs enough partitions for its peak rate (each partition carries
+the per-partition throughput set in \`evtc.json\`, 1,000 events/s by default) and for its ordered readers: an
+ordered reader handles one partition's events in sequence, so at peak it needs rate × time per event partitions
+to keep up (Little's law). Partitions can be added later, but adding them moves keys between partitions and
+breaks the order of in-flight keys, so plan them with headroom.`,
+  }),
+  EVT0704: entry<{ consumer: string; total: string; deadline: string }>({
+    name: "deadline-unmeetable",
+    severity: "error",
+    message: (p) => `\`${p.consumer}\` must handle events within ${p.deadline}, but its chain takes ${p.total}`,
+    explanation: `Rule \`load/deadline\`. The on-time delivery check: from the producer, through each enricher hop
+(broker transport, processing, look-ups at the back-end's declared latency, counting every cache as missing) to
+the consumer's own processing, the chain cannot meet the consumer's \`deadline\`. The \`help\` line spells out
+the budget hop by hop. Shorten the chain, speed up a hop, or relax the deadline — before "paid but shown as
+unpaid" reaches a customer.`,
+  }),
+  EVT0705: entry<{ what: string; used: string; headroom: string; margin: string; growth: string }>({
+    name: "low-headroom",
+    severity: "warning",
+    message: (p) =>
+      `${p.what} uses ${p.used} at peak: headroom ${p.headroom} is below ${p.margin} (it breaks at ${p.growth} today's rates)`,
+    explanation: `Rule \`load/headroom\`. Capacity that is never recalculated is how a bus fails: the rates grow,
+the back-ends and partitions do not. A back-end or a topic with less headroom at peak than the project's margin
+(\`"load": { "headroom": "30%" }\` in \`evtc.json\`) is reported with the growth factor at which it breaks.
+\`evtc load --scale N\` shows the bus at N times today's rates.`,
+  }),
+  EVT0706: entry<{ what: string; missing: string }>({
+    name: "load-unknown",
+    severity: "warning",
+    message: (p) => `${p.what} declares no ${p.missing}, so its load cannot be checked`,
+    explanation: `Rule \`load/declared-figures\`. The load analysis works from declared figures: a back-end that is
+looked up needs a \`capacity\` (and a \`latency\` for deadlines), and a topic whose events cause look-ups needs a
+\`rate\`. Without them evtc cannot tell whether the bus holds.`,
   }),
 } as const;
 

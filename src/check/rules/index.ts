@@ -12,6 +12,12 @@ import maxSize from "./not-an-event/max-size.rule.js";
 import requestReply from "./not-an-event/request-reply.rule.js";
 import singleConsumer from "./not-an-event/single-consumer.rule.js";
 import publicContact from "./ownership/public-contact.rule.js";
+import backendCapacity from "./load/backend-capacity.rule.js";
+import declaredFigures from "./load/declared-figures.rule.js";
+import deadline from "./load/deadline.rule.js";
+import headroom from "./load/headroom.rule.js";
+import partitions from "./load/partitions.rule.js";
+import sharedLookup from "./load/shared-lookup.rule.js";
 import ownershipTopicDomain from "./ownership/topic-domain.rule.js";
 
 /** Every governance rule, in the order `evtc rules` lists them. */
@@ -30,6 +36,12 @@ export const rules: readonly Rule[] = [
   orderedSegment,
   bestEffortNoRetry,
   orderedChain,
+  backendCapacity,
+  sharedLookup,
+  partitions,
+  deadline,
+  headroom,
+  declaredFigures,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(rules.map((rule) => [rule.id, rule]));

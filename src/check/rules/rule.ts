@@ -2,6 +2,12 @@ import type { DiagnosticDetails } from "../../diagnostics/diagnostic.js";
 import type { Code, ParamsOf, Severity } from "../../diagnostics/registry.js";
 import type { Span } from "../../diagnostics/source.js";
 import type { BusModel } from "../../model/bus.js";
+import type { LoadSettings } from "../../load/analysis.js";
+
+/** What a rule may read besides the model: the project's settings. */
+export interface RuleContext {
+  readonly load: LoadSettings;
+}
 
 export type Finding<C extends Code> = (
   at: Span,
@@ -20,7 +26,7 @@ export interface RuleDefinition<C extends Code> {
   /** One sentence, starting with "Checks that". */
   readonly purpose: string;
   readonly defaultSeverity: Severity;
-  readonly check: (model: BusModel, report: Finding<C>) => void;
+  readonly check: (model: BusModel, report: Finding<C>, context: RuleContext) => void;
 }
 
 /** A rule with its code's type erased, so rules of different codes can share one list. */
@@ -29,7 +35,7 @@ export interface Rule {
   readonly code: Code;
   readonly purpose: string;
   readonly defaultSeverity: Severity;
-  readonly check: (model: BusModel, report: Finding<Code>) => void;
+  readonly check: (model: BusModel, report: Finding<Code>, context: RuleContext) => void;
 }
 
 export function defineRule<C extends Code>(rule: RuleDefinition<C>): Rule {

@@ -1,0 +1,36 @@
+import { loadReportFor } from "../../../load/analysis.js";
+import { formatFactor, formatPercent, formatRate } from "../../../load/numbers.js";
+import { defineRule } from "../rule.js";
+
+export default defineRule({
+  id: "load/headroom",
+  code: "EVT0705",
+  purpose: "Checks that back-ends and topics keep the project's headroom (30% by default) at peak.",
+  defaultSeverity: "warning",
+  check(model, report, context) {
+    const analysis = loadReportFor(model, context.load);
+    const margin = formatPercent(context.load.headroom);
+    for (const b of analysis.backends) {
+      if (b.capacity === undefined || b.headroom === undefined) continue;
+      if (b.load.peak > b.capacity || b.headroom >= context.load.headroom) continue; // overload is load/backend-capacity
+      report(b.backend.nameSpan, {
+        what: `back-end \`${b.backend.name}\``,
+        used: `${formatRate(b.load.peak)} of ${formatRate(b.capacity)}`,
+        headroom: formatPercent(b.headroom),
+        margin,
+        growth: formatFactor(b.growthFactor),
+      });
+    }
+    for (const t of analysis.topics) {
+      if (!t.rates || t.headroom === undefined || t.partitions < t.needed || t.headroom >= context.load.headroom)
+        continue;
+      report(t.topic.nameSpan, {
+        what: `topic \`${t.topic.name}\``,
+        used: `${formatRate(t.rates.peak)} of the ${formatRate(t.partitions * context.load.partitionThroughput)} its ${t.partitions} partitions carry`,
+        headroom: formatPercent(t.headroom),
+        margin,
+        growth: formatFactor(t.growthFactor),
+      });
+    }
+  },
+});

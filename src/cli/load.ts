@@ -1,0 +1,30 @@
+import { hasErrors } from "../diagnostics/diagnostic.js";
+import { renderAll } from "../diagnostics/render.js";
+import { analyzeLoad } from "../load/analysis.js";
+import { renderLoadReport, type LoadFormat } from "../load/report.js";
+import { checkPaths } from "../program.js";
+import type { Terminal } from "./run.js";
+
+export interface LoadOptions {
+  readonly format: LoadFormat;
+  readonly scale: number;
+  readonly color: boolean;
+  readonly configPath?: string;
+}
+
+/** `evtc load`: the fan-out load report of a project that resolves without errors. */
+export function loadCommand(paths: readonly string[], options: LoadOptions, terminal: Terminal): number {
+  const result = checkPaths(
+    paths,
+    terminal.cwd,
+    options.configPath !== undefined ? { configPath: options.configPath } : {},
+  );
+  const errors = result.diagnostics.filter((d) => d.severity === "error" && !d.code.startsWith("EVT07"));
+  if (hasErrors(errors)) {
+    terminal.stdout(`${renderAll(errors, "text", { color: options.color })}\n\nno load report: fix the errors first\n`);
+    return errors.some((d) => d.span === undefined) ? 2 : 1;
+  }
+  const report = analyzeLoad(result.model, result.config.load, options.scale);
+  terminal.stdout(`${renderLoadReport(report, options.format)}\n`);
+  return result.diagnostics.some((d) => d.severity === "error") ? 1 : 0;
+}

@@ -1,0 +1,330 @@
+import type { Backend, BusModel, Consumer, Enricher, Lookup, Topic } from "../model/bus.js";
+import { readersByTopic, type TopicReader } from "../model/queries.js";
+import { formatNumber } from "./numbers.js";
+
+/**
+ * The fan-out load model: what the declared rates, look-ups, caches, partitions and latencies imply for every
+ * back-end, topic and consumer. Everything is computed from the `.evt` declarations; nothing is measured.
+ */
+export interface LoadSettings {
+  /** Warn when less than this share of a capacity is left at peak (0.3 = 30%). */
+  readonly headroom: number;
+  /** Events per second one partition carries (producer and broker side). */
+  readonly partitionThroughput: number;
+  /** One hop through the broker: produce, replicate, fetch. */
+  readonly transportLatencyMs: number;
+}
+
+export const defaultLoadSettings: LoadSettings = { headroom: 0.3, partitionThroughput: 1000, transportLatencyMs: 10 };
+
+export interface Rates {
+  readonly average: number;
+  readonly peak: number;
+}
+
+/** How a look-up's cache hit ratio is estimated, so the report can show the assumption. */
+export interface CacheEstimate {
+  readonly ttlMs: number;
+  /** Distinct keys in circulation (the topic's `key … cardinality`), when known. */
+  readonly cardinality?: number;
+  readonly hitAverage: number;
+  readonly hitPeak: number;
+  /** Why the estimate is what it is, in words. */
+  readonly assumption: string;
+}
+
+export interface LookupLoad {
+  readonly reader: TopicReader;
+  readonly lookup: Lookup;
+  readonly topic: Topic;
+  readonly rates: Rates;
+  readonly cache?: CacheEstimate;
+  /** Requests per second reaching the back-end through this look-up, after the cache. */
+  readonly load: Rates;
+}
+
+export interface BackendLoad {
+  readonly backend: Backend;
+  readonly lookups: readonly LookupLoad[];
+  /** Every consumer doing every look-up of its chain itself, without caches (the avalanche). */
+  readonly naive: Rates;
+  /** As declared: look-ups done once by enrichers, caches applied. */
+  readonly load: Rates;
+  readonly capacity?: number;
+  /** 1 − peak load / capacity. */
+  readonly headroom?: number;
+  /** The factor by which all rates may grow before the peak load exceeds capacity (Infinity: never). */
+  readonly growthFactor?: number;
+}
+
+export interface TopicLoad {
+  readonly topic: Topic;
+  readonly rates?: Rates;
+  readonly partitions: number;
+  readonly neededForThroughput: number;
+  /** Partitions the slowest ordered reader needs to keep up at peak (each partition is processed in sequence). */
+  readonly neededForOrdering: number;
+  readonly orderedBottleneck?: { readonly reader: TopicReader; readonly serviceMs: number };
+  readonly needed: number;
+  /** 1 − the partitions' worth of work at peak (throughput or ordered processing, the larger) / partitions. */
+  readonly headroom?: number;
+  readonly growthFactor?: number;
+}
+
+export interface LatencyStep {
+  readonly label: string;
+  readonly ms: number;
+}
+
+export interface ConsumerLatency {
+  readonly consumer: Consumer;
+  /** Hop by hop, worst case (every cache missing), from the producer to the consumer's handler. */
+  readonly steps: readonly LatencyStep[];
+  readonly totalMs: number;
+  readonly deadlineMs?: number;
+}
+
+export interface LoadReport {
+  readonly scale: number;
+  readonly settings: LoadSettings;
+  readonly backends: readonly BackendLoad[];
+  readonly topics: readonly TopicLoad[];
+  readonly consumers: readonly ConsumerLatency[];
+}
+
+export function topicRates(topic: Topic, scale: number): Rates | undefined {
+  return topic.rate ? { average: topic.rate.average * scale, peak: topic.rate.peak * scale } : undefined;
+}
+
+/**
+ * A TTL cache in front of a back-end, with requests for each of K keys arriving at random (Poisson) at rate
+ * λ/K: after a miss the entry lives T, during which λT/K further requests hit, then the next one misses again.
+ * Hit ratio = x / (1 + x) with x = λT/K.
+ */
+export function ttlHitRatio(rate: number, ttlMs: number, cardinality: number): number {
+  const x = (rate * (ttlMs / 1000)) / cardinality;
+  return x / (1 + x);
+}
+
+function cacheEstimate(lookup: Lookup, topic: Topic, rates: Rates): CacheEstimate | undefined {
+  if (lookup.cacheTtlMs === undefined) return undefined;
+  const byKey = topic.key !== undefined && topic.key.path.join(".") === lookup.by.join(".");
+  const cardinality = byKey ? topic.key!.cardinality : undefined;
+  if (cardinality === undefined) {
+    return {
+      ttlMs: lookup.cacheTtlMs,
+      hitAverage: 0,
+      hitPeak: 0,
+      assumption: byKey
+        ? `no hits assumed: declare \`key ${lookup.by.join(".")} cardinality N\` on \`${topic.name}\` to estimate them`
+        : `no hits assumed: \`${lookup.by.join(".")}\` is not the key of \`${topic.name}\`, so its cardinality is unknown`,
+    };
+  }
+  const hitAverage = ttlHitRatio(rates.average, lookup.cacheTtlMs, cardinality);
+  const hitPeak = ttlHitRatio(rates.peak, lookup.cacheTtlMs, cardinality);
+  return {
+    ttlMs: lookup.cacheTtlMs,
+    cardinality,
+    hitAverage,
+    hitPeak,
+    assumption: `hit ratio x/(1+x), x = rate × TTL / ${formatNumber(cardinality)} keys (random arrivals per key)`,
+  };
+}
+
+function lookupLoad(reader: TopicReader, lookup: Lookup, scale: number): LookupLoad | undefined {
+  const rates = topicRates(reader.from, scale);
+  if (!rates) return undefined;
+  const cache = cacheEstimate(lookup, reader.from, rates);
+  return {
+    reader,
+    lookup,
+    topic: reader.from,
+    rates,
+    ...(cache ? { cache } : {}),
+    load: { average: rates.average * (1 - (cache?.hitAverage ?? 0)), peak: rates.peak * (1 - (cache?.hitPeak ?? 0)) },
+  };
+}
+
+/** The enrichers a topic passes through on its way from its producer, nearest first. */
+export function enrichersUpstream(topic: Topic): Enricher[] {
+  const chain: Enricher[] = [];
+  for (let t: Topic = topic; t.publisher.kind === "enricher"; t = t.publisher.enricher.from) {
+    if (chain.includes(t.publisher.enricher)) break;
+    chain.push(t.publisher.enricher);
+  }
+  return chain;
+}
+
+function sum(values: Iterable<Rates>): Rates {
+  let average = 0;
+  let peak = 0;
+  for (const v of values) {
+    average += v.average;
+    peak += v.peak;
+  }
+  return { average, peak };
+}
+
+/** Naive: every consumer does every look-up of its chain (its own and its enrichers') itself, uncached. */
+function naiveLoad(
+  model: BusModel,
+  backend: Backend,
+  readers: ReadonlyMap<string, readonly TopicReader[]>,
+  scale: number,
+): Rates {
+  const parts: Rates[] = [];
+  const ends: TopicReader[] = [
+    ...model.consumers.values(),
+    ...[...model.enrichers.values()].filter((e) => (readers.get(e.publishes.name) ?? []).length === 0),
+  ];
+  for (const reader of ends) {
+    const rates = topicRates(reader.from, scale);
+    if (!rates) continue;
+    const lookups = [reader, ...enrichersUpstream(reader.from)]
+      .flatMap((r) => r.lookups)
+      .filter((l) => l.backend === backend);
+    parts.push({ average: rates.average * lookups.length, peak: rates.peak * lookups.length });
+  }
+  return sum(parts);
+}
+
+function backendPeak(model: BusModel, backend: Backend, scale: number): number {
+  let peak = 0;
+  for (const reader of [...model.consumers.values(), ...model.enrichers.values()]) {
+    for (const lookup of reader.lookups) {
+      if (lookup.backend === backend) peak += lookupLoad(reader, lookup, scale)?.load.peak ?? 0;
+    }
+  }
+  return peak;
+}
+
+/** The smallest factor on all rates at which `exceeds(factor)` becomes true (Infinity when it never does). */
+export function breakingFactor(exceeds: (factor: number) => boolean): number {
+  const limit = 1e9;
+  if (!exceeds(limit)) return Infinity;
+  let low = 0;
+  let high = limit;
+  for (let i = 0; i < 200 && high - low > 1e-6 * Math.max(1, low); i++) {
+    const mid = (low + high) / 2;
+    if (exceeds(mid)) high = mid;
+    else low = mid;
+  }
+  return high;
+}
+
+function serviceMs(reader: TopicReader, rates: Rates | undefined, scale: number): number {
+  let ms = reader.latencyMs ?? 0;
+  for (const lookup of reader.lookups) {
+    const hit = rates ? (lookupLoad(reader, lookup, scale)?.cache?.hitPeak ?? 0) : 0;
+    ms += (lookup.backend.latencyMs ?? 0) * (1 - hit);
+  }
+  return ms;
+}
+
+function partitionNeeds(topic: Topic, readers: readonly TopicReader[], settings: LoadSettings, scale: number) {
+  const rates = topicRates(topic, scale);
+  if (!rates) return { neededForThroughput: 1, neededForOrdering: 1, needed: 1, demand: 0 };
+  // Partitions' worth of work at peak, before rounding up: throughput on one side, ordered readers on the other.
+  const throughputDemand = rates.peak / settings.partitionThroughput;
+  let orderingDemand = 0;
+  let bottleneck: { reader: TopicReader; serviceMs: number } | undefined;
+  for (const reader of readers) {
+    if (reader.ordering !== "ordered") continue;
+    const ms = serviceMs(reader, rates, scale);
+    // Little's law: a partition handled in sequence completes 1000/ms events per second.
+    const demand = (rates.peak * ms) / 1000;
+    if (bottleneck === undefined || demand > orderingDemand) {
+      orderingDemand = Math.max(orderingDemand, demand);
+      bottleneck = { reader, serviceMs: ms };
+    }
+  }
+  const neededForThroughput = Math.max(1, Math.ceil(throughputDemand - 1e-9));
+  const neededForOrdering = Math.max(1, Math.ceil(orderingDemand - 1e-9));
+  return {
+    rates,
+    neededForThroughput,
+    neededForOrdering,
+    needed: Math.max(neededForThroughput, neededForOrdering),
+    demand: Math.max(throughputDemand, orderingDemand),
+    ...(bottleneck ? { orderedBottleneck: bottleneck } : {}),
+  };
+}
+
+function consumerLatency(consumer: Consumer, settings: LoadSettings): ConsumerLatency {
+  const steps: LatencyStep[] = [];
+  const hops = [...enrichersUpstream(consumer.from)].reverse();
+  for (const reader of [...hops, consumer] as TopicReader[]) {
+    const kind = reader === consumer ? "consumer" : "enricher";
+    steps.push({ label: `broker to ${kind} \`${reader.name}\``, ms: settings.transportLatencyMs });
+    if (reader.latencyMs !== undefined) steps.push({ label: `\`${reader.name}\` processing`, ms: reader.latencyMs });
+    for (const lookup of reader.lookups) {
+      steps.push({
+        label: `\`${reader.name}\` look-up on \`${lookup.backend.name}\``,
+        ms: lookup.backend.latencyMs ?? 0,
+      });
+    }
+  }
+  return {
+    consumer,
+    steps,
+    totalMs: steps.reduce((total, step) => total + step.ms, 0),
+    ...(consumer.deadlineMs !== undefined ? { deadlineMs: consumer.deadlineMs } : {}),
+  };
+}
+
+export function analyzeLoad(model: BusModel, settings: LoadSettings = defaultLoadSettings, scale = 1): LoadReport {
+  const readers = readersByTopic(model);
+  const allReaders = [...model.consumers.values(), ...model.enrichers.values()];
+  const backends: BackendLoad[] = [];
+  for (const backend of model.backends.values()) {
+    const lookups = allReaders
+      .flatMap((reader) => reader.lookups.filter((l) => l.backend === backend).map((l) => lookupLoad(reader, l, scale)))
+      .filter((l): l is LookupLoad => l !== undefined)
+      .sort((a, b) => b.load.peak - a.load.peak || (a.reader.name < b.reader.name ? -1 : 1));
+    const load = sum(lookups.map((l) => l.load));
+    const capacity = backend.capacity;
+    backends.push({
+      backend,
+      lookups,
+      naive: naiveLoad(model, backend, readers, scale),
+      load,
+      ...(capacity !== undefined
+        ? {
+            capacity,
+            headroom: 1 - load.peak / capacity,
+            growthFactor: breakingFactor((f) => backendPeak(model, backend, scale * f) > capacity),
+          }
+        : {}),
+    });
+  }
+  const topics: TopicLoad[] = [...model.topics.values()].map((topic) => {
+    const topicReaders = readers.get(topic.name) ?? [];
+    const needs = partitionNeeds(topic, topicReaders, settings, scale);
+    const rates = topicRates(topic, scale);
+    const growthFactor = rates
+      ? breakingFactor((f) => partitionNeeds(topic, topicReaders, settings, scale * f).needed > topic.partitions)
+      : undefined;
+    const { demand, ...figures } = needs;
+    return {
+      topic,
+      partitions: topic.partitions,
+      ...figures,
+      ...(rates ? { headroom: 1 - demand / topic.partitions } : {}),
+      ...(growthFactor !== undefined ? { growthFactor } : {}),
+    };
+  });
+  const consumers = [...model.consumers.values()].map((c) => consumerLatency(c, settings));
+  return { scale, settings, backends, topics, consumers };
+}
+
+const reports = new WeakMap<BusModel, Map<string, LoadReport>>();
+
+/** The report at today's rates, computed once per model and settings (several rules read it). */
+export function loadReportFor(model: BusModel, settings: LoadSettings): LoadReport {
+  let bySettings = reports.get(model);
+  if (!bySettings) reports.set(model, (bySettings = new Map()));
+  const key = JSON.stringify(settings);
+  let report = bySettings.get(key);
+  if (!report) bySettings.set(key, (report = analyzeLoad(model, settings)));
+  return report;
+}

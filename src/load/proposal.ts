@@ -1,0 +1,81 @@
+import type { Backend, Topic } from "../model/bus.js";
+import type { TopicReader } from "../model/queries.js";
+import { ttlHitRatio, type BackendLoad, type LookupLoad } from "./analysis.js";
+import { formatPercent, formatRate } from "./numbers.js";
+
+/** The seed case study's cache: 20 minutes in front of the CRM. */
+export const DEFAULT_PROPOSED_TTL_MS = 20 * 60_000;
+
+export interface EnrichmentProposal {
+  readonly topic: Topic;
+  readonly backend: Backend;
+  readonly by: readonly string[];
+  /** The consumers that would read the enriched topic instead of looking up themselves. */
+  readonly readers: readonly TopicReader[];
+  readonly enricherName: string;
+  readonly enrichedTopicName: string;
+  readonly ttlMs: number;
+  readonly hitPeak?: number;
+  /** Peak requests per second on the back-end, now and with the enricher. */
+  readonly before: number;
+  readonly after: number;
+}
+
+/** Groups the consumer look-ups on a back-end by the topic they read and the field they look up by. */
+export function lookupGroups(load: BackendLoad): LookupLoad[][] {
+  const groups = new Map<string, LookupLoad[]>();
+  for (const l of load.lookups) {
+    if (l.reader.declaration.kind !== "consumer") continue;
+    const key = `${l.topic.name}\u0000${l.lookup.by.join(".")}`;
+    groups.set(key, [...(groups.get(key) ?? []), l]);
+  }
+  const peak = (g: LookupLoad[]) => g.reduce((total, l) => total + l.load.peak, 0);
+  return [...groups.values()].sort((a, b) => peak(b) - peak(a) || (a[0]!.topic.name < b[0]!.topic.name ? -1 : 1));
+}
+
+/**
+ * The enrichment pattern applied to the heaviest group of consumers sharing a look-up: one enricher reads the
+ * topic, looks the data up once per event behind a TTL cache, and republishes an enriched event.
+ */
+export function proposeEnrichment(load: BackendLoad): EnrichmentProposal | undefined {
+  const group = lookupGroups(load).find((g) => g.length >= 2);
+  if (!group) return undefined;
+  const first = group[0]!;
+  const topic = first.topic;
+  const by = first.lookup.by;
+  const ttlMs = Math.max(DEFAULT_PROPOSED_TTL_MS, ...group.map((l) => l.lookup.cacheTtlMs ?? 0));
+  const byKey = topic.key !== undefined && topic.key.path.join(".") === by.join(".");
+  const cardinality = byKey ? topic.key!.cardinality : undefined;
+  const hitPeak = cardinality !== undefined ? ttlHitRatio(first.rates.peak, ttlMs, cardinality) : undefined;
+  const groupPeak = group.reduce((total, l) => total + l.load.peak, 0);
+  const enricherPeak = first.rates.peak * (1 - (hitPeak ?? 0));
+  const [topicDomain, entity] = topic.name.split(".");
+  const backendDomain = load.backend.name.split(".")[0]!;
+  const backendLocal = load.backend.name.split(".").slice(1).join("-") || load.backend.name;
+  return {
+    topic,
+    backend: load.backend,
+    by,
+    readers: group.map((l) => l.reader),
+    enricherName: `${backendDomain}.${entity ?? "event"}-${backendLocal}`,
+    enrichedTopicName: `${topicDomain}.${entity ?? "event"}.enriched`,
+    ttlMs,
+    ...(hitPeak !== undefined ? { hitPeak } : {}),
+    before: load.load.peak,
+    after: load.load.peak - groupPeak + enricherPeak,
+  };
+}
+
+export function describeProposal(p: EnrichmentProposal): string {
+  const minutes = p.ttlMs % 60_000 === 0 ? `${p.ttlMs / 60_000}m` : `${p.ttlMs / 1000}s`;
+  const readers = p.readers.map((r) => `\`${r.name}\``).join(", ");
+  const cache =
+    p.hitPeak !== undefined
+      ? `, with an estimated ${formatPercent(p.hitPeak)} cache hit ratio`
+      : ` (without a \`cardinality\` on the key of \`${p.topic.name}\`, no cache hits are counted)`;
+  return (
+    `add \`enricher ${p.enricherName} { from ${p.topic.name}  lookup ${p.backend.name} by ${p.by.join(".")} cache ${minutes}  ` +
+    `publish ${p.enrichedTopicName} as … }\` and let ${readers} read \`${p.enrichedTopicName}\` instead: ` +
+    `peak load ${formatRate(p.before)} → ${formatRate(p.after)}${cache}`
+  );
+}
