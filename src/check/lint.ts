@@ -93,15 +93,19 @@ export function lint(model: BusModel, files: readonly ast.EvtFile[], config: Pro
       for (const allow of allows) if (allow.rule === rule.id) allow.used = true;
       continue;
     }
-    rule.check(model, (at, params, details = {}) => {
-      const allow = allows.find((a) => a.rule === rule.id && covers(a.covers, at));
-      if (allow) {
-        allow.used = true;
-        return;
-      }
-      const found = diagnostic(rule.code, params as ParamsOf<Code>, { ...details, span: at });
-      diagnostics.push({ ...found, severity: level });
-    });
+    rule.check(
+      model,
+      (at, params, details = {}) => {
+        const allow = allows.find((a) => a.rule === rule.id && covers(a.covers, at));
+        if (allow) {
+          allow.used = true;
+          return;
+        }
+        const found = diagnostic(rule.code, params as ParamsOf<Code>, { ...details, span: at });
+        diagnostics.push({ ...found, severity: level });
+      },
+      { load: config.load },
+    );
   }
   for (const allow of allows) {
     if (!allow.used) diagnostics.push(diagnostic("EVT0013", { rule: allow.rule }, { span: allow.annotation.span }));

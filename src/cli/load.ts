@@ -26,5 +26,8 @@ export function loadCommand(paths: readonly string[], options: LoadOptions, term
   }
   const report = analyzeLoad(result.model, result.config.load, options.scale);
   terminal.stdout(`${renderLoadReport(report, options.format)}\n`);
-  return result.diagnostics.some((d) => d.severity === "error") ? 1 : 0;
+  // At the scale asked for: a back-end over capacity or a deadline out of reach fails, as `check` would.
+  const overloaded = report.backends.some((b) => b.capacity !== undefined && b.load.peak > b.capacity);
+  const late = report.consumers.some((c) => c.deadlineMs !== undefined && c.totalMs > c.deadlineMs);
+  return overloaded || late ? 1 : 0;
 }

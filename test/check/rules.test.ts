@@ -3,7 +3,18 @@ import { rules } from "../../src/check/rules/index.js";
 import { parseConfig } from "../../src/config/config.js";
 import { registry } from "../../src/diagnostics/registry.js";
 import { SourceFile } from "../../src/diagnostics/source.js";
-import { expectClean, expectDiagnostics, lintInline } from "../support/inline.js";
+import { defaultConfig, type ProjectConfig } from "../../src/config/config.js";
+import { expectClean, expectDiagnostics, lintInline as lintWith } from "../support/inline.js";
+
+/** These small buses declare no rates or capacities: the load rules (test/load) have nothing to say about them. */
+const withoutLoadFigures: ProjectConfig = {
+  ...defaultConfig,
+  ruleLevels: new Map([["load/declared-figures", "off"]]),
+};
+
+function lintInline(files: string | Record<string, string>, config: ProjectConfig = withoutLoadFigures) {
+  return lintWith(files, config);
+}
 
 /** A small bus that every rule accepts; each test adds the one thing that trips (or does not trip) a rule. */
 const base = `
@@ -234,7 +245,12 @@ topic billing.invoice.create { owner billing event PaymentReceived key msisdn }`
     const text = `{ "rules": { "naming/topic-formt": "off", "naming/type-case": "loud" }, "lint": {} }`;
     const { diagnostics } = config(text);
     expect(diagnostics.map((d) => [d.code, d.message, d.help, d.span?.start])).toEqual([
-      ["EVT0010", "invalid `evtc.json`: unknown setting `lint`", 'the settings are `"rules"` and `"compatibilityPolicy"`', text.indexOf('"lint"')],
+      [
+        "EVT0010",
+        "invalid `evtc.json`: unknown setting `lint`",
+        'the settings are `"rules"`, `"compatibilityPolicy"` and `"load"`',
+        text.indexOf('"lint"'),
+      ],
       [
         "EVT0011",
         "unknown rule `naming/topic-formt`",

@@ -54,7 +54,10 @@ describe("evtc check", () => {
     const outcome = evtc(["check", "examples/telco"]);
     expect(outcome.stdout).toMatch(/^checked \d+ files: no problems\n$/);
     expect(outcome.status).toBe(0);
-    expect(evtc(["lock", "--check", "examples/telco"])).toMatchObject({ status: 0, stdout: "examples/telco/evt.lock is up to date\n" });
+    expect(evtc(["lock", "--check", "examples/telco"])).toMatchObject({
+      status: 0,
+      stdout: "examples/telco/evt.lock is up to date\n",
+    });
   });
 
   it("exits 1 with rustc-style diagnostics when the project has errors", () => {
@@ -246,7 +249,9 @@ describe("evtc rules", () => {
       severity: "error",
       purpose: "Checks that topic names are `{domain}.{entity}.{action}`: three lowercase, kebab-case segments.",
     });
-    expect(evtc(["rules"]).stdout).toMatch(/^rule +code +default +purpose\nnaming\/topic-format +EVT0501 +error +Checks that/);
+    expect(evtc(["rules"]).stdout).toMatch(
+      /^rule +code +default +purpose\nnaming\/topic-format +EVT0501 +error +Checks that/,
+    );
   });
 });
 
@@ -272,6 +277,28 @@ describe("evtc lock", () => {
     const refused = evtc(["lock", "locked"], work);
     expect(refused.status).toBe(1);
     expect(refused.stdout).toMatch(/nothing recorded: fix the errors first\n$/);
+  });
+});
+
+describe("evtc load", () => {
+  it("reports the example's load, in text and markdown", () => {
+    const text = evtc(["load", "examples/telco"]);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^Load at today's declared rates;/);
+    expect(text.stdout).toMatch(
+      /\nBack-ends\nback-end +look-ups +naive peak +peak +average +capacity +headroom +breaks at\n/,
+    );
+    expect(text.stdout).toMatch(/\ncrm\.customer-db +1 +900\/s +300\/s +1\/s +500\/s +40% +×1.67\n/);
+    const markdown = evtc(["load", "--format", "markdown", "--scale", "2", "examples/telco"]);
+    expect(markdown.stdout).toMatch(/^## Load report\n\nLoad at 2 × today's declared rates/);
+    expect(markdown.stdout).toMatch(/\n\| crm\.customer-db \| 1 \| 1,800\/s \| 600\/s \|/);
+    expect(markdown.status).toBe(1); // at twice today's rates the CRM is over capacity
+  });
+
+  it("exits 2 on a bad scale", () => {
+    const outcome = evtc(["load", "--scale", "-1", "examples/telco"]);
+    expect(outcome.status).toBe(2);
+    expect(outcome.stderr).toMatch(/the scale is a number above 0/);
   });
 });
 

@@ -1,0 +1,192 @@
+import { describe, expect, it } from "vitest";
+import { analyzeLoad, breakingFactor, defaultLoadSettings, ttlHitRatio } from "../../src/load/analysis.js";
+import { renderLoadReport } from "../../src/load/report.js";
+import { expectDiagnostics, lintInline } from "../support/inline.js";
+
+const teams = `
+team billing { contact "billing@operator.example" }
+team crm { contact "crm@operator.example" }
+team bi { contact "bi@operator.example" }
+team cdp { contact "cdp@operator.example" }
+domain billing { owner billing }
+domain crm { owner crm }
+domain bi { owner bi }
+domain cdp { owner cdp }
+event PaymentReceived v1.0 { paymentId uuid  msisdn string  amount decimal }
+event PaymentEnriched v1.0 extends PaymentReceived { segment string }
+topic billing.payment.received {
+  owner billing
+  event PaymentReceived
+  key msisdn cardinality 100k
+  rate 100/s peak 500/s
+  partitions 12
+}
+backend crm.customer-db { owner crm capacity 400/s latency 20ms }
+`;
+
+/** The seed case study: four consumers of one payment event each look the customer up in the CRM. */
+const avalanche = `${teams}
+consumer crm.dunning      { owner crm from billing.payment.received unordered guaranteed «lookup crm.customer-db by msisdn» }
+consumer crm.loyalty      { owner crm from billing.payment.received unordered guaranteed «lookup crm.customer-db by msisdn» }
+consumer bi.revenue       { owner bi  from billing.payment.received unordered guaranteed «lookup crm.customer-db by msisdn» }
+consumer cdp.churn-signal { owner cdp from billing.payment.received unordered guaranteed «lookup crm.customer-db by msisdn» }
+`;
+
+/** The same bus after the fix: one enricher with a 20-minute cache, the consumers read the enriched topic. */
+const enriched = `${teams}
+domain payments-enriched { owner crm }
+enricher crm.payment-customer {
+  owner crm
+  from billing.payment.received
+  lookup crm.customer-db by msisdn cache 20m
+  publish payments-enriched.payment.enriched as PaymentEnriched
+}
+consumer crm.dunning      { owner crm from payments-enriched.payment.enriched unordered guaranteed }
+consumer crm.loyalty      { owner crm from payments-enriched.payment.enriched unordered guaranteed }
+consumer bi.revenue       { owner bi  from payments-enriched.payment.enriched unordered guaranteed }
+consumer cdp.churn-signal { owner cdp from payments-enriched.payment.enriched unordered guaranteed }
+consumer bi.payment-count { owner bi from billing.payment.received unordered best-effort }
+`;
+
+describe("the cache model", () => {
+  it("estimates a TTL cache's hit ratio as x/(1+x), x = rate × TTL / keys", () => {
+    // 500/s × 1200 s / 100,000 keys = 6 requests per key per TTL: 6 of 7 hit.
+    expect(ttlHitRatio(500, 20 * 60_000, 100_000)).toBeCloseTo(6 / 7, 12);
+    expect(ttlHitRatio(100, 20 * 60_000, 100_000)).toBeCloseTo(1.2 / 2.2, 12);
+  });
+
+  it("finds the growth factor at which a monotone load breaks", () => {
+    expect(breakingFactor((f) => 50 * f > 400)).toBeCloseTo(8, 5);
+    expect(breakingFactor(() => false)).toBe(Infinity);
+  });
+});
+
+describe("the seed scenario", () => {
+  it("reports the CRM overload with each consumer's share and proposes the enricher", () => {
+    const result = lintInline(avalanche);
+    expectDiagnostics(result, [
+      { code: "EVT0701", message: "back-end `crm.customer-db` gets 2,000/s at peak, over its capacity of 400/s" },
+    ]);
+    const [overload] = result.diagnostics;
+    expect(overload!.related.map((r) => r.message)).toEqual([
+      "500/s (25%) from `bi.revenue`",
+      "500/s (25%) from `cdp.churn-signal`",
+      "500/s (25%) from `crm.dunning`",
+      "500/s (25%) from `crm.loyalty`",
+    ]);
+    // One look-up per event at 500/s behind a 20-minute cache over 100,000 keys: 500 × (1 − 6/7) = 71.4/s.
+    expect(overload!.help).toBe(
+      "add `enricher crm.payment-customer-db { from billing.payment.received  lookup crm.customer-db by msisdn cache 20m  " +
+        "publish billing.payment.enriched as … }` and let `bi.revenue`, `cdp.churn-signal`, `crm.dunning`, `crm.loyalty` " +
+        "read `billing.payment.enriched` instead: peak load 2,000/s → 71.4/s, with an estimated 86% cache hit ratio",
+    );
+  });
+
+  it("holds after introducing the enricher with a 20-minute cache, and shows the reduction", () => {
+    const result = lintInline(enriched);
+    expect(result.diagnostics).toEqual([]);
+    const report = analyzeLoad(result.model);
+    const crm = report.backends.find((b) => b.backend.name === "crm.customer-db")!;
+    expect(crm.naive.peak).toBe(2000); // what the four consumers would send on their own, uncached
+    expect(crm.load.peak).toBeCloseTo(500 / 7, 9);
+    expect(crm.load.average).toBeCloseTo(100 / 2.2, 9);
+    expect(crm.headroom).toBeCloseTo(1 - 500 / 7 / 400, 9);
+    // The cache bounds the load at keys / TTL = 83.3/s, below capacity at any rate.
+    expect(crm.growthFactor).toBe(Infinity);
+    const text = renderLoadReport(report, "text");
+    expect(text).toMatch(/\ncrm\.customer-db +1 +2,000\/s +71\.4\/s +45\.5\/s +400\/s +82% +never\n/);
+  });
+
+  it("shows at which growth the avalanche bus broke", () => {
+    const report = analyzeLoad(lintInline(avalanche.replace(/«|»/g, "")).model);
+    const crm = report.backends.find((b) => b.backend.name === "crm.customer-db")!;
+    expect(crm.growthFactor).toBeCloseTo(0.2, 6); // 400 / 2,000: it broke at a fifth of today's rates
+    const doubled = analyzeLoad(lintInline(avalanche.replace(/«|»/g, "")).model, defaultLoadSettings, 2);
+    expect(doubled.backends.find((b) => b.backend.name === "crm.customer-db")!.load.peak).toBe(4000);
+  });
+});
+
+describe("load checks", () => {
+  it("load/shared-lookup: two consumers sharing a look-up, while capacity holds", () => {
+    const result = lintInline(`${teams}
+consumer crm.dunning { owner crm from billing.payment.received unordered guaranteed lookup crm.customer-db by msisdn cache 20m }
+consumer crm.loyalty { owner crm from billing.payment.received unordered guaranteed «lookup crm.customer-db by msisdn cache 20m» }`);
+    expectDiagnostics(result, [
+      {
+        code: "EVT0702",
+        at: 0,
+        message: "`crm.dunning` and `crm.loyalty` of `billing.payment.received` each look up `crm.customer-db`",
+      },
+    ]);
+    expect(result.diagnostics[0]!.help).toMatch(/peak load 143\/s → 71.4\/s/);
+  });
+
+  it("load/partitions: an ordered reader needs rate × time per event partitions", () => {
+    const result = lintInline(`${teams.replace("capacity 400/s", "capacity 1000/s")}
+consumer crm.ledger { owner crm from billing.payment.received ordered guaranteed latency 20ms lookup crm.customer-db by msisdn cache 1s }
+consumer crm.audit { owner crm from billing.payment.received unordered best-effort }`);
+    // 500/s × (20ms + 20ms × (1 − hit)) with a 1-second cache over 100,000 keys (hit = 0.005/1.005).
+    const hit = 0.005 / 1.005;
+    const needed = Math.ceil((500 * (20 + 20 * (1 - hit))) / 1000);
+    expect(needed).toBe(20);
+    expectDiagnostics(result, [
+      {
+        code: "EVT0703",
+        message: /has 12 partitions but needs 20: ordered `crm.ledger` takes 39.9ms per event at 500\/s$/,
+      },
+    ]);
+  });
+
+  it("load/deadline: the budget hop by hop", () => {
+    const result = lintInline(`${enriched.replace("cache 20m", "cache 20m\n  latency 5ms\n  ordered")}
+consumer crm.collections { owner crm from payments-enriched.payment.enriched ordered guaranteed latency 15ms «deadline 30ms» }`);
+    expectDiagnostics(result, [
+      { code: "EVT0704", at: 0, message: "`crm.collections` must handle events within 30ms, but its chain takes 60ms" },
+    ]);
+    expect(result.diagnostics[0]!.help).toBe(
+      "budget, with every cache missing: 10ms broker to enricher `crm.payment-customer` + 5ms `crm.payment-customer` processing + " +
+        "20ms `crm.payment-customer` look-up on `crm.customer-db` + 10ms broker to consumer `crm.collections` + " +
+        "15ms `crm.collections` processing = 60ms",
+    );
+  });
+
+  it("load/headroom: under 30% left at peak, with the growth factor", () => {
+    const result = lintInline(`${teams.replace("capacity 400/s", "capacity 600/s")}
+consumer crm.dunning { owner crm from billing.payment.received unordered guaranteed lookup crm.customer-db by msisdn }
+consumer crm.audit { owner crm from billing.payment.received unordered best-effort }`);
+    expectDiagnostics(result, [
+      {
+        code: "EVT0705",
+        message:
+          "back-end `crm.customer-db` uses 500/s of 600/s at peak: headroom 17% is below 30% (it breaks at ×1.2 today's rates)",
+      },
+    ]);
+  });
+
+  it("load/declared-figures: a looked-up back-end without capacity, a topic without rate", () => {
+    const result = lintInline(`${teams.replace("rate 100/s peak 500/s", "").replace("capacity 400/s ", "")}
+consumer crm.dunning { owner crm from billing.payment.received unordered guaranteed lookup crm.customer-db by msisdn }
+consumer crm.audit { owner crm from billing.payment.received unordered best-effort }`);
+    expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["EVT0706", "topic `billing.payment.received` declares no `rate`, so its load cannot be checked"],
+      ["EVT0706", "back-end `crm.customer-db` declares no `capacity`, so its load cannot be checked"],
+    ]);
+  });
+});
+
+describe("the report", () => {
+  it("renders JSON and Markdown for tools and pull requests", () => {
+    const report = analyzeLoad(lintInline(enriched).model, defaultLoadSettings, 3);
+    const json = JSON.parse(renderLoadReport(report, "json")) as {
+      scale: number;
+      backends: Array<{ name: string; load: { peak: number } }>;
+    };
+    expect(json.scale).toBe(3);
+    expect(json.backends[0]!.load.peak).toBeCloseTo((1500 * 1) / (1 + (1500 * 1200) / 100_000), 9);
+    const markdown = renderLoadReport(report, "markdown");
+    expect(markdown).toMatch(/^## Load report\n\nLoad at 3 × today's declared rates/);
+    expect(markdown).toContain(
+      "| back-end | look-ups | naive peak | peak | average | capacity | headroom | breaks at |",
+    );
+  });
+});
