@@ -3,3 +3,6 @@
  * names only through this entry point, so the runtime can evolve behind it.
  */
 export { ENVELOPE_HEADERS, CLOUDEVENTS_SPEC_VERSION, type EnvelopeHeaderName } from "./envelope.js";
+export type * from "./transport.js";
+export type * from "./spec.js";
+export type * from "./api.js";
