@@ -463,7 +463,7 @@ export class AstBuilder {
       keywordSpan,
       clauses,
       annotations,
-      docs: this.docsFor(declSpan),
+      docs,
       span: declSpan,
     } as ast.Declaration;
   }

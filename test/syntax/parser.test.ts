@@ -218,6 +218,20 @@ enricher crm.payment-customer {
   });
 });
 
+describe("doc comments on block declarations", () => {
+  it("keeps the docs of topics, consumers, enrichers and back-ends", () => {
+    const file = parseClean(`
+/// Payments.
+topic billing.payment.received { owner billing event PaymentReceived }
+/// Books payments.
+consumer crm.payment-sync { owner crm from billing.payment.received }
+/// The CRM database.
+backend crm.customer-db { owner crm }
+`);
+    expect(file.declarations.map((d) => d.docs)).toEqual([["Payments."], ["Books payments."], ["The CRM database."]]);
+  });
+});
+
 describe("contextual keywords", () => {
   it("accepts keywords as field names, type names and values", () => {
     const file = parseClean(`
