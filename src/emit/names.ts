@@ -14,6 +14,14 @@ export function dlqTopicOf(readerName: string): string {
   return `${readerName}.dlq`;
 }
 
+/**
+ * The consumer group that replays a reader's dead-letter topic back to its source topic (`replayDeadLetters`):
+ * `billing.account-opening.replay`. It commits as it replays, so the next replay continues where it stopped.
+ */
+export function replayGroupOf(groupId: string): string {
+  return `${groupId}.replay`;
+}
+
 /** The ACL principal of a team: `User:billing`, the name a Strimzi `KafkaUser` of the team gets. */
 export function principalOf(teamName: string): string {
   return `User:${teamName}`;
