@@ -6,3 +6,4 @@ export { ENVELOPE_HEADERS, CLOUDEVENTS_SPEC_VERSION, type EnvelopeHeaderName } f
 export type * from "./transport.js";
 export type * from "./spec.js";
 export type * from "./api.js";
+export { evtcFormats, ucs2length } from "./validation.js";

@@ -1,0 +1,90 @@
+import path from "node:path";
+import { format } from "prettier";
+import type { Lock } from "../contracts/lock.js";
+import type { BusModel, EventType } from "../model/bus.js";
+import { eventSchema, type JsonSchema } from "./json-schema.js";
+import { GENERATED_MARKER, generatedHeader, type GeneratedFile } from "./generated-file.js";
+import { schemaPath, validatorPath, type EventVersion } from "./layout.js";
+import { olderVersionsOf } from "./older-versions.js";
+import { currentVersion, Emitter, moduleOf, relativeImport } from "./typescript.js";
+import { validatorDeclaration, validatorModule } from "./validators.js";
+import { emitTopology } from "./topology.js";
+
+export interface BuildInput {
+  readonly model: BusModel;
+  readonly lock: Lock;
+  /** The project's name: the output folder's and the wiring's (`telco`). */
+  readonly project: string;
+  /** The project directory; headers name `.evt` files relative to it. */
+  readonly projectDir: string;
+  /** The directory the model's file paths are relative to. */
+  readonly cwd: string;
+}
+
+/**
+ * Fixed prettier options, never a user's `.prettierrc`: the generated code must be the same on every machine,
+ * whatever surrounds the output directory.
+ */
+const PRETTIER_OPTIONS = { parser: "typescript", printWidth: 120, trailingComma: "all", endOfLine: "lf" } as const;
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join("/");
+}
+
+/** Every file of the build, in memory and sorted by path; nothing is written here. */
+export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
+  const { model, lock } = input;
+  const sourceOf = (file: string) => toPosix(path.relative(input.projectDir, path.resolve(input.cwd, file)));
+  const olderVersions = olderVersionsOf(model, lock);
+  const files: GeneratedFile[] = [];
+
+  const modules = new Emitter({ model, project: input.project, sourceOf, olderVersions }).emit();
+  for (const module of modules) {
+    files.push({ path: module.path, content: await format(module.content, PRETTIER_OPTIONS) });
+  }
+
+  const eventModule = (event: EventType) => moduleOf(sourceOf(event.nameSpan.file.path));
+  const validator = (version: EventVersion, schema: JsonSchema, typeName: string, module: string, sources: string[]) => {
+    const at = validatorPath(version);
+    const header = generatedHeader(sources, "//");
+    files.push({ path: at, content: validatorModule(schema, header) });
+    files.push({
+      path: at.replace(/\.js$/, ".d.ts"),
+      content: validatorDeclaration(header, typeName, relativeImport(at, module)),
+    });
+  };
+  for (const event of model.events.values()) {
+    const source = sourceOf(event.nameSpan.file.path);
+    validator(currentVersion(event), eventSchema(event, { documentation: false }).schema, event.name, eventModule(event), [source]);
+  }
+  for (const older of olderVersions) {
+    const event = model.events.get(older.version.event);
+    if (event === undefined) continue;
+    validator(older.version, older.schema as JsonSchema, older.typeName, eventModule(event), ["evt.lock"]);
+  }
+
+  for (const topic of model.topics.values()) {
+    const event = topic.event;
+    const source = sourceOf(event.nameSpan.file.path);
+    const current = currentVersion(event);
+    for (const locked of lock.events.get(event.name) ?? []) {
+      const version = `${locked.major}.${locked.minor}`;
+      if (version === current.version) continue;
+      files.push(schemaFile(topic.name, { event: event.name, version, major: locked.major }, locked.schema as JsonSchema, ["evt.lock"]));
+    }
+    files.push(schemaFile(topic.name, current, eventSchema(event, { documentation: true }).schema, [source]));
+  }
+
+  const sources = model.files.map(sourceOf);
+  files.push(...emitTopology(model, { project: input.project, sources }));
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function schemaFile(topic: string, version: EventVersion, schema: JsonSchema, sources: string[]): GeneratedFile {
+  // JSON has no comments: the marker goes in `$comment`, the keyword JSON Schema reserves for notes to
+  // people, first so that a build recognises the file as its own.
+  const marked = { $comment: generatedHeader(sources, "//").replace(/^\/\/ /, ""), ...schema };
+  return { path: schemaPath(topic, version), content: `${JSON.stringify(marked, null, 2)}\n` };
+}
+
+export { GENERATED_MARKER };

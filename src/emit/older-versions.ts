@@ -1,0 +1,107 @@
+import type { Json } from "../compat/diff.js";
+import type { Lock, LockedVersion } from "../contracts/lock.js";
+import type { BusModel } from "../model/bus.js";
+import { docText, mangle, propertyName, stringLiteral } from "./identifiers.js";
+import type { OlderVersion } from "./typescript.js";
+
+/**
+ * Consumers may accept an event's older major versions while producers migrate (`accepts v1, v2`). Only the
+ * current version is in the `.evt` files; the older ones are in `evt.lock`, as the contract schemas evtc
+ * itself wrote. This turns such a schema back into a TypeScript type, for the handler's union type.
+ */
+
+type Schema = { readonly [key: string]: Json };
+
+function asSchema(value: Json | undefined): Schema | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Schema) : undefined;
+}
+
+class SchemaToType {
+  private readonly expanding = new Set<string>();
+
+  constructor(private readonly definitions: Schema) {}
+
+  type(schema: Schema): string {
+    const ref = schema["$ref"];
+    if (typeof ref === "string") {
+      const name = ref.replace(/^#\/definitions\//, "");
+      const target = asSchema(this.definitions[name]);
+      // A record that contains itself would expand forever: its inner occurrence is left untyped.
+      if (target === undefined || this.expanding.has(name)) return "unknown";
+      this.expanding.add(name);
+      const text = this.type(target);
+      this.expanding.delete(name);
+      return text;
+    }
+    const members = schema["enum"];
+    if (Array.isArray(members)) return members.map((m) => stringLiteral(String(m))).join(" | ");
+    switch (schema["type"]) {
+      case "string":
+        return "string";
+      case "integer":
+      case "number":
+        return "number";
+      case "boolean":
+        return "boolean";
+      case "array": {
+        const items = asSchema(schema["items"]);
+        return `readonly (${items ? this.type(items) : "unknown"})[]`;
+      }
+      case "object":
+        return this.object(schema);
+      default:
+        return "unknown";
+    }
+  }
+
+  object(schema: Schema): string {
+    const properties = asSchema(schema["properties"]);
+    if (properties === undefined) {
+      const values = asSchema(schema["additionalProperties"]);
+      return `{ readonly [key: string]: ${values ? this.type(values) : "unknown"} }`;
+    }
+    const required = new Set(Array.isArray(schema["required"]) ? schema["required"].map(String) : []);
+    const members = Object.keys(properties)
+      .sort()
+      .map((name) => {
+        const property = asSchema(properties[name]) ?? {};
+        return `readonly ${propertyName(name)}${required.has(name) ? "" : "?"}: ${this.type(property)};`;
+      });
+    return `{ ${members.join(" ")} }`;
+  }
+}
+
+function latestOfMajor(versions: readonly LockedVersion[], major: number): LockedVersion | undefined {
+  return versions.filter((v) => v.major === major).sort((a, b) => b.minor - a.minor)[0];
+}
+
+export function olderVersionsOf(model: BusModel, lock: Lock): OlderVersion[] {
+  const wanted = new Map<string, Set<number>>();
+  for (const consumer of model.consumers.values()) {
+    const event = consumer.from.event;
+    for (const major of consumer.accepts) {
+      if (major === event.version.major) continue;
+      const majors = wanted.get(event.name) ?? new Set<number>();
+      majors.add(major);
+      wanted.set(event.name, majors);
+    }
+  }
+  const older: OlderVersion[] = [];
+  for (const [event, majors] of [...wanted.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const major of [...majors].sort((a, b) => a - b)) {
+      const locked = latestOfMajor(lock.events.get(event) ?? [], major);
+      const schema = asSchema(locked?.schema);
+      if (locked === undefined || schema === undefined) continue;
+      const typeName = mangle(`${event}V${major}`);
+      const body = new SchemaToType(asSchema(schema["definitions"]) ?? {}).object(schema);
+      const version = `${locked.major}.${locked.minor}`;
+      older.push({
+        version: { event, version, major },
+        typeName,
+        schema,
+        declarations: `/**\n * ${docText(`${event} as it was in v${version}, still accepted by some consumers.`)}\n *\n * @generated from evt.lock, event ${event} v${version}\n */\nexport type ${typeName} = ${body};`,
+      });
+    }
+  }
+  return older;
+}

@@ -1,0 +1,645 @@
+import {
+  Project,
+  StructureKind,
+  VariableDeclarationKind,
+  type JSDocStructure,
+  type OptionalKind,
+  type PropertySignatureStructure,
+  type StatementStructures,
+} from "ts-morph";
+import type { Json } from "../compat/diff.js";
+import type {
+  BusModel,
+  Consumer,
+  Enricher,
+  EnumType,
+  EventType,
+  Field,
+  FieldType,
+  RecordType,
+  Reader,
+  Topic,
+} from "../model/bus.js";
+import { docText, Identifiers, propertyAccess, propertyName, stringLiteral } from "./identifiers.js";
+import { dlqTopicOf, groupIdOf } from "./names.js";
+import { dataschemaOf, validatorPath, type EventVersion } from "./layout.js";
+import { topicSettings } from "./topic-settings.js";
+import { generatedHeader, type GeneratedFile } from "./generated-file.js";
+
+/**
+ * The TypeScript a service imports: one module per `.evt` file (its types, topics with their publish
+ * functions, consumers and enrichers) and an `index.ts` with the project's wiring. Modules are built from
+ * ts-morph structures in one go per file, then printed; prettier formats them afterwards.
+ */
+
+/**
+ * Names of `evtc/runtime` exports the generated code uses, in one table; the tests compile generated code
+ * with tsc, so a renamed runtime export fails there rather than in a user's build.
+ */
+const runtime = {
+  TopicSpec: "TopicSpec",
+  ConsumerSpec: "ConsumerSpec",
+  EnricherSpec: "EnricherSpec",
+  EventHandler: "EventHandler",
+  Additions: "Additions",
+  PublishOptions: "PublishOptions",
+  PublishedEvent: "PublishedEvent",
+  Runtime: "Runtime",
+  RunningReader: "RunningReader",
+  Wiring: "Wiring",
+} as const;
+
+/** Top-level names of the index module; user declarations never take them. */
+const indexNames = ["wiring", "TeamServices", "startTeam"] as const;
+
+export interface TypeScriptInput {
+  readonly model: BusModel;
+  readonly project: string;
+  /** The `.evt` file a span's file is, relative to the project directory (`billing.evt`). */
+  readonly sourceOf: (absoluteOrGivenPath: string) => string;
+  /** Earlier major versions consumers still accept, with their types (see `older-versions.ts`). */
+  readonly olderVersions: readonly OlderVersion[];
+}
+
+/** An accepted major version older than the current one, typed from its recorded schema. */
+export interface OlderVersion {
+  readonly version: EventVersion;
+  /** The type's declarations (an interface and what it needs), already in TypeScript. */
+  readonly typeName: string;
+  /** Its recorded contract schema, which its validator checks. */
+  readonly schema: Json;
+  readonly declarations: string;
+}
+
+type Entity =
+  | { kind: "enum"; value: EnumType }
+  | { kind: "record"; value: RecordType }
+  | { kind: "event"; value: EventType }
+  | { kind: "topic"; value: Topic }
+  | { kind: "consumer"; value: Consumer }
+  | { kind: "enricher"; value: Enricher };
+
+function byName<T extends { name: string }>(a: T, b: T): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** `billing.evt` → `billing.ts`; `crm/customer.evt` → `crm/customer.ts`. */
+export function moduleOf(source: string): string {
+  return source.replace(/\.evt$/, "") + ".ts";
+}
+
+/** `billing.evt` → `billing.consumers.ts`: the consumers and enrichers declared in a file. */
+export function readersModuleOf(source: string): string {
+  return source.replace(/\.evt$/, "") + ".consumers.ts";
+}
+
+/** The import specifier from one generated module to another (ES modules name the emitted `.js`). */
+export function relativeImport(from: string, to: string): string {
+  const fromParts = from.split("/").slice(0, -1);
+  const toParts = to.split("/");
+  let common = 0;
+  while (common < fromParts.length && common < toParts.length - 1 && fromParts[common] === toParts[common]) common++;
+  const up = fromParts.length - common;
+  const rest = toParts.slice(common).join("/").replace(/\.ts$/, ".js");
+  return (up === 0 ? "./" : "../".repeat(up)) + rest;
+}
+
+function jsdoc(lines: readonly string[], tags: readonly [string, string][] = []): OptionalKind<JSDocStructure>[] {
+  if (lines.length === 0 && tags.length === 0) return [];
+  const description = lines.map(docText).join("\n");
+  return [
+    {
+      ...(description !== "" ? { description: `${description}${tags.length > 0 ? "\n" : ""}` } : {}),
+      tags: tags.map(([tagName, text]) => ({ tagName, text: docText(text) })),
+    },
+  ];
+}
+
+function deprecatedTag(deprecated: string | undefined): [string, string][] {
+  return deprecated === undefined ? [] : [["deprecated", deprecated === "" ? "" : deprecated]];
+}
+
+const builtinNotes: Partial<Record<string, string>> = {
+  long: "A 64-bit integer in the schema; JSON numbers are exact up to 2^53 in JavaScript.",
+  decimal: 'An exact decimal, as a string such as `"12.50"` (never a binary float).',
+  uuid: "A UUID, as a string.",
+  timestamp: 'An RFC 3339 date-time, as a string such as `"2026-03-01T12:00:00Z"`.',
+  date: 'An RFC 3339 full date, as a string such as `"2026-03-01"`.',
+  duration: 'An ISO 8601 duration, as a string such as `"PT15M"`.',
+  bytes: "Binary data, base64-encoded.",
+};
+
+class ModuleBuilder {
+  readonly statements: (StatementStructures | string)[] = [];
+  /** module path → names imported from it (type-only or not). */
+  /** module specifier → imported name → whether only its type is used. */
+  private readonly imports = new Map<string, Map<string, { name: string; typeOnly: boolean }>>();
+  readonly sources = new Set<string>();
+
+  constructor(
+    readonly path: string,
+    private readonly context: Emitter,
+  ) {}
+
+  /** Imports `name` (as `local` when given) from a generated module or the runtime; returns the local name. */
+  use(module: string, name: string, typeOnly: boolean, local: string = name): string {
+    if (module === this.path) return local;
+    const specifier = module === "evtc/runtime" ? module : relativeImport(this.path, module);
+    const names = this.imports.get(specifier) ?? new Map<string, { name: string; typeOnly: boolean }>();
+    const previous = names.get(local);
+    names.set(local, { name, typeOnly: (previous?.typeOnly ?? true) && typeOnly });
+    this.imports.set(specifier, names);
+    return local;
+  }
+
+  runtimeType(name: keyof typeof runtime): string {
+    return this.use("evtc/runtime", runtime[name], true);
+  }
+
+  /** The identifier of an entity, imported when it lives in another module. */
+  ref(entity: Entity, typeOnly: boolean): string {
+    return this.use(this.context.moduleOfEntity(entity), this.context.identifierOf(entity), typeOnly);
+  }
+
+  print(project: Project): string {
+    const importStatements: (StatementStructures | string)[] = [...this.imports.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([moduleSpecifier, names]) => {
+        const sorted = [...names.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        const allTypes = sorted.every(([, imported]) => imported.typeOnly);
+        return {
+          kind: StructureKind.ImportDeclaration,
+          moduleSpecifier,
+          isTypeOnly: allTypes,
+          namedImports: sorted.map(([local, imported]) => ({
+            name: imported.name,
+            ...(local !== imported.name ? { alias: local } : {}),
+            isTypeOnly: !allTypes && imported.typeOnly,
+          })),
+        };
+      });
+    const header = generatedHeader([...this.sources], "//");
+    const file = project.createSourceFile(this.path, { statements: [...importStatements, ...this.statements] }, {
+      overwrite: true,
+    });
+    return `${header}\n\n${separateDeclarations(file.getFullText())}`;
+  }
+}
+
+export class Emitter {
+  private readonly ids: Identifiers;
+  private readonly modules = new Map<string, ModuleBuilder>();
+  private readonly entityModule = new Map<string, string>();
+
+  constructor(private readonly input: TypeScriptInput) {
+    const { model } = input;
+    const requests: { key: string; wanted: string }[] = [];
+    for (const e of model.enums.values()) requests.push({ key: `type:${e.name}`, wanted: e.name });
+    for (const r of model.records.values()) requests.push({ key: `type:${r.name}`, wanted: r.name });
+    for (const e of model.events.values()) requests.push({ key: `type:${e.name}`, wanted: e.name });
+    for (const t of model.topics.values()) {
+      requests.push({ key: `topic:${t.name}`, wanted: `${camelCaseOf(t.name)}Topic` });
+      requests.push({ key: `publish:${t.name}`, wanted: `publish${pascalCaseOf(t.name)}` });
+    }
+    for (const c of model.consumers.values()) requests.push({ key: `consumer:${c.name}`, wanted: `${camelCaseOf(c.name)}Consumer` });
+    for (const e of model.enrichers.values()) requests.push({ key: `enricher:${e.name}`, wanted: `${camelCaseOf(e.name)}Enricher` });
+    for (const older of input.olderVersions) requests.push({ key: `older:${older.version.event}@${older.version.major}`, wanted: older.typeName });
+    for (const v of this.validatorVersions()) requests.push({ key: `validator:${v.event}@${v.version}`, wanted: `validate${v.event}V${v.version.replace(".", "_")}` });
+    this.ids = new Identifiers(requests, [...indexNames, ...Object.values(runtime)]);
+  }
+
+  private validatorVersions(): EventVersion[] {
+    const versions: EventVersion[] = [];
+    for (const event of this.input.model.events.values()) versions.push(currentVersion(event));
+    for (const older of this.input.olderVersions) versions.push(older.version);
+    return versions;
+  }
+
+  identifierOf(entity: Entity): string {
+    const key =
+      entity.kind === "enum" || entity.kind === "record" || entity.kind === "event"
+        ? `type:${entity.value.name}`
+        : `${entity.kind}:${entity.value.name}`;
+    return this.ids.get(key);
+  }
+
+  moduleOfEntity(entity: Entity): string {
+    const key = `${entity.kind}:${entity.value.name}`;
+    const module = this.entityModule.get(key);
+    if (module === undefined) throw new Error(`no module holds ${key}`);
+    return module;
+  }
+
+  private place(entity: Entity, file: string): ModuleBuilder {
+    const source = this.input.sourceOf(file);
+    // Consumers and enrichers read topics of other files, whose files may read theirs: kept apart from the
+    // topics, the modules never import each other's values in a cycle (a cycle would leave a topic undefined
+    // while the module reading it initialises).
+    const path = entity.kind === "consumer" || entity.kind === "enricher" ? readersModuleOf(source) : moduleOf(source);
+    this.entityModule.set(`${entity.kind}:${entity.value.name}`, path);
+    let module = this.modules.get(path);
+    if (module === undefined) {
+      module = new ModuleBuilder(path, this);
+      this.modules.set(path, module);
+    }
+    module.sources.add(source);
+    return module;
+  }
+
+  emit(): GeneratedFile[] {
+    const { model } = this.input;
+    const placed: [Entity, ModuleBuilder][] = [];
+    const add = (entity: Entity, file: string) => placed.push([entity, this.place(entity, file)]);
+    for (const e of [...model.enums.values()].sort(byName)) add({ kind: "enum", value: e }, e.nameSpan.file.path);
+    for (const r of [...model.records.values()].sort(byName)) add({ kind: "record", value: r }, r.nameSpan.file.path);
+    for (const e of [...model.events.values()].sort(byName)) add({ kind: "event", value: e }, e.nameSpan.file.path);
+    for (const t of [...model.topics.values()].sort(byName)) add({ kind: "topic", value: t }, t.nameSpan.file.path);
+    for (const c of [...model.consumers.values()].sort(byName)) add({ kind: "consumer", value: c }, c.nameSpan.file.path);
+    for (const e of [...model.enrichers.values()].sort(byName)) add({ kind: "enricher", value: e }, e.nameSpan.file.path);
+    for (const older of this.input.olderVersions) {
+      const event = model.events.get(older.version.event);
+      if (event !== undefined) this.entityModule.set(`older:${older.version.event}`, this.moduleOfEntity({ kind: "event", value: event }));
+    }
+    for (const [entity, module] of placed) this.declare(entity, module);
+
+    const project = new Project({ useInMemoryFileSystem: true });
+    const files: GeneratedFile[] = [];
+    for (const module of [...this.modules.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+      files.push({ path: module.path, content: module.print(project) });
+    }
+    files.push({ path: "index.ts", content: this.indexModule(project) });
+    return files;
+  }
+
+  private declare(entity: Entity, module: ModuleBuilder): void {
+    switch (entity.kind) {
+      case "enum":
+        return this.declareEnum(entity.value, module);
+      case "record":
+        return this.declareObject(entity, entity.value.fields, module);
+      case "event":
+        return this.declareEvent(entity.value, module);
+      case "topic":
+        return this.declareTopic(entity.value, module);
+      case "consumer":
+        return this.declareConsumer(entity.value, module);
+      case "enricher":
+        return this.declareEnricher(entity.value, module);
+    }
+  }
+
+  private declareEnum(type: EnumType, module: ModuleBuilder): void {
+    const memberDocs = type.members
+      .filter((m) => m.docs.length > 0 || m.deprecated !== undefined)
+      .map((m) => `- \`${m.name}\`: ${[...m.docs, ...(m.deprecated !== undefined ? [`(deprecated${m.deprecated ? `: ${m.deprecated}` : ""})`] : [])].join(" ")}`);
+    module.statements.push({
+      kind: StructureKind.TypeAlias,
+      name: this.identifierOf({ kind: "enum", value: type }),
+      isExported: true,
+      type: type.members.map((m) => stringLiteral(m.name)).join(" | "),
+      docs: jsdoc([...type.docs, ...(memberDocs.length > 0 ? ["", ...memberDocs] : [])], [
+        ["generated", `from enum ${type.name}`],
+        ...deprecatedTag(type.deprecated),
+      ]),
+    });
+  }
+
+  typeText(type: FieldType, module: ModuleBuilder): string {
+    switch (type.kind) {
+      case "builtin":
+        return type.name === "int" || type.name === "long" || type.name === "double"
+          ? "number"
+          : type.name === "boolean"
+            ? "boolean"
+            : "string";
+      case "enum":
+        return module.ref({ kind: "enum", value: type.enum }, true);
+      case "record":
+        return module.ref({ kind: "record", value: type.record }, true);
+      case "array":
+        return `readonly ${this.typeText(type.items, module)}[]`.replace(/^readonly (readonly .*)\[\]$/, "readonly ($1)[]");
+      case "map":
+        return `{ readonly [key: string]: ${this.typeText(type.values, module)} }`;
+    }
+  }
+
+  private property(field: Field, module: ModuleBuilder): OptionalKind<PropertySignatureStructure> {
+    const note = field.type.kind === "builtin" ? builtinNotes[field.type.name] : undefined;
+    const tags: [string, string][] = [];
+    if (field.default !== undefined) tags.push(["defaultValue", `\`${JSON.stringify(field.default)}\``]);
+    tags.push(...deprecatedTag(field.deprecated));
+    return {
+      name: propertyName(field.name),
+      isReadonly: true,
+      hasQuestionToken: field.optional,
+      type: this.typeText(field.type, module),
+      docs: jsdoc([...field.docs, ...(note === undefined ? [] : field.docs.length > 0 ? ["", note] : [note])], tags),
+    };
+  }
+
+  private declareObject(entity: Entity & { kind: "record" | "event" }, fields: readonly Field[], module: ModuleBuilder, extra: { extends?: string; tags?: [string, string][] } = {}): void {
+    const value = entity.value;
+    module.statements.push({
+      kind: StructureKind.Interface,
+      name: this.identifierOf(entity),
+      isExported: true,
+      ...(extra.extends !== undefined ? { extends: [extra.extends] } : {}),
+      properties: fields.map((f) => this.property(f, module)),
+      docs: jsdoc(value.docs, [
+        ...(extra.tags ?? [["generated", `from record ${value.name}`]]),
+        ...deprecatedTag(value.deprecated),
+      ]),
+    });
+  }
+
+  private declareEvent(event: EventType, module: ModuleBuilder): void {
+    const base = event.base;
+    const own = base === undefined ? event.fields : event.fields.filter((f) => f.declaredIn === event.name);
+    this.declareObject({ kind: "event", value: event }, own, module, {
+      ...(base !== undefined ? { extends: module.ref({ kind: "event", value: base }, true) } : {}),
+      tags: [["generated", `from event ${event.name} v${event.version.major}.${event.version.minor}`]],
+    });
+    const older = this.input.olderVersions.filter((o) => o.version.event === event.name);
+    for (const o of older) module.statements.push(o.declarations);
+  }
+
+  /** The validator of an event version, imported from its module next to the generated code. */
+  private validator(version: EventVersion, module: ModuleBuilder): string {
+    const local = this.ids.get(`validator:${version.event}@${version.version}`);
+    return module.use(validatorPath(version).replace(/\.js$/, ".ts"), "validate", false, local);
+  }
+
+  private eventType(event: EventType, module: ModuleBuilder): string {
+    return module.ref({ kind: "event", value: event }, true);
+  }
+
+  private declareTopic(topic: Topic, module: ModuleBuilder): void {
+    const eventType = this.eventType(topic.event, module);
+    const version = currentVersion(topic.event);
+    const settings = topicSettings(topic);
+    const key = topic.key;
+    const keyAccessor =
+      key === undefined ? undefined : `(event: ${eventType}) => String(event${key.path.map(propertyAccess).join("")})`;
+    const topicId = this.identifierOf({ kind: "topic", value: topic });
+    const topicSpec = module.runtimeType("TopicSpec");
+    const initializer = `Object.freeze({
+      name: ${stringLiteral(topic.name)},
+      owner: ${stringLiteral(topic.owner.name)},
+      event: Object.freeze({
+        name: ${stringLiteral(topic.event.name)},
+        version: ${stringLiteral(version.version)},
+        major: ${topic.event.version.major},
+        dataschema: ${stringLiteral(dataschemaOf(topic, version))},
+        validate: ${this.validator(version, module)},
+      }),
+      ${keyAccessor !== undefined ? `key: ${keyAccessor},` : ""}
+      partitions: ${settings.partitions},
+      replicationFactor: ${settings.replicationFactor},
+      config: Object.freeze({ ${Object.entries(settings.config)
+        .map(([k, v]) => `${stringLiteral(k)}: ${stringLiteral(v)}`)
+        .join(", ")} }),
+    })`;
+    module.statements.push({
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      isExported: true,
+      declarations: [{ name: topicId, type: `${topicSpec}<${eventType}>`, initializer }],
+      docs: jsdoc(topic.docs, [["generated", `from topic ${topic.name}`], ...deprecatedTag(topic.deprecated)]),
+    });
+    if (topic.publisher.kind === "producer") {
+      module.statements.push({
+        kind: StructureKind.Function,
+        name: this.ids.get(`publish:${topic.name}`),
+        isExported: true,
+        parameters: [
+          { name: "runtime", type: module.runtimeType("Runtime") },
+          { name: "event", type: eventType },
+          { name: "options", type: module.runtimeType("PublishOptions"), hasQuestionToken: true },
+        ],
+        returnType: `Promise<${module.runtimeType("PublishedEvent")}>`,
+        statements: [`return runtime.publish(${topicId}, event, options);`],
+        docs: jsdoc(
+          [
+            `Publishes a {@link ${eventType}} to \`${topic.name}\`: validated against v${version.version}, keyed by ${key !== undefined ? `\`${key.path.join(".")}\`` : "nothing (no key declared)"}, stamped with a CloudEvents envelope.`,
+            "Rejects without sending when the event breaks its contract.",
+          ],
+          [["generated", `from topic ${topic.name}`]],
+        ),
+      });
+    }
+  }
+
+  /** The event types a consumer's handler receives: the current one and every older major it accepts. */
+  private acceptedTypes(consumer: Consumer, module: ModuleBuilder): string {
+    return this.acceptedVersions(consumer)
+      .map((v) =>
+        v.older === undefined
+          ? this.eventType(consumer.from.event, module)
+          : module.use(this.entityModuleOfOlder(v.older.version.event), this.ids.get(`older:${v.older.version.event}@${v.older.version.major}`), true),
+      )
+      .join(" | ");
+  }
+
+  /** The `accepts` table of a consumer: a validator per accepted major version. */
+  private acceptsTable(consumer: Consumer, module: ModuleBuilder): string {
+    const entries = this.acceptedVersions(consumer).map(
+      (v) => `${v.version.major}: ${this.validator(v.version, module)}`,
+    );
+    return `Object.freeze({ ${entries.join(", ")} })`;
+  }
+
+  private acceptedVersions(consumer: Consumer): { version: EventVersion; older?: OlderVersion }[] {
+    const event = consumer.from.event;
+    const accepted: { version: EventVersion; older?: OlderVersion }[] = [];
+    for (const major of consumer.accepts) {
+      if (major === event.version.major) {
+        accepted.push({ version: currentVersion(event) });
+        continue;
+      }
+      const older = this.input.olderVersions.find((o) => o.version.event === event.name && o.version.major === major);
+      if (older !== undefined) accepted.push({ version: older.version, older });
+    }
+    return accepted;
+  }
+
+  private entityModuleOfOlder(event: string): string {
+    const module = this.entityModule.get(`older:${event}`);
+    if (module === undefined) throw new Error(`no module holds the older versions of ${event}`);
+    return module;
+  }
+
+  private readerFields(reader: Reader<unknown>, module: ModuleBuilder): string {
+    const retry = reader.retry;
+    return `name: ${stringLiteral(reader.name)},
+      owner: ${stringLiteral(reader.owner.name)},
+      groupId: ${stringLiteral(groupIdOf(reader.name))},
+      topic: ${module.ref({ kind: "topic", value: reader.from }, false)},
+      ordering: ${stringLiteral(reader.ordering)},
+      delivery: ${stringLiteral(reader.delivery)},
+      ${
+        retry !== undefined
+          ? `retry: Object.freeze({ attempts: ${retry.attempts}, backoffFromMs: ${retry.backoffFromMs ?? 0}, backoffToMs: ${retry.backoffToMs ?? retry.backoffFromMs ?? 0} }),`
+          : ""
+      }
+      ${reader.dlq ? `dlqTopic: ${stringLiteral(dlqTopicOf(reader.name))},` : ""}
+      concurrency: ${reader.concurrency ?? 1},`;
+  }
+
+  private declareConsumer(consumer: Consumer, module: ModuleBuilder): void {
+    const type = this.acceptedTypes(consumer, module);
+    const accepts = this.acceptsTable(consumer, module);
+    module.statements.push({
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      isExported: true,
+      declarations: [
+        {
+          name: this.identifierOf({ kind: "consumer", value: consumer }),
+          type: `${module.runtimeType("ConsumerSpec")}<${type}>`,
+          initializer: `Object.freeze({
+            kind: "consumer",
+            ${this.readerFields(consumer, module)}
+            accepts: ${accepts},
+            ${consumer.deadlineMs !== undefined ? `deadlineMs: ${consumer.deadlineMs},` : ""}
+          })`,
+        },
+      ],
+      docs: jsdoc(consumer.docs, [
+        ["generated", `from consumer ${consumer.name}`],
+        ...deprecatedTag(consumer.deprecated),
+      ]),
+    });
+  }
+
+  private declareEnricher(enricher: Enricher, module: ModuleBuilder): void {
+    const inType = this.eventType(enricher.from.event, module);
+    const outType = this.eventType(enricher.publishes.event, module);
+    const lookups = enricher.lookups.map(
+      (lookup) => `Object.freeze({
+        backend: ${stringLiteral(lookup.backend.name)},
+        key: (event: ${inType}) => String(event${lookup.by.map(propertyAccess).join("")}),
+        ${lookup.cacheTtlMs !== undefined ? `cacheTtlMs: ${lookup.cacheTtlMs},` : ""}
+      })`,
+    );
+    module.statements.push({
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      isExported: true,
+      declarations: [
+        {
+          name: this.identifierOf({ kind: "enricher", value: enricher }),
+          type: `${module.runtimeType("EnricherSpec")}<${inType}, ${outType}>`,
+          initializer: `Object.freeze({
+            kind: "enricher",
+            ${this.readerFields(enricher, module)}
+            accepts: Object.freeze({ ${enricher.from.event.version.major}: ${this.validator(currentVersion(enricher.from.event), module)} }),
+            lookups: Object.freeze([${lookups.join(", ")}]),
+            publishes: ${module.ref({ kind: "topic", value: enricher.publishes }, false)},
+          })`,
+        },
+      ],
+      docs: jsdoc(enricher.docs, [
+        ["generated", `from enricher ${enricher.name}`],
+        ...deprecatedTag(enricher.deprecated),
+      ]),
+    });
+  }
+
+  private indexModule(project: Project): string {
+    const { model } = this.input;
+    const module = new ModuleBuilder("index.ts", this);
+    const sorted = <T extends { name: string }>(items: Iterable<T>) => [...items].sort(byName);
+    const topics = sorted(model.topics.values());
+    const consumers = sorted(model.consumers.values());
+    const enrichers = sorted(model.enrichers.values());
+    const entry = (name: string, id: string) => `${stringLiteral(name)}: ${id}`;
+    const wiring = `Object.freeze({
+      project: ${stringLiteral(this.input.project)},
+      topics: Object.freeze({ ${topics.map((t) => entry(t.name, module.ref({ kind: "topic", value: t }, false))).join(", ")} }),
+      consumers: Object.freeze({ ${consumers.map((c) => entry(c.name, module.ref({ kind: "consumer", value: c }, false))).join(", ")} }),
+      enrichers: Object.freeze({ ${enrichers.map((e) => entry(e.name, module.ref({ kind: "enricher", value: e }, false))).join(", ")} }),
+    })`;
+    const teams = sorted(model.teams.values());
+    const teamMembers = teams.map((team) => {
+      const handlers = consumers
+        .filter((c) => c.owner === team)
+        .map((c) => `readonly ${stringLiteral(c.name)}: ${module.runtimeType("EventHandler")}<${this.acceptedTypes(c, module)}>;`);
+      const lookups = enrichers
+        .filter((e) => e.owner === team)
+        .map((e) => {
+          const inType = this.eventType(e.from.event, module);
+          const outType = this.eventType(e.publishes.event, module);
+          const functions = e.lookups.map(
+            (l) => `readonly ${stringLiteral(l.backend.name)}: (key: string, event: ${inType}) => Promise<Partial<${module.runtimeType("Additions")}<${inType}, ${outType}>>>;`,
+          );
+          return `readonly ${stringLiteral(e.name)}: { ${functions.join(" ")} };`;
+        });
+      return {
+        name: propertyName(team.name),
+        isReadonly: true,
+        type: `{ readonly handlers: { ${handlers.join(" ")} }; readonly lookups: { ${lookups.join(" ")} } }`,
+        docs: jsdoc([`What team \`${team.name}\` supplies to run its consumers and enrichers.`]),
+      };
+    });
+    for (const file of model.files) module.sources.add(this.input.sourceOf(file));
+    module.statements.push(
+      {
+        kind: StructureKind.VariableStatement,
+        declarationKind: VariableDeclarationKind.Const,
+        isExported: true,
+        declarations: [{ name: "wiring", type: module.runtimeType("Wiring"), initializer: wiring }],
+        docs: jsdoc([`Every topic, consumer and enricher of the \`${this.input.project}\` project.`]),
+      },
+      {
+        kind: StructureKind.Interface,
+        name: "TeamServices",
+        isExported: true,
+        properties: teamMembers,
+        docs: jsdoc(["The handler of every consumer and the look-ups of every enricher, by owning team."]),
+      },
+      {
+        kind: StructureKind.Function,
+        name: "startTeam",
+        isExported: true,
+        typeParameters: [{ name: "Team", constraint: "keyof TeamServices" }],
+        parameters: [
+          { name: "runtime", type: module.runtimeType("Runtime") },
+          { name: "team", type: "Team" },
+          { name: "services", type: "TeamServices[Team]" },
+        ],
+        returnType: `Promise<readonly ${module.runtimeType("RunningReader")}[]>`,
+        statements: ["return runtime.start(wiring, { team, ...services });"],
+        docs: jsdoc([
+          "Creates the project's topics where missing and starts every consumer and enricher the team owns, with",
+          "the handlers and look-ups it supplies (the compiler checks that none is missing).",
+        ]),
+      },
+    );
+    for (const t of topics) module.ref({ kind: "topic", value: t }, false);
+    const exportAll = [...this.modules.keys()].sort().map((path) => `export * from ${stringLiteral(relativeImport("index.ts", path))};`);
+    module.statements.unshift(...exportAll);
+    return module.print(project);
+  }
+}
+
+/** A blank line before each top-level declaration's doc comment, and after the imports, as people write it. */
+function separateDeclarations(text: string): string {
+  return text
+    .replace(/\n\/\*\*/g, "\n\n/**")
+    .replace(/\n(?!export \* from)([^\n]*)\nexport \* from/g, "\n$1\n\nexport * from")
+    .replace(/\n{3,}/g, "\n\n");
+}
+
+function camelCaseOf(name: string): string {
+  const [first = "", ...rest] = name.split(/[^A-Za-z0-9]+/).filter((w) => w !== "");
+  return first.charAt(0).toLowerCase() + first.slice(1) + rest.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+}
+
+function pascalCaseOf(name: string): string {
+  const camel = camelCaseOf(name);
+  return camel.charAt(0).toUpperCase() + camel.slice(1);
+}
+
+export function currentVersion(event: EventType): EventVersion {
+  return { event: event.name, version: `${event.version.major}.${event.version.minor}`, major: event.version.major };
+}

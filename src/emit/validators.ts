@@ -1,0 +1,94 @@
+import ajvModule, { _, type KeywordCxt } from "ajv";
+import standaloneModule from "ajv/dist/standalone/index.js";
+import formatsModule from "ajv-formats";
+import { createHash } from "node:crypto";
+import type { JsonSchema } from "./json-schema.js";
+
+/**
+ * ajv *standalone* validators, compiled at build time so that services never compile a schema at run time.
+ * The code ajv writes is emitted as is (not prettier-formatted: it is machine code, and formatting it would
+ * cost more than the rest of the build). Its few run-time needs come from `evtc/runtime`.
+ */
+
+const RUNTIME_IMPORT = `import { evtcFormats, ucs2length } from "evtc/runtime";`;
+
+/** The `require` calls ajv writes for its run-time helpers, and what they become in an ES module. */
+const RUNTIME_REQUIRES: readonly [string, string][] = [['require("ajv/dist/runtime/ucs2length").default', "ucs2length"]];
+
+function decimalBound(keyword: "x-evtc-minimum" | "x-evtc-maximum", operator: string) {
+  return {
+    keyword,
+    type: "string" as const,
+    schemaType: "number" as const,
+    // Decimals travel as exact strings; the bound is compared as a double, which is exact for the bounds
+    // people write (0, 100, 0.01) and off only in digits far beyond what a bound is meant to catch.
+    code(cxt: KeywordCxt) {
+      const { data, schema } = cxt;
+      cxt.fail(_`Number(${data}) ${operator === "<" ? _`<` : _`>`} ${schema as number}`);
+    },
+    error: {
+      message: keyword === "x-evtc-minimum" ? `must be >= the field's minimum` : `must be <= the field's maximum`,
+    },
+  };
+}
+
+// ajv and its plugins are CommonJS modules with `exports.default`: under Node's ES module interop the default
+// import is the whole `exports` object.
+const Ajv = ajvModule.default;
+const standaloneCode = standaloneModule.default;
+const addFormats = formatsModule.default;
+
+function newAjv(): InstanceType<typeof Ajv> {
+  const ajv = new Ajv({
+    code: { source: true, esm: true, formats: _`evtcFormats` },
+    strict: true,
+    allErrors: false,
+    // `$data` lets a document steer its own validation: never.
+    $data: false,
+    unicodeRegExp: true,
+  });
+  addFormats(ajv, ["date-time", "date", "duration", "uuid"]);
+  ajv.addKeyword(decimalBound("x-evtc-minimum", "<"));
+  ajv.addKeyword(decimalBound("x-evtc-maximum", ">"));
+  return ajv;
+}
+
+/** Standalone code is a pure function of the schema: a build reuses what an earlier one compiled. */
+const compiled = new Map<string, string>();
+
+export function schemaKey(schema: JsonSchema): string {
+  return createHash("sha256").update(JSON.stringify(schema)).digest("hex");
+}
+
+/**
+ * The ES module source of a validator for `schema`, exporting `validate`. `header` is the generated-file
+ * header line. Throws only on a schema evtc itself produced wrongly (a bug, not a user error).
+ */
+export function validatorModule(schema: JsonSchema, header: string): string {
+  const key = schemaKey(schema);
+  let code = compiled.get(key);
+  if (code === undefined) {
+    const ajv = newAjv();
+    const validate = ajv.compile(schema);
+    let source = standaloneCode(ajv, validate);
+    for (const [from, to] of RUNTIME_REQUIRES) source = source.split(from).join(to);
+    if (source.includes("require(")) throw new Error("ajv standalone code needs a run-time helper evtc does not provide");
+    compiled.set(key, source);
+    code = source;
+  }
+  const body = code.replace(/^"use strict";\n?/, "");
+  return `${header}\n${RUNTIME_IMPORT}\n${body.endsWith("\n") ? body : `${body}\n`}`;
+}
+
+/** The declaration file next to a validator module: a type guard for the event type it checks. */
+export function validatorDeclaration(header: string, typeName: string, typeModule: string): string {
+  return [
+    header,
+    `import type { EventValidator } from "evtc/runtime";`,
+    `import type { ${typeName} } from ${JSON.stringify(typeModule)};`,
+    "",
+    `export declare const validate: EventValidator<${typeName}>;`,
+    "export default validate;",
+    "",
+  ].join("\n");
+}
