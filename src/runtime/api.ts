@@ -54,6 +54,18 @@ export interface Services {
   /* eslint-enable @typescript-eslint/no-explicit-any */
 }
 
+export interface ReplayOptions {
+  /** Replay at most this many records (all when absent). */
+  readonly limit?: number;
+  /** Stop when no record arrived for this long (10 s when absent): the end of a topic a transport cannot see. */
+  readonly idleMs?: number;
+}
+
+export interface ReplayResult {
+  /** Records sent back to the source topic. */
+  readonly replayed: number;
+}
+
 export interface Runtime {
   /** Validates, keys, stamps the envelope and sends; rejects (sending nothing) when the event is invalid. */
   publish<T>(topic: TopicSpec<T>, event: T, options?: PublishOptions): Promise<PublishedEvent>;
@@ -61,6 +73,13 @@ export interface Runtime {
   enrich<In, Out>(enricher: EnricherSpec<In, Out>, lookups: LookupFunctions<In, Out>): Promise<RunningReader>;
   /** Creates the wiring's topics (and DLQs) where missing, then starts every reader the services supply. */
   start(wiring: Wiring, services: Services): Promise<readonly RunningReader[]>;
+  /**
+   * Sends the records of a reader's dead-letter topic back to its source topic, with their original headers and
+   * `evtc_replayed_from`, so they flow through that reader again (other readers of the topic skip them). Each
+   * record is replayed once: the replay's own consumer group commits as it goes.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  replayDeadLetters(reader: ConsumerSpec<any> | EnricherSpec<any, any>, options?: ReplayOptions): Promise<ReplayResult>;
   /** Stops every reader, flushes pending sends, closes the transport. */
   close(): Promise<void>;
 }

@@ -19,6 +19,10 @@ export const ENVELOPE_HEADERS = {
   contentType: "content-type",
   /** W3C Trace Context, carried from producer through enrichers to consumers. */
   traceparent: "traceparent",
+  /** Groups the events of one business transaction; enrichers pass it on unchanged. */
+  correlationId: "correlationid",
+  /** The `ce_id` of the event that caused this one (an enriched event's source). */
+  causationId: "causationid",
 } as const;
 
 export type EnvelopeHeaderName = (typeof ENVELOPE_HEADERS)[keyof typeof ENVELOPE_HEADERS];

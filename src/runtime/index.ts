@@ -7,3 +7,15 @@ export type * from "./transport.js";
 export type * from "./spec.js";
 export type * from "./api.js";
 export { evtcFormats, ucs2length } from "./validation.js";
+export { createRuntime, DEFAULT_CLAIM_LEASE_MS, type EvtcRuntime, type RuntimeOptions } from "./runtime.js";
+export {
+  MemoryIdempotencyStore,
+  type ClaimResult,
+  type IdempotencyStore,
+  type MemoryIdempotencyStoreOptions,
+} from "./idempotency.js";
+export { DEFAULT_RETRY } from "./backoff.js";
+export { DLQ_HEADERS } from "./dlq.js";
+export { InvalidEventError } from "./stamp.js";
+export { consoleLogger, silentLogger, type RuntimeLogger } from "./logger.js";
+export type { DeadlineMiss } from "./reader.js";

@@ -1,0 +1,317 @@
+import { randomUUID } from "node:crypto";
+import { type Context } from "@opentelemetry/api";
+import { Registry } from "prom-client";
+import type {
+  EventHandler,
+  PublishedEvent,
+  PublishOptions,
+  ReplayOptions,
+  ReplayResult,
+  RunningReader,
+  Runtime,
+  Services,
+} from "./api.js";
+import { LookupCache } from "./cache.js";
+import { deadLetterTopicSettings, replayDeadLetters } from "./dlq.js";
+import { ENVELOPE_HEADERS } from "./envelope.js";
+import { MemoryIdempotencyStore, type IdempotencyStore } from "./idempotency.js";
+import { consoleLogger, type RuntimeLogger } from "./logger.js";
+import { runtimeMetrics, type RuntimeMetrics } from "./metrics.js";
+import { startReader, type DeadlineMiss, type ProcessEvent, type ReaderDeps } from "./reader.js";
+import type { ConsumerSpec, EnricherSpec, LookupFunctions, ReaderSpec, TopicSpec, Wiring } from "./spec.js";
+import { derivedEventId, InvalidEventError, stampHeaders } from "./stamp.js";
+import { contextFrom, inSpan, traceparentOf } from "./tracing.js";
+import type { RecordPosition, TopicSettings, Transport } from "./transport.js";
+
+export interface RuntimeOptions {
+  readonly transport: Transport;
+  /** The producing service, stamped as `ce_source` on everything it publishes (e.g. `billing-service`). */
+  readonly source: string;
+  /** Where the metrics are registered; a registry of its own when absent (expose it with `runtime.metrics`). */
+  readonly metrics?: Registry;
+  /** De-duplication by event id; an in-memory store (24 h, 100,000 ids) when absent. */
+  readonly idempotency?: IdempotencyStore;
+  /** How long an idempotency claim holds before another worker may take the event over (5 minutes). */
+  readonly claimLeaseMs?: number;
+  /** Milliseconds since the epoch, for `ce_time`, deadlines and cache TTLs; `Date.now` when absent. */
+  readonly clock?: () => number;
+  /** Uniform in [0, 1), for backoff jitter; `Math.random` when absent. */
+  readonly random?: () => number;
+  readonly logger?: RuntimeLogger;
+  /** Called (besides `evtc_deadline_misses_total`) when a consumer finishes an event later than its deadline. */
+  readonly onDeadlineMiss?: (miss: DeadlineMiss) => void;
+  /**
+   * Where a reader whose consumer group has no committed offset starts: by default guaranteed readers at the
+   * oldest retained record, best-effort readers at the end of the log.
+   */
+  readonly fromBeginning?: boolean;
+  /** Values kept per look-up cache (10,000 when absent). */
+  readonly cacheMaxEntries?: number;
+}
+
+/** A runtime, with the registry its metrics are in. */
+export interface EvtcRuntime extends Runtime {
+  readonly metrics: Registry;
+}
+
+export const DEFAULT_CLAIM_LEASE_MS = 5 * 60 * 1000;
+
+export function createRuntime(options: RuntimeOptions): EvtcRuntime {
+  return new RuntimeImpl(options);
+}
+
+class RuntimeImpl implements EvtcRuntime {
+  readonly metrics: Registry;
+  private readonly transport: Transport;
+  private readonly counters: RuntimeMetrics;
+  private readonly deps: ReaderDeps;
+  private readonly readers = new Set<RunningReader>();
+  private readonly sends = new Set<Promise<unknown>>();
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: RuntimeOptions) {
+    if (options.source === "") throw new Error("createRuntime needs a `source` (the service, stamped as `ce_source`)");
+    this.transport = options.transport;
+    this.metrics = options.metrics ?? new Registry();
+    this.counters = runtimeMetrics(this.metrics);
+    this.deps = {
+      transport: this.transport,
+      metrics: this.counters,
+      registry: this.metrics,
+      idempotency: options.idempotency ?? new MemoryIdempotencyStore({ now: options.clock ?? Date.now }),
+      logger: options.logger ?? consoleLogger,
+      now: options.clock ?? Date.now,
+      random: options.random ?? Math.random,
+      claimLeaseMs: options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS,
+      onDeadlineMiss: options.onDeadlineMiss,
+      fromBeginning: options.fromBeginning,
+    };
+  }
+
+  publish<T>(topic: TopicSpec<T>, event: T, options: PublishOptions = {}): Promise<PublishedEvent> {
+    return this.publishIn(topic, event, options, undefined);
+  }
+
+  /** Publishes in the trace of `parent` (an enricher's processing span), else of the options or active context. */
+  private async publishIn<T>(
+    topic: TopicSpec<T>,
+    event: T,
+    options: PublishOptions,
+    parent: Context | undefined,
+  ): Promise<PublishedEvent> {
+    this.assertOpen();
+    if (!topic.event.validate(event)) throw new InvalidEventError(topic.name, topic.event.validate.errors ?? []);
+    const id = options.id ?? randomUUID();
+    const time = options.time ?? new Date(this.deps.now());
+    const key = topic.key ? topic.key(event) : null;
+    const value = Buffer.from(JSON.stringify(event), "utf8");
+    const attributes = {
+      "messaging.system": "kafka",
+      "messaging.operation.type": "send",
+      "messaging.destination.name": topic.name,
+      "messaging.message.id": id,
+    };
+    const position = await inSpan(
+      `publish ${topic.name}`,
+      "producer",
+      parent ?? contextFrom(options.traceparent),
+      attributes,
+      async (ctx) => {
+        const headers = stampHeaders({
+          id,
+          type: topic.name,
+          source: this.options.source,
+          time,
+          dataschema: topic.event.dataschema,
+          correlationId: options.correlationId,
+          causationId: options.causationId,
+          // The producer span's context where an SDK propagates one; otherwise the trace context handed in.
+          traceparent: traceparentOf(ctx) ?? options.traceparent,
+        });
+        const [landed] = await this.send(this.transport.send([{ topic: topic.name, key, value, headers }]));
+        return landed as RecordPosition;
+      },
+    );
+    this.counters.produced.inc({ topic: topic.name });
+    return { ...position, id };
+  }
+
+  async consume<T>(consumer: ConsumerSpec<T>, handler: EventHandler<T>): Promise<RunningReader> {
+    this.assertOpen();
+    return this.track(await startReader(consumer, (event, context) => handler(event, context), this.deps));
+  }
+
+  async enrich<In, Out>(enricher: EnricherSpec<In, Out>, lookups: LookupFunctions<In, Out>): Promise<RunningReader> {
+    this.assertOpen();
+    const missing = enricher.lookups.filter((lookup) => typeof lookups[lookup.backend] !== "function");
+    if (missing.length > 0) {
+      throw new Error(
+        `enricher \`${enricher.name}\` has no look-up function for ${missing.map((l) => `\`${l.backend}\``).join(", ")}`,
+      );
+    }
+    return this.track(await startReader(enricher, this.enrichment(enricher, lookups), this.deps));
+  }
+
+  /**
+   * What an enricher does with each event: every look-up through its cache, the parts merged onto the event,
+   * and the enriched event published under an id derived from the source's, in the same correlation and trace.
+   */
+  private enrichment<In, Out>(enricher: EnricherSpec<In, Out>, lookups: LookupFunctions<In, Out>): ProcessEvent<In> {
+    const labelled = enricher.lookups.map((lookup) => ({
+      lookup,
+      call: lookups[lookup.backend]!,
+      labels: { enricher: enricher.name, backend: lookup.backend },
+      cache: new LookupCache<Partial<unknown>>({
+        ttlMs: lookup.cacheTtlMs,
+        now: this.deps.now,
+        ...(this.options.cacheMaxEntries !== undefined ? { maxEntries: this.options.cacheMaxEntries } : {}),
+      }),
+    }));
+    return async (event, context, trace) => {
+      const parts = await Promise.all(
+        labelled.map(async ({ lookup, call, labels, cache }) => {
+          const key = lookup.key(event);
+          const result = await cache.get(key, () => {
+            this.counters.backendCalls.inc(labels);
+            return call(key, event);
+          });
+          (result.source === "miss" ? this.counters.cacheMisses : this.counters.cacheHits).inc(labels);
+          return result.value;
+        }),
+      );
+      const enriched = Object.assign({}, event, ...parts) as Out;
+      await this.publishIn(
+        enricher.publishes,
+        enriched,
+        {
+          id: derivedEventId(enricher.name, context.id),
+          time: context.time,
+          causationId: context.id,
+          correlationId: context.headers[ENVELOPE_HEADERS.correlationId] ?? context.id,
+          ...optional("traceparent", context.headers[ENVELOPE_HEADERS.traceparent]),
+        },
+        trace,
+      );
+    };
+  }
+
+  async start(wiring: Wiring, services: Services): Promise<readonly RunningReader[]> {
+    this.assertOpen();
+    const { consumers, enrichers } = selectReaders(wiring, services);
+    await this.transport.ensureTopics(topicsOf(wiring));
+    const started: RunningReader[] = [];
+    try {
+      for (const consumer of consumers) started.push(await this.consume(consumer, services.handlers![consumer.name]!));
+      for (const enricher of enrichers) started.push(await this.enrich(enricher, services.lookups![enricher.name]!));
+    } catch (error) {
+      await Promise.allSettled(started.map((reader) => reader.stop()));
+      throw error;
+    }
+    return started;
+  }
+
+  replayDeadLetters<T>(reader: ReaderSpec<T>, options?: ReplayOptions): Promise<ReplayResult> {
+    this.assertOpen();
+    return replayDeadLetters(this.transport, this.counters, reader, options);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.readers].map((reader) => reader.stop()));
+      await Promise.allSettled([...this.sends]);
+      await this.transport.close();
+    })();
+    return this.closing;
+  }
+
+  private track(reader: RunningReader): RunningReader {
+    this.readers.add(reader);
+    return {
+      name: reader.name,
+      stop: async () => {
+        await reader.stop();
+        this.readers.delete(reader);
+      },
+    };
+  }
+
+  private send<R>(sending: Promise<R>): Promise<R> {
+    this.sends.add(sending);
+    const settle = (): void => void this.sends.delete(sending);
+    sending.then(settle, settle);
+    return sending;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new Error("the evtc runtime is closed");
+  }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/**
+ * The readers `start` runs: those of `services.team` (every reader when absent) that have a handler or look-ups.
+ * A reader of the team without one, or a handler for no declared reader, is a mistake reported before anything
+ * starts; handlers for readers of other teams are left alone.
+ */
+function selectReaders(
+  wiring: Wiring,
+  services: Services,
+): {
+  consumers: ConsumerSpec<unknown>[];
+  enrichers: EnricherSpec<unknown, unknown>[];
+} {
+  const handlers = services.handlers ?? {};
+  const lookups = services.lookups ?? {};
+  const problems: string[] = [];
+  const mine = (reader: ReaderSpec<unknown>): boolean => services.team === undefined || reader.owner === services.team;
+  const consumers = Object.values(wiring.consumers).filter((consumer) => {
+    if (!mine(consumer)) return false;
+    if (handlers[consumer.name]) return true;
+    if (services.team !== undefined) problems.push(`consumer \`${consumer.name}\` of team \`${services.team}\` has no handler`);
+    return false;
+  });
+  const enrichers = Object.values(wiring.enrichers).filter((enricher) => {
+    if (!mine(enricher)) return false;
+    if (lookups[enricher.name]) return true;
+    if (services.team !== undefined) {
+      problems.push(`enricher \`${enricher.name}\` of team \`${services.team}\` has no look-up functions`);
+    }
+    return false;
+  });
+  const consumerNames = new Set(Object.values(wiring.consumers).map((c) => c.name));
+  const enricherNames = new Set(Object.values(wiring.enrichers).map((e) => e.name));
+  for (const name of Object.keys(handlers)) {
+    if (!consumerNames.has(name)) problems.push(`handler \`${name}\` is for no consumer of project \`${wiring.project}\``);
+  }
+  for (const name of Object.keys(lookups)) {
+    if (!enricherNames.has(name)) problems.push(`look-ups \`${name}\` are for no enricher of project \`${wiring.project}\``);
+  }
+  if (problems.length > 0) throw new Error(`cannot start:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+  return { consumers, enrichers };
+}
+
+/** Every topic of the wiring, with the dead-letter topics of its readers. */
+function topicsOf(wiring: Wiring): TopicSettings[] {
+  const settings = new Map<string, TopicSettings>();
+  const add = (topic: TopicSpec<unknown>): void => {
+    if (settings.has(topic.name)) return;
+    settings.set(topic.name, {
+      name: topic.name,
+      partitions: topic.partitions,
+      config: topic.config,
+      ...optional("replicationFactor", topic.replicationFactor),
+    });
+  };
+  for (const topic of Object.values(wiring.topics)) add(topic);
+  const readers: ReaderSpec<unknown>[] = [...Object.values(wiring.consumers), ...Object.values(wiring.enrichers)];
+  for (const enricher of Object.values(wiring.enrichers)) add(enricher.publishes);
+  for (const reader of readers) {
+    add(reader.topic);
+    const deadLetters = deadLetterTopicSettings(reader);
+    if (deadLetters !== undefined && !settings.has(deadLetters.name)) settings.set(deadLetters.name, deadLetters);
+  }
+  return [...settings.values()];
+}
