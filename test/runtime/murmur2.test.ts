@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
-import { Partitioners } from "kafkajs";
 import { describe, expect, it } from "vitest";
-import { murmur2, partitionForKey, toPositive } from "../../src/runtime/murmur2.js";
+import { murmur2, toPositive } from "../../src/runtime/murmur2.js";
 
 const require = createRequire(import.meta.url);
 // kafkajs's Java-compatible murmur2, the hash behind its DefaultPartitioner.
@@ -55,27 +54,10 @@ describe("murmur2", () => {
   });
 });
 
-describe("partitionForKey", () => {
+describe("toPositive", () => {
   it("clears the sign bit rather than taking the absolute value", () => {
     expect(toPositive(-1)).toBe(0x7fffffff);
     expect(toPositive(-2147483648)).toBe(0);
     expect(toPositive(5)).toBe(5);
-  });
-
-  it("places every key where kafkajs's DefaultPartitioner places it", () => {
-    const partitioner = Partitioners.DefaultPartitioner();
-    for (const partitions of [1, 3, 6, 12, 37]) {
-      const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
-        partitionErrorCode: 0,
-        partitionId,
-        leader: 0,
-        replicas: [0],
-        isr: [0],
-      }));
-      for (const key of randomKeys(500, partitions)) {
-        const expected = partitioner({ topic: "t", partitionMetadata, message: { key, value: null } });
-        expect(partitionForKey(key, partitions), JSON.stringify(key)).toBe(expected);
-      }
-    }
   });
 });
