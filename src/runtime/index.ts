@@ -7,6 +7,8 @@ export type * from "./transport.js";
 export type * from "./spec.js";
 export type * from "./api.js";
 export { evtcFormats, ucs2length } from "./validation.js";
+export { createEmbeddedTransport, EmbeddedSendTimeoutError } from "./embedded.js";
+export type { EmbeddedTransport, EmbeddedTransportOptions, PartitionOffsets, SeekTarget } from "./embedded.js";
 export { createRuntime, DEFAULT_CLAIM_LEASE_MS, type EvtcRuntime, type RuntimeOptions } from "./runtime.js";
 export {
   MemoryIdempotencyStore,
