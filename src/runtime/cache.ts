@@ -17,9 +17,10 @@ export interface LookupCacheOptions {
 /** How a look-up was answered: from the cache, by joining a call in flight, or by a call of its own. */
 export type LookupSource = "hit" | "coalesced" | "miss";
 
-export interface LookupResult<V> {
-  readonly value: V;
+export interface Lookup<V> {
+  /** Known at once, before the value arrives. */
   readonly source: LookupSource;
+  readonly value: Promise<V>;
 }
 
 export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
@@ -43,31 +44,30 @@ export class LookupCache<V> {
   }
 
   /** The value for `key`: cached, joined from a call in flight, or loaded by calling `load` once. */
-  async get(key: string, load: () => Promise<V>): Promise<LookupResult<V>> {
-    if (this.ttlMs === undefined) return { value: await load(), source: "miss" };
+  get(key: string, load: () => Promise<V>): Lookup<V> {
+    // Started on a microtask, so a call is registered as in flight before `load` runs (even if it throws).
+    const call = (): Promise<V> => Promise.resolve().then(load);
+    if (this.ttlMs === undefined) return { source: "miss", value: call() };
     const cached = this.values.get(key);
     if (cached !== undefined) {
       if (cached.expiresAt > this.now()) {
         this.values.delete(key);
         this.values.set(key, cached);
-        return { value: cached.value, source: "hit" };
+        return { source: "hit", value: Promise.resolve(cached.value) };
       }
       this.values.delete(key);
     }
     const pending = this.inFlight.get(key);
-    if (pending !== undefined) return { value: await pending, source: "coalesced" };
+    if (pending !== undefined) return { source: "coalesced", value: pending };
     const ttlMs = this.ttlMs;
-    // Started on a microtask, so the call is registered as in flight before `load` runs (even if it throws).
-    const call = Promise.resolve()
-      .then(load)
-      .then((value) => {
-        this.store(key, { value, expiresAt: this.now() + ttlMs });
-        return value;
-      });
-    this.inFlight.set(key, call);
+    const value = call().then((loaded) => {
+      this.store(key, { value: loaded, expiresAt: this.now() + ttlMs });
+      return loaded;
+    });
+    this.inFlight.set(key, value);
     const settle = (): void => void this.inFlight.delete(key);
-    call.then(settle, settle);
-    return { value: await call, source: "miss" };
+    value.then(settle, settle);
+    return { source: "miss", value };
   }
 
   /** Values currently kept (expired ones not yet swept included). */

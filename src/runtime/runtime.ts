@@ -171,12 +171,12 @@ class RuntimeImpl implements EvtcRuntime {
       const parts = await Promise.all(
         labelled.map(async ({ lookup, call, labels, cache }) => {
           const key = lookup.key(event);
-          const result = await cache.get(key, () => {
+          const found = cache.get(key, () => {
             this.counters.backendCalls.inc(labels);
             return call(key, event);
           });
-          (result.source === "miss" ? this.counters.cacheMisses : this.counters.cacheHits).inc(labels);
-          return result.value;
+          (found.source === "miss" ? this.counters.cacheMisses : this.counters.cacheHits).inc(labels);
+          return found.value;
         }),
       );
       const enriched = Object.assign({}, event, ...parts) as Out;

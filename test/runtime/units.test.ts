@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backoffCeilingMs, backoffDelayMs, DEFAULT_RETRY, sleep } from "../../src/runtime/backoff.js";
-import { LookupCache } from "../../src/runtime/cache.js";
+import { LookupCache, type Lookup } from "../../src/runtime/cache.js";
 import { MemoryIdempotencyStore } from "../../src/runtime/idempotency.js";
 import { OffsetTracker } from "../../src/runtime/offsets.js";
 
@@ -123,6 +123,11 @@ describe("in-memory idempotency store", () => {
   });
 });
 
+/** A look-up's source and value, once the value arrived. */
+async function settled<V>(lookup: Lookup<V>): Promise<{ value: V; source: string }> {
+  return { value: await lookup.value, source: lookup.source };
+}
+
 describe("look-up cache", () => {
   const deferred = <T>() => {
     let resolve!: (value: T) => void;
@@ -139,11 +144,11 @@ describe("look-up cache", () => {
     let calls = 0;
     const cache = new LookupCache<string>({ ttlMs: 1_000, now: () => now });
     const load = async () => `v${++calls}`;
-    expect(await cache.get("k", load)).toEqual({ value: "v1", source: "miss" });
+    expect(await settled(cache.get("k", load))).toEqual({ value: "v1", source: "miss" });
     now = 999;
-    expect(await cache.get("k", load)).toEqual({ value: "v1", source: "hit" });
+    expect(await settled(cache.get("k", load))).toEqual({ value: "v1", source: "hit" });
     now = 1_000;
-    expect(await cache.get("k", load)).toEqual({ value: "v2", source: "miss" });
+    expect(await settled(cache.get("k", load))).toEqual({ value: "v2", source: "miss" });
     expect(calls).toBe(2);
   });
 
@@ -157,13 +162,15 @@ describe("look-up cache", () => {
     };
     const lookups = [cache.get("k", load), cache.get("k", load), cache.get("k", load)];
     const other = cache.get("other", async () => "o");
+    // Who calls and who waits is known before the back-end answers.
+    expect(lookups.map((lookup) => lookup.source)).toEqual(["miss", "coalesced", "coalesced"]);
     backend.resolve("v");
-    expect(await Promise.all(lookups)).toEqual([
+    expect(await Promise.all(lookups.map(settled))).toEqual([
       { value: "v", source: "miss" },
       { value: "v", source: "coalesced" },
       { value: "v", source: "coalesced" },
     ]);
-    expect(await other).toEqual({ value: "o", source: "miss" });
+    expect(await settled(other)).toEqual({ value: "o", source: "miss" });
     expect(calls).toBe(1);
   });
 
@@ -173,27 +180,27 @@ describe("look-up cache", () => {
     const first = cache.get("k", () => backend.promise);
     const second = cache.get("k", async () => "never called");
     backend.reject(new Error("down"));
-    await expect(first).rejects.toThrow("down");
-    await expect(second).rejects.toThrow("down");
+    await expect(first.value).rejects.toThrow("down");
+    await expect(second.value).rejects.toThrow("down");
     const thrower = (): Promise<string> => {
       throw new Error("synchronous");
     };
-    await expect(cache.get("k", thrower)).rejects.toThrow("synchronous");
-    expect(await cache.get("k", async () => "back")).toEqual({ value: "back", source: "miss" });
+    await expect(cache.get("k", thrower).value).rejects.toThrow("synchronous");
+    expect(await settled(cache.get("k", async () => "back"))).toEqual({ value: "back", source: "miss" });
   });
 
   it("without a TTL every look-up calls the back-end", async () => {
     const cache = new LookupCache<number>({});
     let calls = 0;
-    await Promise.all([1, 2, 3].map(() => cache.get("k", async () => ++calls)));
+    await Promise.all([1, 2, 3].map(() => cache.get("k", async () => ++calls).value));
     expect(calls).toBe(3);
     expect(cache.size).toBe(0);
   });
 
   it("stays bounded", async () => {
     const cache = new LookupCache<number>({ ttlMs: 60_000, maxEntries: 2 });
-    for (const key of ["a", "b", "c"]) await cache.get(key, async () => 1);
+    for (const key of ["a", "b", "c"]) await cache.get(key, async () => 1).value;
     expect(cache.size).toBe(2);
-    expect((await cache.get("a", async () => 2)).source).toBe("miss");
+    expect(cache.get("a", async () => 2).source).toBe("miss");
   });
 });

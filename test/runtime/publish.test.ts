@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { CLOUDEVENTS_SPEC_VERSION } from "../../src/runtime/envelope.js";
+import { InvalidEventError } from "../../src/runtime/stamp.js";
+import { partitionForKey } from "../../src/runtime/murmur2.js";
+import { harness, json, metric, paymentTopic, tap, until, type Payment } from "./runtime-support.js";
+
+const topic = paymentTopic("billing.payment.received", 3);
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe("publish", () => {
+  it("keys the record and stamps every envelope header", async () => {
+    const { transport, runtime } = await harness([topic]);
+    const records = await tap(transport, topic.name);
+    const before = Date.now();
+    const published = await runtime.publish(topic, { account: "acct-7", amount: 12.5 });
+    await until(() => records.length === 1);
+    const record = records[0]!;
+    expect(published).toEqual({ topic: topic.name, partition: record.partition, offset: record.offset, id: published.id });
+    expect(published.id).toMatch(UUID_V4);
+    expect(record.key?.toString()).toBe("acct-7");
+    expect(record.partition).toBe(partitionForKey("acct-7", 3));
+    expect(json<Payment>(record)).toEqual({ account: "acct-7", amount: 12.5 });
+    expect(record.headers).toEqual({
+      ce_id: published.id,
+      ce_type: "billing.payment.received",
+      ce_source: "test-service",
+      ce_time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      ce_specversion: CLOUDEVENTS_SPEC_VERSION,
+      ce_dataschema: "billing.payment.received-value/PaymentReceived/1.0",
+      "content-type": "application/json",
+    });
+    expect(Date.parse(record.headers.ce_time!)).toBeGreaterThanOrEqual(before - 1);
+    expect(await metric(runtime.metrics, "evtc_events_produced_total", { topic: topic.name })).toBe(1);
+  });
+
+  it("takes id, time, correlation, causation and trace context from the options", async () => {
+    const { transport, runtime } = await harness([topic]);
+    const records = await tap(transport, topic.name);
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    await runtime.publish(
+      topic,
+      { account: "a", amount: 1 },
+      {
+        id: "evt-1",
+        time: new Date("2024-05-01T10:00:00Z"),
+        correlationId: "order-9",
+        causationId: "evt-0",
+        traceparent,
+      },
+    );
+    await until(() => records.length === 1);
+    expect(records[0]!.headers).toMatchObject({
+      ce_id: "evt-1",
+      ce_time: "2024-05-01T10:00:00.000Z",
+      correlationid: "order-9",
+      causationid: "evt-0",
+      traceparent,
+    });
+  });
+
+  it("invents no trace context when none is given and no OpenTelemetry SDK is installed", async () => {
+    const { transport, runtime } = await harness([topic]);
+    const records = await tap(transport, topic.name);
+    await runtime.publish(topic, { account: "a", amount: 1 });
+    await until(() => records.length === 1);
+    expect(Object.keys(records[0]!.headers)).not.toContain("traceparent");
+    expect(Object.keys(records[0]!.headers)).not.toContain("correlationid");
+  });
+
+  it("sends a topic without a key unkeyed", async () => {
+    const { transport, runtime } = await harness([topic]);
+    const records = await tap(transport, topic.name);
+    const { key: _key, ...unkeyed } = topic;
+    await runtime.publish(unkeyed, { account: "a", amount: 1 });
+    await until(() => records.length === 1);
+    expect(records[0]!.key).toBeNull();
+  });
+
+  it("rejects an invalid event with every problem, sending nothing", async () => {
+    const { transport, runtime } = await harness([topic]);
+    const invalid = { account: "", amount: -3 } as Payment;
+    const error = await runtime.publish(topic, invalid).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect((error as Error).message).toBe(
+      "invalid `billing.payment.received` event, not published:\n" +
+        "  /account: must be a non-empty string\n" +
+        "  /amount: must be >= 0",
+    );
+    expect((error as InvalidEventError).problems).toHaveLength(2);
+    await expect(runtime.publish(topic, "nope" as unknown as Payment)).rejects.toThrow("  (root): must be object");
+    expect((await transport.offsets(topic.name)).map((p) => p.end)).toEqual([0, 0, 0]);
+    expect(await metric(runtime.metrics, "evtc_events_produced_total")).toBe(0);
+  });
+
+  it("refuses to publish once closed", async () => {
+    const { runtime } = await harness([topic]);
+    await runtime.close();
+    await expect(runtime.publish(topic, { account: "a", amount: 1 })).rejects.toThrow("the evtc runtime is closed");
+  });
+});
