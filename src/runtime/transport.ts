@@ -65,7 +65,9 @@ export interface BatchControl {
  * Receives the records of one partition at a time. The transport delivers the next batch of a partition only
  * after the previous one's promise settles, so a partition is never processed twice at once; batches of
  * different partitions may be processed concurrently. Records after the last committed offset are delivered
- * again after a restart or a rebalance.
+ * again after a restart or a rebalance. A handler that rejects gets its partition delivered again from the last
+ * committed offset, after a pause: the runtime rejects a batch when a record can be neither processed nor
+ * dead-lettered (a dead-letter topic that cannot be written), so that it is neither skipped nor lost.
  */
 export type BatchHandler = (batch: PartitionBatch, control: BatchControl) => Promise<void>;
 

@@ -257,6 +257,36 @@ describe("best-effort consumers", () => {
   });
 });
 
+describe("best-effort consumers with a dead-letter topic", () => {
+  it("dead-letter a failure after one attempt, and skip it when the dead-letter topic cannot be written", async () => {
+    const consumer = consumerSpec(single, { name: "bi.refund-archive", delivery: "best-effort" });
+    const { transport, runtime } = await harness([single, { name: consumer.dlqTopic!, partitions: 1 }], {
+      fromBeginning: true,
+    });
+    const dead = await tap(transport, consumer.dlqTopic!);
+    await runtime.publish(single, { account: "broken", amount: 1 });
+    await runtime.publish(single, { account: "fine", amount: 2 });
+    let calls = 0;
+    await runtime.consume(consumer, async (event) => {
+      if (event.account === "broken") {
+        calls++;
+        throw new Error("archive full");
+      }
+    });
+    await until(() => dead.length === 1);
+    await until(async () => (await transport.committed(consumer.groupId, single.name))[0] === 2);
+    expect(calls).toBe(1);
+    expect(dead[0]!.headers).toMatchObject({ evtc_dlq_attempts: "1", evtc_dlq_error: "archive full" });
+
+    const unwritable = consumerSpec(single, { name: "bi.refund-scratch", delivery: "best-effort", dlqTopic: "missing.dlq" });
+    await runtime.consume(unwritable, async (event) => {
+      if (event.account === "broken") throw new Error("no");
+    });
+    await until(async () => (await transport.committed(unwritable.groupId, single.name))[0] === 2);
+    expect(await metric(runtime.metrics, "evtc_event_failures_total", { consumer: unwritable.name })).toBe(1);
+  });
+});
+
 describe("where a new consumer group starts", () => {
   it("is the oldest retained event for a guaranteed reader and the end of the log for a best-effort one", async () => {
     const guaranteed = consumerSpec(single, { name: "crm.from-the-start" });
@@ -389,6 +419,29 @@ describe("idempotency", () => {
     expect(await metric(runtime.metrics, "evtc_events_duplicate_total", { consumer: consumer.name })).toBe(
       doneBeforeStop - 2,
     );
+  });
+});
+
+describe("an idempotency store that fails", () => {
+  it("counts as a failed attempt: the event is claimed again and handled once", async () => {
+    const consumer = consumerSpec(single, { name: "crm.flaky-store" });
+    const memory = new MemoryIdempotencyStore();
+    let claims = 0;
+    const flaky = {
+      claim: async (reader: string, id: string, leaseMs: number) => {
+        if (++claims === 1) throw new Error("redis: connection reset");
+        return memory.claim(reader, id, leaseMs);
+      },
+      complete: (reader: string, id: string) => memory.complete(reader, id),
+      release: (reader: string, id: string) => memory.release(reader, id),
+    };
+    const { runtime } = await harness([single, { name: consumer.dlqTopic!, partitions: 1 }], { idempotency: flaky });
+    await runtime.publish(single, { account: "a", amount: 1 });
+    const attempts: number[] = [];
+    await runtime.consume(consumer, async (_event, context) => void attempts.push(context.attempt));
+    await until(() => attempts.length === 1);
+    expect(attempts).toEqual([2]);
+    expect(await metric(runtime.metrics, "evtc_event_retries_total", { consumer: consumer.name })).toBe(1);
   });
 });
 
