@@ -141,8 +141,9 @@ EOF
 
 format_storage() {
   # A cluster id is 16 random bytes in URL-safe base64 without padding, as `kafka-storage random-uuid` prints.
-  local id
-  id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  # (Not one starting with `-`, which the tool would take for an option.)
+  local id="-"
+  while [[ "$id" == -* ]]; do id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"; done
   if ! java -cp "$LIB/*" -Dlog4j.configuration="file:$STATE/log4j.properties" kafka.tools.StorageTool \
     format -t "$id" -c "$STATE/server.properties" >"$STATE/logs/format.out" 2>&1; then
     cat "$STATE/logs/format.out" >&2
