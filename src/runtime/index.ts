@@ -21,3 +21,4 @@ export { DLQ_HEADERS } from "./dlq.js";
 export { InvalidEventError } from "./stamp.js";
 export { consoleLogger, silentLogger, type RuntimeLogger } from "./logger.js";
 export type { DeadlineMiss } from "./reader.js";
+export { createKafkaTransport, type KafkaTransportOptions, type KafkaSasl, type KafkaLogLevel } from "./kafka.js";

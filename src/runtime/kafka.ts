@@ -1,0 +1,732 @@
+import type { ConnectionOptions } from "node:tls";
+import {
+  Kafka,
+  Partitioners,
+  logLevel as KafkaJsLogLevel,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type KafkaConfig,
+  type KafkaMessage,
+  type Message,
+  type PartitionMetadata,
+  type Producer,
+  type RecordMetadata,
+} from "kafkajs";
+import type {
+  BatchControl,
+  BatchHandler,
+  ConsumedRecord,
+  OutgoingRecord,
+  PartitionBatch,
+  RecordHeaders,
+  RecordPosition,
+  Subscription,
+  SubscriptionOptions,
+  TopicSettings,
+  Transport,
+} from "./transport.js";
+
+/**
+ * The Kafka transport: `Transport` on kafkajs.
+ *
+ * Configuration comes from the options, and for what they leave out from the environment:
+ *
+ * | option     | environment                                   | meaning                                          |
+ * |------------|-----------------------------------------------|--------------------------------------------------|
+ * | `brokers`  | `KAFKA_BROKERS`                               | bootstrap `host:port` list, comma-separated (required) |
+ * | `clientId` | `KAFKA_CLIENT_ID`                             | the client id brokers log and quota on (`evtc`)  |
+ * | `sasl`     | `KAFKA_SASL_MECHANISM`, `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD` | `plain`, `scram-sha-256` or `scram-sha-512` |
+ * | `tls`      | `KAFKA_TLS=1`                                 | TLS with Node's trusted CAs (options: any `tls` options) |
+ * | `logLevel` | `KAFKA_LOG_LEVEL`                             | kafkajs's own logging: `nothing`, `error`, `warn` (default), `info`, `debug` |
+ *
+ * Producing: one idempotent producer with acks=all. kafkajs has no `linger.ms`, so the transport coalesces the
+ * `send` calls made within `lingerMs` (5 ms) — or while the previous request is in flight — into one request of
+ * at most `maxBatchRecords` records and `maxBatchBytes` bytes; each caller gets the positions of its own records.
+ * The transport chooses each record's partition itself with kafkajs's `DefaultPartitioner` (Java's murmur2 for
+ * keyed records, round robin for the others) before sending, so a retried request cannot move a record and
+ * every record's offset is its partition's base offset plus its place in the partition's batch. A send not
+ * acknowledged within `deliveryTimeoutMs` (2 minutes) is rejected; like Java's `delivery.timeout.ms`, the
+ * record may still have been written.
+ *
+ * Consuming: one kafkajs consumer per subscription, offsets committed only when the handler commits, so
+ * whatever was delivered but not committed is delivered again after a restart or a rebalance — and, after
+ * `redeliveryDelayMs`, from the last commit when a handler rejects (reported to `onHandlerError`), as on the
+ * embedded bus.
+ */
+
+export type KafkaLogLevel = "nothing" | "error" | "warn" | "info" | "debug";
+export type KafkaSaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512";
+
+/** SASL credentials; one type per mechanism, as kafkajs takes them. */
+export type KafkaSasl = {
+  readonly [M in KafkaSaslMechanism]: { readonly mechanism: M; readonly username: string; readonly password: string };
+}[KafkaSaslMechanism];
+
+export interface KafkaTransportOptions {
+  /** Bootstrap brokers, `host:port`; default `KAFKA_BROKERS`. */
+  readonly brokers?: readonly string[];
+  /** Default `KAFKA_CLIENT_ID`, then `evtc`. */
+  readonly clientId?: string;
+  /** Default from `KAFKA_SASL_MECHANISM`, `KAFKA_SASL_USERNAME` and `KAFKA_SASL_PASSWORD`. */
+  readonly sasl?: KafkaSasl;
+  /** `true` for TLS with Node's trusted CAs, or Node's TLS options (CA, client certificate…); default `KAFKA_TLS=1`. */
+  readonly tls?: boolean | ConnectionOptions;
+  /** kafkajs's own logging; default `KAFKA_LOG_LEVEL`, then `warn`. */
+  readonly logLevel?: KafkaLogLevel;
+  /** How long a send waits for others to share its request, in milliseconds (default 5). */
+  readonly lingerMs?: number;
+  /** The most records in one request (default 1,000): a full batch is sent without waiting. */
+  readonly maxBatchRecords?: number;
+  /** The most bytes of keys, values and headers in one request (default 900 KiB, under the broker's 1 MB). */
+  readonly maxBatchBytes?: number;
+  /** How long a send may wait for its acknowledgement before it is rejected (default 120,000 ms). */
+  readonly deliveryTimeoutMs?: number;
+  /** How many partitions a subscription processes at once (default 4). */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Consumer group session timeout (default 30,000 ms); heartbeats every `heartbeatIntervalMs` (3,000). */
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  /** How long a fetch waits for records before it returns empty (default 500 ms). */
+  readonly maxWaitTimeMs?: number;
+  /** Wait before a batch whose handler rejected is delivered again from the last commit (default 500 ms). */
+  readonly redeliveryDelayMs?: number;
+  /** Told when a handler rejects, before the batch is delivered again (default: `console.error`). */
+  readonly onHandlerError?: (error: unknown, batch: PartitionBatch) => void;
+  /** Where the defaults come from; `process.env` when absent. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The options with the environment applied and every default filled in. */
+export interface ResolvedKafkaOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly sasl: KafkaSasl | undefined;
+  readonly tls: boolean | ConnectionOptions;
+  readonly logLevel: KafkaLogLevel;
+  readonly lingerMs: number;
+  readonly maxBatchRecords: number;
+  readonly maxBatchBytes: number;
+  readonly deliveryTimeoutMs: number;
+  readonly partitionsConsumedConcurrently: number;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly maxWaitTimeMs: number;
+  readonly redeliveryDelayMs: number;
+  readonly onHandlerError: (error: unknown, batch: PartitionBatch) => void;
+}
+
+const LOG_LEVELS: Readonly<Record<KafkaLogLevel, KafkaJsLogLevel>> = {
+  nothing: KafkaJsLogLevel.NOTHING,
+  error: KafkaJsLogLevel.ERROR,
+  warn: KafkaJsLogLevel.WARN,
+  info: KafkaJsLogLevel.INFO,
+  debug: KafkaJsLogLevel.DEBUG,
+};
+
+const SASL_MECHANISMS: readonly KafkaSaslMechanism[] = ["plain", "scram-sha-256", "scram-sha-512"];
+
+/** Applies the environment and the defaults to `options`; throws on a missing or malformed setting. */
+export function resolveKafkaOptions(options: KafkaTransportOptions = {}): ResolvedKafkaOptions {
+  const env = options.env ?? process.env;
+  const brokers = options.brokers ?? splitList(env["KAFKA_BROKERS"]);
+  if (brokers.length === 0) {
+    throw new Error("no Kafka brokers: pass `brokers` or set KAFKA_BROKERS (host:port, comma-separated)");
+  }
+  const logLevel = options.logLevel ?? (env["KAFKA_LOG_LEVEL"]?.toLowerCase() || "warn");
+  if (!(logLevel in LOG_LEVELS)) {
+    throw new Error(`unknown KAFKA_LOG_LEVEL \`${logLevel}\`: use ${Object.keys(LOG_LEVELS).join(", ")}`);
+  }
+  return {
+    brokers,
+    clientId: options.clientId ?? (env["KAFKA_CLIENT_ID"] || "evtc"),
+    sasl: options.sasl ?? saslFromEnv(env),
+    tls: options.tls ?? /^(1|true|yes)$/i.test(env["KAFKA_TLS"] ?? ""),
+    logLevel: logLevel as KafkaLogLevel,
+    lingerMs: options.lingerMs ?? 5,
+    maxBatchRecords: options.maxBatchRecords ?? 1000,
+    maxBatchBytes: options.maxBatchBytes ?? 900 * 1024,
+    deliveryTimeoutMs: options.deliveryTimeoutMs ?? 120_000,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
+    sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3_000,
+    maxWaitTimeMs: options.maxWaitTimeMs ?? 500,
+    redeliveryDelayMs: options.redeliveryDelayMs ?? 500,
+    onHandlerError:
+      options.onHandlerError ??
+      ((error, batch) =>
+        console.error(
+          `evtc Kafka transport: a handler rejected a batch of partition ${batch.partition} of topic \`${batch.topic}\`; ` +
+            `it is delivered again from the last commit`,
+          error,
+        )),
+  };
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
+function saslFromEnv(env: Readonly<Record<string, string | undefined>>): KafkaSasl | undefined {
+  const mechanism = env["KAFKA_SASL_MECHANISM"]?.toLowerCase();
+  if (!mechanism) return undefined;
+  if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
+    throw new Error(`unknown KAFKA_SASL_MECHANISM \`${mechanism}\`: use ${SASL_MECHANISMS.join(", ")}`);
+  }
+  const username = env["KAFKA_SASL_USERNAME"];
+  const password = env["KAFKA_SASL_PASSWORD"];
+  if (username === undefined || password === undefined) {
+    throw new Error("KAFKA_SASL_MECHANISM is set: set KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD too");
+  }
+  // Checked against SASL_MECHANISMS above.
+  return { mechanism, username, password } as KafkaSasl;
+}
+
+/** Creates the transport; it connects on first use. */
+export function createKafkaTransport(options: KafkaTransportOptions = {}): Transport {
+  return new KafkaTransport(resolveKafkaOptions(options));
+}
+
+/** One caller's `send`, waiting to be sent or acknowledged. */
+interface PendingSend {
+  readonly records: readonly OutgoingRecord[];
+  readonly bytes: number;
+  settled: boolean;
+  resolve(positions: readonly RecordPosition[]): void;
+  reject(error: Error): void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** Where the records of one topic partition stand in a request. */
+interface PartitionSlots {
+  readonly topic: string;
+  readonly partition: number;
+  /** The callers' records in the order they are sent: the n-th one lands at base offset + n. */
+  readonly slots: Array<{ readonly send: number; readonly record: number }>;
+}
+
+const METADATA_MAX_AGE_MS = 300_000;
+// Per record: roughly what a record adds to a batch besides its key, value and headers.
+const RECORD_OVERHEAD_BYTES = 32;
+
+class KafkaTransport implements Transport {
+  private readonly kafka: Kafka;
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private producer: Promise<Producer> | undefined;
+  private admin: Promise<Admin> | undefined;
+  private readonly metadata = new Map<string, { at: number; partitions: Promise<PartitionMetadata[]> }>();
+  private readonly subscriptions = new Set<KafkaSubscription>();
+  private readonly queue: PendingSend[] = [];
+  private readonly unsettled = new Set<Promise<unknown>>();
+  private queuedRecords = 0;
+  private queuedBytes = 0;
+  private linger: NodeJS.Timeout | undefined;
+  private inFlight = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: ResolvedKafkaOptions) {
+    const config: KafkaConfig = {
+      brokers: [...options.brokers],
+      clientId: options.clientId,
+      ssl: options.tls,
+      logLevel: LOG_LEVELS[options.logLevel],
+      // Reconnect quickly after a broker restart; kafkajs waits up to 30 s between attempts by default.
+      retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: 8 },
+    };
+    if (options.sasl) config.sasl = { ...options.sasl };
+    this.kafka = new Kafka(config);
+  }
+
+  // --- topics and lag ---------------------------------------------------------------------------------------
+
+  async ensureTopics(topics: readonly TopicSettings[]): Promise<void> {
+    if (topics.length === 0) return;
+    const admin = await this.connectAdmin();
+    const existing = new Set(await admin.listTopics());
+    const missing = new Map<string, TopicSettings>();
+    for (const topic of topics) if (!existing.has(topic.name)) missing.set(topic.name, topic);
+    if (missing.size > 0) {
+      // Resolves false when another client created them all first; an error names any other failure.
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [...missing.values()].map((topic) => ({
+          topic: topic.name,
+          numPartitions: topic.partitions,
+          replicationFactor: topic.replicationFactor ?? -1,
+          configEntries: Object.entries(topic.config ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    }
+    for (const topic of topics) this.metadata.delete(topic.name);
+  }
+
+  async lag(groupId: string, topic: string): Promise<number> {
+    const admin = await this.connectAdmin();
+    const [ends, groups] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
+    const committed = new Map<number, number>();
+    for (const entry of groups.find((group) => group.topic === topic)?.partitions ?? []) {
+      committed.set(entry.partition, Number(entry.offset));
+    }
+    let lag = 0;
+    for (const end of ends) {
+      const position = committed.get(end.partition) ?? -1;
+      // Without a committed offset, the group has everything still in the log ahead of it.
+      const from = position >= 0 ? position : Number(end.low);
+      lag += Math.max(0, Number(end.high) - from);
+    }
+    return lag;
+  }
+
+  // --- producing ----------------------------------------------------------------------------------------------
+
+  send(records: readonly OutgoingRecord[]): Promise<readonly RecordPosition[]> {
+    if (this.closing) return Promise.reject(new Error("the Kafka transport is closed"));
+    if (records.length === 0) return Promise.resolve([]);
+    const promise = new Promise<readonly RecordPosition[]>((resolve, reject) => {
+      const bytes = records.reduce((sum, record) => sum + recordBytes(record), 0);
+      const pending: PendingSend = {
+        records,
+        bytes,
+        settled: false,
+        resolve: (positions) => {
+          if (pending.settled) return;
+          pending.settled = true;
+          clearTimeout(pending.timer);
+          resolve(positions);
+        },
+        reject: (error) => {
+          if (pending.settled) return;
+          pending.settled = true;
+          clearTimeout(pending.timer);
+          reject(error);
+        },
+        timer: setTimeout(() => this.expire(pending), this.options.deliveryTimeoutMs),
+      };
+      this.queue.push(pending);
+      this.queuedRecords += records.length;
+      this.queuedBytes += bytes;
+      this.schedule();
+    });
+    const tracked = promise.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.unsettled.add(tracked);
+    void tracked.then(() => this.unsettled.delete(tracked));
+    return promise;
+  }
+
+  private expire(pending: PendingSend): void {
+    const queued = this.queue.indexOf(pending);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      this.queuedRecords -= pending.records.length;
+      this.queuedBytes -= pending.bytes;
+      pending.reject(new Error(`not sent to Kafka within ${this.options.deliveryTimeoutMs} ms`));
+    } else {
+      pending.reject(
+        new Error(`not acknowledged by Kafka within ${this.options.deliveryTimeoutMs} ms; it may still be written`),
+      );
+    }
+  }
+
+  /** Sends now when a batch is full, else after the linger time; never while a request is in flight. */
+  private schedule(): void {
+    if (this.inFlight || this.queue.length === 0) return;
+    const full = this.queuedRecords >= this.options.maxBatchRecords || this.queuedBytes >= this.options.maxBatchBytes;
+    if (full) {
+      clearTimeout(this.linger);
+      this.linger = undefined;
+      this.drain();
+    } else if (!this.linger) {
+      this.linger = setTimeout(() => {
+        this.linger = undefined;
+        this.drain();
+      }, this.options.lingerMs);
+    }
+  }
+
+  /** Takes what fits in one request off the queue and sends it; what queues meanwhile goes right after. */
+  private drain(): void {
+    if (this.inFlight || this.queue.length === 0) return;
+    const batch: PendingSend[] = [];
+    let records = 0;
+    let bytes = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      const fits =
+        records + next.records.length <= this.options.maxBatchRecords &&
+        bytes + next.bytes <= this.options.maxBatchBytes;
+      // A send is never split; one larger than a batch goes alone.
+      if (batch.length > 0 && !fits) break;
+      this.queue.shift();
+      batch.push(next);
+      records += next.records.length;
+      bytes += next.bytes;
+    }
+    this.queuedRecords -= records;
+    this.queuedBytes -= bytes;
+    this.inFlight = true;
+    void this.sendBatch(batch).finally(() => {
+      this.inFlight = false;
+      // Whatever queued during the request has waited at least as long as the linger time: send it now.
+      if (this.queue.length > 0) this.drain();
+    });
+  }
+
+  /**
+   * Sends one request for `batch` and answers each caller. Partitions are chosen once, before the first
+   * attempt; a failed attempt is repeated as it was — same records, same partitions, so the idempotent producer
+   * can recognise a repeat of a request that had in fact been written — until it succeeds, fails for good, or
+   * every caller's delivery timeout has passed.
+   */
+  private async sendBatch(batch: readonly PendingSend[]): Promise<void> {
+    const metadata = await this.metadataFor(batch);
+    const ready = batch.flatMap((pending, index) => (pending.settled ? [] : [{ pending, index }]));
+    if (ready.length === 0) return;
+
+    const topicMessages = new Map<string, Message[]>();
+    const partitions = new Map<string, PartitionSlots>();
+    for (const { pending, index } of ready) {
+      pending.records.forEach((record, recordIndex) => {
+        const message: Message = { key: record.key, value: record.value, headers: { ...record.headers } };
+        const partition = this.partitioner({
+          topic: record.topic,
+          partitionMetadata: metadata.get(record.topic)!,
+          message,
+        });
+        message.partition = partition;
+        const messages = topicMessages.get(record.topic) ?? [];
+        messages.push(message);
+        topicMessages.set(record.topic, messages);
+        const id = `${partition}:${record.topic}`;
+        let slots = partitions.get(id);
+        if (!slots) partitions.set(id, (slots = { topic: record.topic, partition, slots: [] }));
+        slots.slots.push({ send: index, record: recordIndex });
+      });
+    }
+
+    let response: RecordMetadata[];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const producer = await this.connectProducer();
+        response = await producer.sendBatch({
+          acks: -1,
+          topicMessages: [...topicMessages].map(([topic, messages]) => ({ topic, messages })),
+        });
+        break;
+      } catch (error) {
+        if (!retriable(error) || ready.every(({ pending }) => pending.settled)) {
+          for (const topic of topicMessages.keys()) this.metadata.delete(topic);
+          for (const { pending } of ready) pending.reject(asError(error));
+          return;
+        }
+        // kafkajs gave up reconnecting (a broker restart takes longer than its retries): try again.
+        await delay(Math.min(200 * 2 ** attempt, 2_000));
+      }
+    }
+
+    const positions = new Map<number, Array<RecordPosition | undefined>>(
+      ready.map(({ index, pending }) => [
+        index,
+        new Array<RecordPosition | undefined>(pending.records.length).fill(undefined),
+      ]),
+    );
+    const problems: string[] = [];
+    for (const slots of partitions.values()) {
+      const answer = response.find((entry) => entry.topicName === slots.topic && entry.partition === slots.partition);
+      const base = answer?.baseOffset ?? answer?.offset;
+      if (answer === undefined || base === undefined || answer.errorCode !== 0) {
+        problems.push(`${slots.topic}/${slots.partition}`);
+        continue;
+      }
+      slots.slots.forEach((slot, n) => {
+        positions.get(slot.send)![slot.record] = {
+          topic: slots.topic,
+          partition: slots.partition,
+          offset: Number(base) + n,
+        };
+      });
+    }
+    for (const { pending, index } of ready) {
+      const mine = positions.get(index)!;
+      if (mine.every((position) => position !== undefined)) pending.resolve(mine);
+      else pending.reject(new Error(`Kafka did not acknowledge ${problems.join(", ")}`));
+    }
+  }
+
+  /**
+   * The partitions of every topic `batch` sends to. A send to a topic that does not exist (or whose metadata
+   * fails for good) is rejected alone; while the brokers cannot be reached, it waits and asks again.
+   */
+  private async metadataFor(batch: readonly PendingSend[]): Promise<Map<string, PartitionMetadata[]>> {
+    const metadata = new Map<string, PartitionMetadata[]>();
+    for (const pending of batch) {
+      for (let attempt = 0; !pending.settled; attempt++) {
+        try {
+          for (const record of pending.records) {
+            if (!metadata.has(record.topic)) metadata.set(record.topic, await this.partitionsOf(record.topic));
+          }
+          break;
+        } catch (error) {
+          if (!retriable(error)) pending.reject(asError(error));
+          else await delay(Math.min(200 * 2 ** attempt, 2_000));
+        }
+      }
+    }
+    return metadata;
+  }
+
+  private partitionsOf(topic: string): Promise<PartitionMetadata[]> {
+    const cached = this.metadata.get(topic);
+    if (cached && Date.now() - cached.at < METADATA_MAX_AGE_MS) return cached.partitions;
+    const partitions = (async () => {
+      const admin = await this.connectAdmin();
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] }).catch((error: unknown) => {
+        throw rootCause(error).type === "UNKNOWN_TOPIC_OR_PARTITION" ? missingTopic(topic) : error;
+      });
+      const found = topics.find((entry) => entry.name === topic);
+      if (!found || found.partitions.length === 0) throw missingTopic(topic);
+      return found.partitions;
+    })();
+    this.metadata.set(topic, { at: Date.now(), partitions });
+    partitions.catch(() => {
+      if (this.metadata.get(topic)?.partitions === partitions) this.metadata.delete(topic);
+    });
+    return partitions;
+  }
+
+  // --- consuming ----------------------------------------------------------------------------------------------
+
+  async subscribe(options: SubscriptionOptions, handler: BatchHandler): Promise<Subscription> {
+    if (this.closing) throw new Error("the Kafka transport is closed");
+    const subscription = new KafkaSubscription(
+      this.kafka.consumer({
+        groupId: options.groupId,
+        allowAutoTopicCreation: false,
+        sessionTimeout: this.options.sessionTimeoutMs,
+        heartbeatInterval: this.options.heartbeatIntervalMs,
+        maxWaitTimeInMs: this.options.maxWaitTimeMs,
+      }),
+      handler,
+      this.options,
+      () => this.subscriptions.delete(subscription),
+    );
+    this.subscriptions.add(subscription);
+    try {
+      await subscription.start(options, this.options.partitionsConsumedConcurrently);
+    } catch (error) {
+      await subscription.close().catch(() => undefined);
+      throw error;
+    }
+    return subscription;
+  }
+
+  // --- lifecycle ----------------------------------------------------------------------------------------------
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    // Pending sends go out now; each settles, at the latest, at its delivery timeout.
+    clearTimeout(this.linger);
+    this.linger = undefined;
+    this.drain();
+    await Promise.all(this.unsettled);
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    const clients = [this.producer, this.admin].filter((client) => client !== undefined);
+    await Promise.all(clients.map(async (client) => (await client.catch(() => undefined))?.disconnect()));
+  }
+
+  private connectProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        allowAutoTopicCreation: false,
+        // Stated, not left to the default: Java's murmur2 placement of keys (kafkajs 2's default partitioner).
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      this.producer = producer.connect().then(() => producer);
+      this.producer.catch(() => (this.producer = undefined));
+    }
+    return this.producer;
+  }
+
+  private connectAdmin(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      this.admin = admin.connect().then(() => admin);
+      this.admin.catch(() => (this.admin = undefined));
+    }
+    return this.admin;
+  }
+}
+
+class KafkaSubscription implements Subscription {
+  private closing: Promise<void> | undefined;
+  /** Bumped at every rebalance, join and crash: a batch from an earlier generation is no longer active. */
+  private generation = 0;
+  /** The last batch of each partition, so a partition's next batch starts only after it settles. */
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * Where each partition is read again from after a handler rejects: its last commit in this generation, else
+   * the first offset this generation delivered (which is where the group's committed position was).
+   */
+  private readonly restartAt = new Map<string, { generation: number; offset: number }>();
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly handler: BatchHandler,
+    private readonly options: Pick<ResolvedKafkaOptions, "redeliveryDelayMs" | "onHandlerError">,
+    private readonly onClosed: () => void,
+  ) {
+    const bump = (): void => {
+      this.generation++;
+    };
+    consumer.on(consumer.events.REBALANCING, bump);
+    consumer.on(consumer.events.GROUP_JOIN, bump);
+    consumer.on(consumer.events.CRASH, bump);
+  }
+
+  async start(options: SubscriptionOptions, concurrency: number): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning ?? false });
+    // Resolves once the consumer has joined the group.
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: concurrency,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    // While closing, nothing new is handed out (nor marked read): it is delivered again after a restart.
+    if (this.closing || batch.messages.length === 0) return;
+    const { topic, partition } = batch;
+    const generation = this.generation;
+    const isActive = (): boolean =>
+      !this.closing && generation === this.generation && payload.isRunning() && !payload.isStale();
+    const key = `${partition}:${topic}`;
+    const records = batch.messages.map((message) => consumedRecord(topic, partition, message));
+    if (this.restartAt.get(key)?.generation !== generation) {
+      this.restartAt.set(key, { generation, offset: records[0]!.offset });
+    }
+    const control: BatchControl = {
+      commit: async (nextOffset) => {
+        await this.consumer.commitOffsets([{ topic, partition, offset: String(nextOffset) }]);
+        const restart = this.restartAt.get(key);
+        if (restart?.generation === generation) restart.offset = nextOffset;
+      },
+      heartbeat: () => payload.heartbeat(),
+      isActive,
+    };
+
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const handled = previous.then(() => this.handler({ topic, partition, records }, control));
+    const settled = handled.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(key, settled);
+    this.inFlight.add(settled);
+    void settled.then(() => {
+      this.inFlight.delete(settled);
+      if (this.chains.get(key) === settled) this.chains.delete(key);
+    });
+
+    try {
+      await handled;
+    } catch (error) {
+      // As on the embedded bus: report, wait, and read the partition again from the last commit.
+      try {
+        this.options.onHandlerError(error, { topic, partition, records });
+      } catch {
+        // A failing error hook must not stop delivery.
+      }
+      await delay(this.options.redeliveryDelayMs);
+      if (isActive()) payload.resolveOffset(String(this.restartAt.get(key)!.offset - 1));
+      return;
+    }
+    // The fetch position moves past the batch; the committed offset moves only when the handler commits.
+    if (isActive()) payload.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await Promise.all(this.inFlight);
+        // Stops fetching and leaves the group; commits nothing (autoCommit is off).
+        await this.consumer.disconnect();
+      } finally {
+        this.onClosed();
+      }
+    })();
+    return this.closing;
+  }
+}
+
+function consumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: Number(message.offset),
+    key: message.key ?? null,
+    // A tombstone (null value) reads as an empty value.
+    value: message.value ?? Buffer.alloc(0),
+    headers: decodeHeaders(message.headers),
+    timestamp: Number(message.timestamp),
+  };
+}
+
+/** Header values as UTF-8 strings; of a header repeated under one name, the last (Java's `lastHeader`). */
+function decodeHeaders(headers: IHeaders | undefined): RecordHeaders {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) decoded[name] = Buffer.isBuffer(last) ? last.toString("utf8") : String(last);
+  }
+  return decoded;
+}
+
+function recordBytes(record: OutgoingRecord): number {
+  let bytes = RECORD_OVERHEAD_BYTES + record.value.length;
+  if (record.key !== null) bytes += Buffer.byteLength(record.key);
+  for (const [name, value] of Object.entries(record.headers)) bytes += name.length + Buffer.byteLength(value);
+  return bytes;
+}
+
+/** The error kafkajs's wrappers (retries exceeded, non-retriable…) were caused by. */
+function rootCause(error: unknown): { retriable?: boolean; type?: string } {
+  let cause = error as { cause?: unknown; retriable?: boolean; type?: string } | undefined;
+  while (cause?.cause) cause = cause.cause as typeof cause;
+  return cause ?? {};
+}
+
+/** Whether trying again may succeed: what kafkajs calls retriable at the root, a lost connection above all. */
+function retriable(error: unknown): boolean {
+  return rootCause(error).retriable === true;
+}
+
+function missingTopic(topic: string): Error {
+  return Object.assign(new Error(`topic \`${topic}\` does not exist`), { retriable: false });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
