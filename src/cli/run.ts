@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { createRequire } from "node:module";
 import { checkCommand } from "./check.js";
 import { explainCommand } from "./explain.js";
+import { fmtCommand } from "./fmt.js";
 import { lockCommand } from "./lock.js";
 import { loadCommand } from "./load.js";
 import type { LoadFormat } from "../load/report.js";
@@ -213,6 +214,31 @@ Exit codes:
         );
       },
     );
+
+  program
+    .command("fmt")
+    .description("rewrite .evt files in the canonical layout, keeping every comment and the meaning of each file")
+    .argument("<paths...>", ".evt files, or directories searched recursively for .evt files")
+    .option("--check", "do not write: list the files that are not formatted and exit 1 if there is any (for CI)")
+    .option("--no-color", "never colour the output (also: NO_COLOR=1)")
+    .addHelpText(
+      "after",
+      `
+A file with syntax errors is reported as \`evtc check\` reports it and left as it is.
+
+Exit codes:
+  0  every file is formatted (or was rewritten)
+  1  with --check: a file is not formatted (the files are listed)
+  2  usage or file problem (missing path; unreadable, binary or unwritable file), or a file with syntax errors
+  3  internal error in evtc (please report it)`,
+    )
+    .action((paths: string[], options: { check?: boolean; color?: boolean }) => {
+      exitCode = fmtCommand(
+        paths,
+        { check: options.check === true, color: useColor(terminal, options.color) },
+        terminal,
+      );
+    });
 
   program
     .command("rules")

@@ -1,0 +1,125 @@
+import {
+  accessSync,
+  constants,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import path from "node:path";
+import { sortAndDedupe, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { renderAll } from "../diagnostics/render.js";
+import { FormatMeaningError, formatSource } from "../format/format.js";
+import { readSources } from "../io/read-sources.js";
+import type { Terminal } from "./run.js";
+
+export interface FmtOptions {
+  /** Write nothing: list the files that are not formatted, and exit 1 if there is any. */
+  readonly check: boolean;
+  readonly color: boolean;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Writes through a temporary file in the same directory, renamed over the original, so that no reader (and no
+ * interrupted run) ever sees half a file. A symbolic link stays a link: its target is rewritten. A file that
+ * is not writable is refused rather than replaced, since the rename would otherwise get round its permissions.
+ */
+function writeAtomically(file: string, text: string): void {
+  const target = realpathSync(file);
+  accessSync(target, constants.W_OK);
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.evtc-fmt-${process.pid}`);
+  try {
+    writeFileSync(temporary, text, { mode: statSync(target).mode & 0o7777 });
+    renameSync(temporary, target);
+  } catch (error) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // nothing was written
+    }
+    throw error;
+  }
+}
+
+function writeFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EROFS") return "read-only file system";
+  return code ? code.toLowerCase() : String((error as Error).message ?? error);
+}
+
+/**
+ * `evtc fmt`: rewrites `.evt` files in the canonical layout (docs/cli.md, "evtc fmt"), in place. A file with
+ * syntax errors is reported as `evtc check` reports it and left alone. With `check`, nothing is written: the
+ * files that are not formatted are listed.
+ *
+ * Exit codes: 0 every file formatted (or rewritten); 1 with `check`, a file is not formatted; 2 a usage or file
+ * problem (missing path, unreadable or unwritable file) or a file with syntax errors; 3 the formatter refused
+ * its own output (a bug in evtc).
+ */
+export function fmtCommand(paths: readonly string[], options: FmtOptions, terminal: Terminal): number {
+  const read = readSources(paths, terminal.cwd);
+  const diagnostics: Diagnostic[] = [...read.diagnostics];
+  const problems: string[] = [];
+  const changed: string[] = [];
+  let refused = 0;
+  let internal = false;
+  for (const source of read.sources) {
+    let result;
+    try {
+      result = formatSource(source);
+    } catch (error) {
+      if (!(error instanceof FormatMeaningError)) throw error;
+      terminal.stderr(`internal error: ${error.message}\nThis is a bug in evtc; please report it with the file.\n`);
+      internal = true;
+      continue;
+    }
+    if (!result.ok) {
+      diagnostics.push(...result.diagnostics);
+      refused++;
+      continue;
+    }
+    const absolute = path.resolve(terminal.cwd, source.path);
+    // The source's text has no byte-order mark; the file on disk may, and then it changes too.
+    if (!result.changed && !readFileSync(absolute).subarray(0, 3).equals(BOM)) continue;
+    if (!options.check) {
+      try {
+        writeAtomically(absolute, result.text);
+      } catch (error) {
+        problems.push(`error: cannot write \`${source.path}\`: ${writeFailure(error)}; it was left as it is\n`);
+        continue;
+      }
+    }
+    changed.push(source.path);
+  }
+
+  const rendered = renderAll(sortAndDedupe(diagnostics), "text", { color: options.color });
+  const files = read.sources.length;
+  const leftAlone =
+    refused > 0
+      ? `; ${plural(refused, "file")} with syntax errors left as ${refused === 1 ? "it is" : "they are"}`
+      : "";
+  const them = changed.length === 1 ? "it" : "them";
+  const outcome = !options.check
+    ? `${changed.length} reformatted`
+    : changed.length === 0
+      ? "all formatted"
+      : `${changed.length} not formatted (run \`evtc fmt\` to format ${them})`;
+  const summary = `${plural(files, "file")} checked: ${outcome}${leftAlone}`;
+  terminal.stdout(
+    (rendered === "" ? "" : `${rendered}\n\n`) + changed.map((file) => `${file}\n`).join("") + `${summary}\n`,
+  );
+  if (problems.length > 0) terminal.stderr(problems.join(""));
+
+  if (internal) return 3;
+  if (problems.length > 0 || diagnostics.some((d) => d.severity === "error")) return 2;
+  return options.check && changed.length > 0 ? 1 : 0;
+}
