@@ -1,10 +1,12 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SourceFile } from "../../src/diagnostics/source.js";
 import { clauseOrder, formatSource, formatText } from "../../src/format/format.js";
 import type { ClauseBlockKind } from "../../src/format/layout.js";
 import type * as ast from "../../src/syntax/ast.js";
 import { parseSource } from "../../src/syntax/parse.js";
-import { checkProject, evtFiles, readSource } from "./support.js";
+import { checkProject, evtFiles, readSource, repo } from "./support.js";
 
 /** The canonical layout, case by case: what `evtc fmt` makes of a file (docs/cli.md, `evtc fmt`). */
 const fmt = (lines: readonly string[]) => formatText(lines.join("\n"));
@@ -262,4 +264,14 @@ describe("one layout whatever the input's", () => {
       expect(result.ok && result.text).toBe(example.text);
     });
   }
+});
+
+describe("docs/cli.md", () => {
+  it("shows the canonical layout in canonical layout", () => {
+    const doc = readFileSync(path.join(repo, "docs", "cli.md"), "utf8");
+    const section = doc.slice(doc.indexOf("## `evtc fmt`"));
+    const blocks = [...section.matchAll(/```evt\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const block of blocks) expect(formatText(block)).toBe(block);
+  });
 });
