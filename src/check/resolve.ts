@@ -507,6 +507,11 @@ class Resolver {
         continue;
       }
       seen.set(field.name.text, field.name.span);
+      if (field.name.text === "__proto__") {
+        this.report("EVT0414", { name: field.name.text }, field.name.span, {
+          help: "rename the field; JSON tools and JavaScript treat `__proto__` as the object's prototype",
+        });
+      }
       const type = this.fieldType(field.type);
       if (!type) continue;
       const constraints = resolveConstraints(field, type, (d) => this.diagnostics.push(d));

@@ -402,6 +402,15 @@ event used as a field's type (events are versioned contracts; share structure th
 built-in type with type arguments, or a type argument missing from \`map<T>\`.`,
   }),
 
+  EVT0414: entry<{ name: string }>({
+    name: "reserved-field-name",
+    severity: "error",
+    message: (p) => `a field cannot be called \`${p.name}\``,
+    explanation: `\`__proto__\` is special in JavaScript: assigning it replaces an object's prototype instead of
+setting a property, so JSON validators (ajv among them) and JavaScript consumers ignore or mishandle a field
+of that name. Choose another name.`,
+  }),
+
   EVT0501: entry<{ name: string; reason: string }>({
     name: "topic-format",
     severity: "error",

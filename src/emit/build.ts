@@ -38,7 +38,8 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   const olderVersions = olderVersionsOf(model, lock);
   const files: GeneratedFile[] = [];
 
-  const modules = new Emitter({ model, project: input.project, sourceOf, olderVersions }).emit();
+  const emitter = new Emitter({ model, project: input.project, sourceOf, olderVersions });
+  const modules = emitter.emit();
   for (const module of modules) {
     files.push({ path: module.path, content: await format(module.content, PRETTIER_OPTIONS) });
   }
@@ -55,12 +56,14 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   };
   for (const event of model.events.values()) {
     const source = sourceOf(event.nameSpan.file.path);
-    validator(currentVersion(event), eventSchema(event, { documentation: false }).schema, event.name, eventModule(event), [source]);
+    const schema = eventSchema(event, { documentation: false }).schema;
+    validator(currentVersion(event), schema, emitter.eventTypeName(event.name), eventModule(event), [source]);
   }
   for (const older of olderVersions) {
     const event = model.events.get(older.version.event);
     if (event === undefined) continue;
-    validator(older.version, older.schema as JsonSchema, older.typeName, eventModule(event), ["evt.lock"]);
+    const typeName = emitter.eventTypeName(event.name, older.version.major);
+    validator(older.version, older.schema as JsonSchema, typeName, eventModule(event), ["evt.lock"]);
   }
 
   for (const topic of model.topics.values()) {

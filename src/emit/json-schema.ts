@@ -122,16 +122,21 @@ class SchemaBuilder {
   }
 
   fields(fields: readonly Field[], pointer: string): JsonSchema {
-    const properties: Record<string, JsonSchema> = {};
+    const entries: [string, JsonSchema][] = [];
     for (const field of fields) {
       const at = `${pointer}/properties/${field.name}`;
       this.origins.set(at, field.declaration.name.span);
-      properties[field.name] = {
-        ...this.type(field.type, field, at),
-        ...(field.default !== undefined ? { default: field.default } : {}),
-        ...this.docs(field.docs, field.deprecated),
-      };
+      entries.push([
+        field.name,
+        {
+          ...this.type(field.type, field, at),
+          ...(field.default !== undefined ? { default: field.default } : {}),
+          ...this.docs(field.docs, field.deprecated),
+        },
+      ]);
     }
+    // `fromEntries` defines own properties: a field called `__proto__` stays a field, not a prototype.
+    const properties = Object.fromEntries(entries);
     const required = fields.filter((f) => !f.optional).map((f) => f.name);
     return {
       type: "object",

@@ -106,13 +106,14 @@ export function relativeImport(from: string, to: string): string {
 
 function jsdoc(lines: readonly string[], tags: readonly [string, string][] = []): OptionalKind<JSDocStructure>[] {
   if (lines.length === 0 && tags.length === 0) return [];
-  const description = lines.map(docText).join("\n");
-  return [
-    {
-      ...(description !== "" ? { description: `${description}${tags.length > 0 ? "\n" : ""}` } : {}),
-      tags: tags.map(([tagName, text]) => ({ tagName, text: docText(text) })),
-    },
-  ];
+  // The whole comment is written as one description: user text goes through `docText`, and tags are lines
+  // evtc writes itself, so nothing user-written can end the comment or start a tag.
+  const text = [
+    ...lines.map(docText),
+    ...(lines.length > 0 && tags.length > 0 ? [""] : []),
+    ...tags.map(([tag, value]) => (value === "" ? `@${tag}` : `@${tag} ${docText(value)}`)),
+  ].join("\n");
+  return [{ description: text }];
 }
 
 function deprecatedTag(deprecated: string | undefined): [string, string][] {
@@ -213,6 +214,11 @@ export class Emitter {
     for (const event of this.input.model.events.values()) versions.push(currentVersion(event));
     for (const older of this.input.olderVersions) versions.push(older.version);
     return versions;
+  }
+
+  /** The TypeScript name of an event's current version, or of an older major version it still has. */
+  eventTypeName(event: string, olderMajor?: number): string {
+    return this.ids.get(olderMajor === undefined ? `type:${event}` : `older:${event}@${olderMajor}`);
   }
 
   identifierOf(entity: Entity): string {

@@ -40,7 +40,7 @@ const addFormats = formatsModule.default;
 
 function newAjv(): InstanceType<typeof Ajv> {
   const ajv = new Ajv({
-    code: { source: true, esm: true, formats: _`evtcFormats` },
+    code: { source: true, esm: true, lines: true, formats: _`evtcFormats` },
     strict: true,
     allErrors: false,
     // `$data` lets a document steer its own validation: never.

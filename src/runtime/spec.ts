@@ -34,8 +34,11 @@ export interface TopicSpec<T> {
   readonly name: string;
   /** The current version: what producers publish. */
   readonly event: EventVersionSpec<T>;
-  /** Derives the partition key from an event (absent for a topic without a key). */
-  readonly key?: (event: T) => string;
+  /**
+   * Derives the partition key from an event (absent for a topic without a key). A method, so that the spec of
+   * a topic of `T` also serves a reader of `T | OlderT` (a consumer accepting two major versions).
+   */
+  key?(event: T): string;
   readonly partitions: number;
   /** Replication factor and `min.insync.replicas` from the topic's segment, when declared. */
   readonly replicationFactor?: number;

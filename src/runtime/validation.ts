@@ -1,5 +1,5 @@
+import { createRequire } from "node:module";
 import { fullFormats } from "ajv-formats/dist/formats.js";
-import ucs2lengthModule from "ajv/dist/runtime/ucs2length.js";
 
 /**
  * What the validators evtc compiles at build time (ajv standalone code) need at run time, imported through
@@ -13,6 +13,7 @@ export const evtcFormats = {
   uuid: fullFormats.uuid,
 };
 
-export const ucs2length: (text: string) => number = (
-  ucs2lengthModule as unknown as { default: (text: string) => number }
-).default;
+// `require`, not `import`: loaders disagree on what the default import of a CommonJS module with
+// `exports.default` is, and a validator must get the function whichever loader runs the service.
+const require = createRequire(import.meta.url);
+export const ucs2length = (require("ajv/dist/runtime/ucs2length") as { default: (text: string) => number }).default;

@@ -1,0 +1,264 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const repo = path.resolve(import.meta.dirname, "..", "..");
+const cli = path.join(repo, "dist", "cli", "main.js");
+/**
+ * Output goes under the repository (not the system temp dir) so that generated code resolves `evtc/runtime`
+ * the way it does in a service: through the package's own `exports`, here by self-reference.
+ */
+const work = path.join(repo, "test", ".tmp", "build");
+
+interface Outcome {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function evtc(args: readonly string[], cwd: string = repo): Outcome {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", env: { PATH: process.env["PATH"] } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const relative = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    return entry.isDirectory() ? listFiles(path.join(dir, entry.name), relative) : [relative];
+  });
+}
+
+function snapshot(dir: string): Map<string, string> {
+  return new Map(listFiles(dir).sort().map((f) => [f, readFileSync(path.join(dir, f), "utf8")]));
+}
+
+const fixtures = path.join(repo, "test", "fixtures", "build");
+
+beforeAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  for (const name of ["all-types", "hostile"]) {
+    const outcome = evtc(["build", path.join(fixtures, name), "--out", path.join(work, name)]);
+    expect(outcome.status, outcome.stdout + outcome.stderr).toBe(0);
+  }
+  // A new major version while a consumer still accepts the old one: v2.1 is recorded in evt.lock, then the
+  // event drops a field and becomes v3.0 (and the event extending it v2.0), and the audit consumer accepts both.
+  const project = path.join(work, "two-majors-project");
+  cpSync(path.join(fixtures, "all-types"), project, { recursive: true });
+  expect(evtc(["lock", project]).status).toBe(0);
+  const source = readFileSync(path.join(project, "project.evt"), "utf8");
+  writeFileSync(
+    path.join(project, "project.evt"),
+    source
+      .replace("event OrderPlaced v2.1 {", "event OrderPlaced v3.0 {")
+      .replace("  weight       double\n", "")
+      .replace("event OrderQuoted v1.0", "event OrderQuoted v2.0")
+      .replace("accepts  v1", "accepts  v2")
+      .replace(/(consumer shop\.order-audit \{[^}]*best-effort)/, "$1\n  accepts v2, v3"),
+  );
+  const outcome = evtc(["build", project, "--out", path.join(work, "two-majors")]);
+  expect(outcome.status, outcome.stdout + outcome.stderr).toBe(0);
+}, 120_000);
+
+describe("evtc build", { timeout: 60_000 }, () => {
+  it("keeps the committed output of the example up to date (what CI checks)", () => {
+    const outcome = evtc(["build", "examples/telco", "--check"]);
+    expect(outcome.stdout + outcome.stderr).toContain("generated/telco is up to date");
+    expect(outcome.status).toBe(0);
+  });
+
+  it("emits TypeScript that compiles under tsc --strict: the example, every type, hostile names", () => {
+    const tsconfig = path.join(work, "tsconfig.json");
+    writeFileSync(
+      tsconfig,
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          exactOptionalPropertyTypes: true,
+          verbatimModuleSyntax: true,
+          noUnusedLocals: true,
+          noEmit: true,
+          types: ["node"],
+          lib: ["ES2022"],
+        },
+        include: ["all-types/**/*.ts", "hostile/**/*.ts", "two-majors/**/*.ts", "../../../generated/telco/**/*.ts"],
+      }),
+    );
+    const tsc = spawnSync(process.execPath, [path.join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", tsconfig], {
+      encoding: "utf8",
+    });
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(tsc.status).toBe(0);
+  });
+
+  it("writes byte-identical output on every run, wherever it is run from", () => {
+    const first = path.join(work, "again-1");
+    const second = path.join(work, "again-2");
+    expect(evtc(["build", path.join(fixtures, "all-types"), "--out", first]).status).toBe(0);
+    // A relative project path and another working directory must not change a byte.
+    const relative = path.relative(path.join(repo, "test"), path.join(fixtures, "all-types"));
+    expect(evtc(["build", relative, "--out", second], path.join(repo, "test")).status).toBe(0);
+    const a = snapshot(first);
+    expect(a.size).toBeGreaterThan(10);
+    expect(snapshot(second)).toEqual(a);
+    expect(snapshot(path.join(work, "all-types"))).toEqual(a);
+    for (const [file, content] of a) {
+      expect(content, file).not.toContain(repo);
+      expect(content.split("\n", 3).join("\n"), file).toContain("@generated by evtc from");
+    }
+  });
+
+  it("puts evtc's header on every file, naming the source file", () => {
+    const files = snapshot(path.join(work, "all-types"));
+    expect([...files.keys()]).toEqual(
+      expect.arrayContaining([
+        "index.ts",
+        "project.ts",
+        "project.consumers.ts",
+        "validators/OrderPlaced.v2.1.js",
+        "validators/OrderPlaced.v2.1.d.ts",
+        "schemas/shop.order.placed-value/OrderPlaced.v2.1.json",
+        "schemas/shop.order.quoted-value/OrderQuoted.v1.0.json",
+        "topology.json",
+        "strimzi/topics.yaml",
+        "strimzi/users.yaml",
+      ]),
+    );
+    expect(files.get("project.ts")!.split("\n")[0]).toBe("// @generated by evtc from project.evt — do not edit");
+    expect(JSON.parse(files.get("schemas/shop.order.placed-value/OrderPlaced.v2.1.json")!).$comment).toBe(
+      "@generated by evtc from project.evt — do not edit",
+    );
+  });
+
+  it("maps every type as documented, with JSDoc from the doc comments", () => {
+    const types = readFileSync(path.join(work, "all-types", "project.ts"), "utf8");
+    const orderPlaced = types.slice(types.indexOf("export interface OrderPlaced"), types.indexOf("export interface OrderQuoted"));
+    for (const line of [
+      "readonly orderId: string;",
+      "readonly quantity: number;",
+      "readonly sequence: number;",
+      "readonly total: string;",
+      "readonly gift: boolean;",
+      "readonly size: Size;",
+      "readonly destination: Place;",
+      "readonly tags: readonly string[];",
+      "readonly grid: readonly (readonly number[])[];",
+      "readonly attributes: { readonly [key: string]: string };",
+      "readonly history: { readonly [key: string]: readonly Place[] };",
+      "readonly note?: string;",
+    ]) {
+      expect(orderPlaced).toContain(line);
+    }
+    expect(types).toContain('export type Size = "SMALL" | "LARGE" | "HUGE";');
+    expect(types).toContain("export interface OrderQuoted extends OrderPlaced {");
+    expect(types).toContain("@generated from event OrderPlaced v2.1");
+    expect(types).toContain("@deprecated use destination");
+    expect(types).toMatch(/An RFC 3339 date-time/);
+  });
+
+  it("types a consumer of two major versions with both, each checked by its own validator", async () => {
+    const readers = readFileSync(path.join(work, "two-majors", "project.consumers.ts"), "utf8");
+    expect(readers).toContain("ConsumerSpec<OrderPlacedV2 | OrderPlaced>");
+    expect(readers).toMatch(/accepts: Object\.freeze\(\{ 2: validateOrderPlacedV2_1, 3: validateOrderPlacedV3_0 \}\)/);
+    const types = readFileSync(path.join(work, "two-majors", "project.ts"), "utf8");
+    expect(types).toContain("export type OrderPlacedV2 = {");
+    const older = types.slice(types.indexOf("export type OrderPlacedV2 = {"));
+    expect(older.slice(0, older.indexOf("\n}"))).toContain("readonly weight: number;");
+    expect(existsSync(path.join(work, "two-majors", "schemas", "shop.order.placed-value", "OrderPlaced.v2.1.json"))).toBe(true);
+    const { shopOrderAuditConsumer } = (await import(
+      pathToFileURL(path.join(work, "two-majors", "project.consumers.ts")).href
+    )) as { shopOrderAuditConsumer: { accepts: Record<number, (data: unknown) => boolean> } };
+    const withWeight = JSON.parse(readFileSync(path.join(fixtures, "all-types", "order.sample.json"), "utf8"));
+    expect(shopOrderAuditConsumer.accepts[2]!(withWeight)).toBe(true);
+    expect(shopOrderAuditConsumer.accepts[3]!(withWeight)).toBe(false);
+    const { weight: _dropped, ...withoutWeight } = withWeight;
+    expect(shopOrderAuditConsumer.accepts[3]!(withoutWeight)).toBe(true);
+  });
+
+  it("never lets user text out of a string or a comment", () => {
+    const types = readFileSync(path.join(work, "hostile", "project.ts"), "utf8");
+    // Every `*/` a user wrote is neutralised: the only comment ends are evtc's own, alone on a line or
+    // closing a one-line comment it opened.
+    for (const line of types.split("\n")) {
+      if (line.includes("*/")) expect(line.trim(), line).toMatch(/^(\*\/|\/\*\*.*\*\/)$/);
+    }
+    expect(types).not.toMatch(/^\s*\*\s*@param/m);
+    for (const line of types.split("\n").filter((l) => l.includes("export const injected"))) {
+      expect(line, "user text stays inside its doc comment").toMatch(/^\s*\* /);
+    }
+    // Reserved words and globals the generated code uses were renamed, not shadowed.
+    expect(types).toContain("export type Promise_ =");
+    expect(types).toContain("export interface Object_ {");
+    expect(types).toContain("export interface Runtime_2 {");
+    expect(types).toContain("Promise<PublishedEvent>");
+  });
+
+  it("validates with the schema's exact rules, even for hostile field names", async () => {
+    const { evilThingHappenedTopic } = (await import(pathToFileURL(path.join(work, "hostile", "project.ts")).href)) as {
+      evilThingHappenedTopic: { event: { validate: ((data: unknown) => boolean) & { errors?: unknown } } };
+    };
+    const validate = evilThingHappenedTopic.event.validate;
+    const object = JSON.parse('{"toString": "*/", "kebab-case": 1, "constructor": "own field"}');
+    const event = { default: "k", new: object, function: "class", prototype: {} };
+    expect(validate(event)).toBe(true);
+    expect(validate({ ...event, new: { ...object, toString: "no" } })).toBe(false);
+    expect(validate({ ...event, new: JSON.parse('{"toString": "*/"}') })).toBe(false);
+    expect(validate({ ...event, new: JSON.parse('{"toString": "*/", "kebab-case": 1, "__proto__": {}}') })).toBe(false);
+    expect(validate({ ...event, function: "constructor", extra: 1 })).toBe(false);
+  });
+
+  it("removes the files of a deleted topic, and only files evtc generated", () => {
+    const out = path.join(work, "stale");
+    const project = path.join(work, "stale-project");
+    cpSync(path.join(fixtures, "all-types"), project, { recursive: true });
+    expect(evtc(["build", project, "--out", out]).status).toBe(0);
+    writeFileSync(path.join(out, "NOTES.md"), "hand-written notes\n");
+    // Drop the audit consumer and rename the enriched topic's event: their generated files become stale.
+    const source = readFileSync(path.join(project, "project.evt"), "utf8");
+    writeFileSync(path.join(project, "project.evt"), source.replace(/consumer shop\.order-audit \{[^}]*\}/, ""));
+    const check = evtc(["build", project, "--out", out, "--check"]);
+    expect(check.status).toBe(1);
+    expect(check.stdout).toContain("is stale");
+    expect(check.stdout).toMatch(/changed\s+project\.consumers\.ts/);
+    expect(evtc(["build", project, "--out", out]).status).toBe(0);
+    expect(readFileSync(path.join(out, "project.consumers.ts"), "utf8")).not.toContain("shop.order-audit");
+    expect(readFileSync(path.join(out, "NOTES.md"), "utf8")).toBe("hand-written notes\n");
+    expect(evtc(["build", project, "--out", out, "--check"]).status).toBe(0);
+
+    // A whole file disappears when its event does: a stale validator is deleted.
+    writeFileSync(path.join(out, "validators", "Gone.v1.0.js"), "// @generated by evtc from project.evt — do not edit\n");
+    const rebuilt = evtc(["build", project, "--out", out]);
+    expect(rebuilt.stdout).toContain("1 removed");
+    expect(existsSync(path.join(out, "validators", "Gone.v1.0.js"))).toBe(false);
+  });
+
+  it("refuses to overwrite a file it did not generate", () => {
+    const out = path.join(work, "foreign");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, "index.ts"), "export const mine = 1;\n");
+    const outcome = evtc(["build", path.join(fixtures, "all-types"), "--out", out]);
+    expect(outcome.status).toBe(2);
+    expect(outcome.stderr).toContain("not generated by evtc would be overwritten");
+    expect(outcome.stderr).toContain("index.ts");
+    expect(readFileSync(path.join(out, "index.ts"), "utf8")).toBe("export const mine = 1;\n");
+    expect(listFiles(out)).toEqual(["index.ts"]);
+  });
+
+  it("writes nothing when the project has errors", () => {
+    const project = path.join(work, "broken-project");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(path.join(project, "broken.evt"), "event Broken v1.0 {\n  id Strin\n}\n");
+    const out = path.join(work, "broken");
+    const outcome = evtc(["build", project, "--out", out]);
+    expect(outcome.status).toBe(1);
+    expect(outcome.stdout).toContain("nothing was generated");
+    expect(outcome.stdout).toMatch(/broken\.evt:2:6/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
