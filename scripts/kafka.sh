@@ -66,9 +66,11 @@ cmd_fetch() {
   local tmp="$LIB.tmp.$$"
   rm -rf "$tmp"
   mkdir -p "$CACHE"
-  if ! mvn -q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >&2; then
+  if ! mvn -q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$tmp" >"$CACHE/fetch.log" 2>&1; then
+    cat "$CACHE/fetch.log" >&2
     rm -rf "$tmp"
-    die "mvn could not resolve Kafka's jars (see its output above)"
+    die "mvn could not resolve Kafka's jars (its output is above and in ${CACHE#"$ROOT/"}/fetch.log)"
   fi
   pom_stamp >"$tmp/.stamp"
   rm -rf "$LIB"
