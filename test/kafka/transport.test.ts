@@ -136,6 +136,9 @@ describe("coalescing sends", () => {
     await consumer.subscription.close();
     const valueAt = new Map(received.map((r) => [where(r), r.value.toString()]));
     positions.forEach((position, i) => expect(valueAt.get(where(position))).toBe(`value-${i}`));
+
+    // The log shows the coalescing: the records were appended in a few record batches, not one per send.
+    expect((await recordBatches(topic, count)).size).toBeLessThanOrEqual(6 * 3);
   });
 
   it("splits a burst into several requests when it exceeds a batch, across topics, and still answers each send", async () => {
@@ -336,6 +339,33 @@ describe("lag and topics", () => {
     await expect(transport.send([record(b, "k", "v")])).resolves.toHaveLength(1);
   });
 });
+
+/**
+ * The record batches (partition and first offset) that hold a topic's first `count` records, read with a plain
+ * kafkajs consumer: kafkajs keeps each record's batch header as `batchContext`.
+ */
+async function recordBatches(topic: string, count: number): Promise<Set<string>> {
+  const consumer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: unique("batches") });
+  const batches = new Set<string>();
+  let seen = 0;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const context = (message as unknown as { batchContext: { firstOffset: string } }).batchContext;
+        batches.add(`${partition}/${context.firstOffset}`);
+        seen++;
+      },
+    });
+    const deadline = Date.now() + 30_000;
+    while (seen < count && Date.now() < deadline) await sleep(50);
+    expect(seen).toBe(count);
+    return batches;
+  } finally {
+    await consumer.disconnect();
+  }
+}
 
 /** Every position distinct, and each partition's offsets exactly 0..n-1 (the topics are new). */
 function expectDenseOffsets(positions: readonly RecordPosition[]): void {
