@@ -2,7 +2,6 @@ import path from "node:path";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
 import { projectRoot } from "../config/config.js";
-import { emitProject } from "../emit/build.js";
 import { applyOutput, isUpToDate, planOutput } from "../emit/output.js";
 import { checkPaths } from "../program.js";
 import type { Terminal } from "./run.js";
@@ -28,6 +27,8 @@ export async function buildCommand(paths: readonly string[], options: BuildOptio
   const project = path.basename(projectDir);
   const outDir = path.resolve(terminal.cwd, options.out ?? path.join("generated", project));
   const shownOut = path.relative(terminal.cwd, outDir) || ".";
+  // Loaded here, not at the top: ts-morph and prettier take a second to load, which no other command needs.
+  const { emitProject } = await import("../emit/build.js");
   const files = await emitProject({ model: result.model, lock: result.lock, project, projectDir, cwd: terminal.cwd });
   const plan = planOutput(outDir, files);
 
