@@ -3,6 +3,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { diagnosticsCatalog } from "../src/diagnostics/catalog.js";
 import { registry } from "../src/diagnostics/registry.js";
+import { analyzeLoad } from "../src/load/analysis.js";
+import { renderLoadReport } from "../src/load/report.js";
+import { checkPaths } from "../src/program.js";
 
 const repo = path.resolve(import.meta.dirname, "..");
 
@@ -29,5 +32,13 @@ describe("docs", () => {
       .map((name) => readFileSync(path.join(testDir, name), "utf8"))
       .join("\n");
     expect(Object.keys(registry).filter((code) => !texts.includes(code))).toEqual([]);
+  });
+
+  it("the README shows the example's current load report", () => {
+    const result = checkPaths([path.join(repo, "examples", "telco")], repo);
+    const report = renderLoadReport(analyzeLoad(result.model, result.config.load, 1), "text");
+    const tables = report.slice(report.indexOf("Back-ends"), report.indexOf("Consumers")).trimEnd();
+    const readme = readFileSync(path.join(repo, "README.md"), "utf8");
+    expect(readme).toContain("```\n" + tables + "\n```");
   });
 });
