@@ -8,7 +8,7 @@ import { messageOf, type RuntimeLogger } from "./logger.js";
 import { registerLag, type RuntimeMetrics } from "./metrics.js";
 import { OffsetTracker } from "./offsets.js";
 import type { ReaderSpec, RetrySpec } from "./spec.js";
-import { describeProblems, readEnvelope, type ReadEnvelope } from "./stamp.js";
+import { describeProblems, readEnvelope, sizeProblem, type ReadEnvelope } from "./stamp.js";
 import { contextFrom, inSpan } from "./tracing.js";
 import type { Registry } from "prom-client";
 import type { BatchControl, BatchHandler, ConsumedRecord, PartitionBatch, Transport } from "./transport.js";
@@ -291,6 +291,8 @@ class Reader<T> {
         reason: `version ${envelope.version} is not accepted: \`${this.spec.name}\` reads major versions ${accepted}`,
       };
     }
+    const oversize = sizeProblem(this.spec.topic, record.value.length);
+    if (oversize !== undefined) return { ok: false, reason: `the value ${oversize.message}` };
     let value: unknown;
     try {
       value = JSON.parse(record.value.toString("utf8"));

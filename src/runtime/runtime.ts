@@ -19,7 +19,7 @@ import { consoleLogger, type RuntimeLogger } from "./logger.js";
 import { runtimeMetrics, type RuntimeMetrics } from "./metrics.js";
 import { startReader, type DeadlineMiss, type ProcessEvent, type ReaderDeps } from "./reader.js";
 import type { ConsumerSpec, EnricherSpec, LookupFunctions, ReaderSpec, TopicSpec, Wiring } from "./spec.js";
-import { derivedEventId, InvalidEventError, stampHeaders } from "./stamp.js";
+import { derivedEventId, InvalidEventError, sizeProblem, stampHeaders } from "./stamp.js";
 import { contextFrom, inSpan, traceparentOf } from "./tracing.js";
 import type { RecordPosition, TopicSettings, Transport } from "./transport.js";
 
@@ -105,6 +105,8 @@ class RuntimeImpl implements EvtcRuntime {
     const time = options.time ?? new Date(this.deps.now());
     const key = topic.key ? topic.key(event) : null;
     const value = Buffer.from(JSON.stringify(event), "utf8");
+    const oversize = sizeProblem(topic, value.length);
+    if (oversize !== undefined) throw new InvalidEventError(topic.name, [oversize]);
     const attributes = {
       "messaging.system": "kafka",
       "messaging.operation.type": "send",

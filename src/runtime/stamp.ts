@@ -78,6 +78,20 @@ export function describeProblems(problems: readonly ValidationProblem[] | null |
   return problems.map((p) => `  ${p.instancePath === "" ? "(root)" : p.instancePath}: ${p.message ?? "is invalid"}`).join("\n");
 }
 
+/**
+ * An event value over its topic's `max.message.bytes` (the declared `maxSize`): refused on publish, as the
+ * broker would refuse it, and on consume before any parsing — so a validator's patterns only ever run on
+ * strings bounded by the topic's maximum size.
+ */
+export function sizeProblem(
+  topic: { readonly config: Readonly<Record<string, string>> },
+  bytes: number,
+): ValidationProblem | undefined {
+  const limit = Number(topic.config["max.message.bytes"]);
+  if (!Number.isFinite(limit) || bytes <= limit) return undefined;
+  return { instancePath: "", message: `is ${bytes} bytes, over the topic's maximum size of ${limit} bytes` };
+}
+
 /** `publish` was handed an event its topic's schema rejects; nothing was sent. */
 export class InvalidEventError extends Error {
   override readonly name = "InvalidEventError";

@@ -352,6 +352,24 @@ describe("validation on consume", () => {
     expect(await metric(runtime.metrics, "evtc_events_dead_lettered_total", labels)).toBe(5);
   });
 
+  it("dead-letters a value over the topic's maximum size before parsing or validating it", async () => {
+    const small = { ...single, config: { "max.message.bytes": "64" } };
+    const consumer = consumerSpec(small, { name: "crm.refund-size" });
+    const { transport, runtime } = await harness([small, { name: consumer.dlqTopic!, partitions: 1 }]);
+    const dead = await tap(transport, consumer.dlqTopic!);
+    // Sent past the runtime (another producer): the reader is the last line of defence.
+    const large = JSON.stringify({ account: "x".repeat(200), amount: 1 });
+    await transport.send([raw(envelope("1.0"), large)]);
+    await runtime.publish(small, { account: "ok", amount: 1 });
+    const handled: string[] = [];
+    await runtime.consume(consumer, async (event) => void handled.push(event.account));
+    await until(() => dead.length === 1 && handled.length === 1);
+    expect(handled).toEqual(["ok"]);
+    expect(dead[0]!.headers.evtc_dlq_error).toBe(
+      `the value is ${large.length} bytes, over the topic's maximum size of 64 bytes`,
+    );
+  });
+
   it("counts and skips them for a best-effort reader", async () => {
     const { retry: _r, dlqTopic: _d, ...consumer } = consumerSpec(single, {
       name: "bi.refund-validation",

@@ -92,6 +92,20 @@ describe("publish", () => {
     expect(await metric(runtime.metrics, "evtc_events_produced_total")).toBe(0);
   });
 
+  it("refuses an event over the topic's maximum size, as the broker would, sending nothing", async () => {
+    const small = { ...paymentTopic("billing.payment.small", 1), config: { "max.message.bytes": "64" } };
+    const { transport, runtime } = await harness([small]);
+    await runtime.publish(small, { account: "a", amount: 1 });
+    const large = { account: "a".repeat(100), amount: 1 };
+    const error = await runtime.publish(small, large).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect((error as Error).message).toBe(
+      "invalid `billing.payment.small` event, not published:\n" +
+        `  (root): is ${JSON.stringify(large).length} bytes, over the topic's maximum size of 64 bytes`,
+    );
+    expect((await transport.offsets(small.name)).map((p) => p.end)).toEqual([1]);
+  });
+
   it("refuses to publish once closed", async () => {
     const { runtime } = await harness([topic]);
     await runtime.close();
