@@ -1,3 +1,4 @@
+import { DEAD_LETTER_DEFAULTS } from "../runtime/dlq.js";
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import type { BusModel, Consumer, Enricher, Topic } from "../model/bus.js";
@@ -16,14 +17,8 @@ import { topicSettings } from "./topic-settings.js";
  * 2 in sync); docs/build.md documents each one.
  */
 export const topologyDefaults = {
-  deadLetter: {
-    /** Failed events are few; one partition keeps them in the order they failed, which makes replay simple. */
-    partitions: 1,
-    /** 30 days (or the source topic's retention when that is longer): time to notice, fix and replay. */
-    retentionMs: 30 * 86_400_000,
-    /** Room on top of the source topic's `max.message.bytes` for the failure headers a dead letter carries. */
-    headroomBytes: 16 * 1024,
-  },
+  /** What the runtime's `start` also creates a missing dead-letter topic with. */
+  deadLetter: DEAD_LETTER_DEFAULTS,
   /** The `strimzi.io/cluster` label: the name of the `Kafka` resource, as in Strimzi's own examples. */
   cluster: "my-cluster",
   /** How a team's `KafkaUser` authenticates. */

@@ -35,6 +35,16 @@ export const DLQ_ERROR_MAX_LENGTH = 1_000;
 
 const DAY_MS = 86_400_000;
 
+/** Dead-letter topic settings, shared with the generated topology (`src/emit/topology.ts`) so the two agree. */
+export const DEAD_LETTER_DEFAULTS = {
+  /** Failed events are few; one partition keeps them in the order they failed, which makes replay simple. */
+  partitions: 1,
+  /** 30 days (or the source topic's retention when that is longer): time to notice, fix and replay. */
+  retentionMs: 30 * DAY_MS,
+  /** Room on top of the source topic's `max.message.bytes` for the failure headers a dead letter carries. */
+  headroomBytes: 16 * 1024,
+} as const;
+
 /**
  * How `start` creates a dead-letter topic that does not exist yet, as the generated topology declares it
  * (docs/build.md): one partition (records keep their key, and a replay sends them back in the order they
@@ -46,15 +56,15 @@ export function deadLetterTopicSettings<T>(reader: ReaderSpec<T>): TopicSettings
   const source = reader.topic;
   const config: Record<string, string> = {
     "cleanup.policy": "delete",
-    "retention.ms": String(Math.max(30 * DAY_MS, Number(source.config["retention.ms"] ?? 0))),
+    "retention.ms": String(Math.max(DEAD_LETTER_DEFAULTS.retentionMs, Number(source.config["retention.ms"] ?? 0))),
   };
   const minInsync = source.config["min.insync.replicas"];
   if (minInsync !== undefined) config["min.insync.replicas"] = minInsync;
   const maxBytes = source.config["max.message.bytes"];
-  if (maxBytes !== undefined) config["max.message.bytes"] = String(Number(maxBytes) + 16 * 1024);
+  if (maxBytes !== undefined) config["max.message.bytes"] = String(Number(maxBytes) + DEAD_LETTER_DEFAULTS.headroomBytes);
   return {
     name: reader.dlqTopic,
-    partitions: 1,
+    partitions: DEAD_LETTER_DEFAULTS.partitions,
     ...(source.replicationFactor !== undefined ? { replicationFactor: source.replicationFactor } : {}),
     config,
   };
