@@ -12,6 +12,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
+          // Many tests spawn the CLI, a second or two each on a busy 2-core machine: generous, never a benchmark.
+          testTimeout: 30_000,
           include: ["test/**/*.test.ts", "src/**/*.test.ts"],
           exclude: [...configDefaults.exclude, ...kafkaTests],
         },
