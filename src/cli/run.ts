@@ -52,7 +52,7 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
   const program = new Command()
     .name("evtc")
     .description(
-      "The compiler for declared, checked event pipelines: .evt files in, a checked model of your event bus out.",
+      "The compiler for declared, checked event pipelines: .evt files in; checks, load reports, typed code and broker topology out.",
     )
     .version(version, "-V, --version")
     .showHelpAfterError("(run `evtc --help` for usage)")
@@ -88,8 +88,14 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
     .command("build")
     .description("check the project, then generate typed TypeScript, validators, JSON Schemas and broker topology")
     .argument("<paths...>", ".evt files, or directories searched recursively for .evt files")
-    .option("--out <dir>", "output directory (default: generated/<project>, the project being the first directory given)")
-    .option("--check", "write nothing: exit 1 and name each stale file when the output differs from a fresh build (for CI)")
+    .option(
+      "--out <dir>",
+      "output directory (default: generated/<project>, the project being the first directory given)",
+    )
+    .option(
+      "--check",
+      "write nothing: exit 1 and name each stale file when the output differs from a fresh build (for CI)",
+    )
     .option("--config <file>", "project configuration to use (default: evtc.json in the project directory)")
     .option("--no-color", "never colour the output (also: NO_COLOR=1)")
     .addHelpText(
