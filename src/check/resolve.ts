@@ -824,12 +824,19 @@ class Resolver {
         ? this.keyField(event, clause.by, "look data up by a required `string`, `uuid`, `int`, `long` or enum field")
         : undefined;
       const cacheTtlMs = this.quantity(clause.cache, "duration", "cache");
+      const cardinality = this.atLeast(
+        this.quantity(clause.cardinality, "count", "cardinality"),
+        1,
+        "cardinality",
+        clause.cardinality?.span,
+      );
       if (backend && field) {
         out.push({
           backend,
           by: clause.by.text.split("."),
           span: clause.span,
           ...(cacheTtlMs !== undefined ? { cacheTtlMs } : {}),
+          ...(cardinality !== undefined ? { cardinality } : {}),
         });
       }
     }

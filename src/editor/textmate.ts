@@ -257,7 +257,7 @@ const clauseParts: ReadonlyMap<
   [t.Key, [{ word: t.Cardinality }]],
   [t.Rate, [{ word: t.Peak }]],
   [t.Retry, [{ word: t.Backoff }]],
-  [t.Lookup, [{ word: t.By, value: "fieldPath" as const }, { word: t.Cache }]],
+  [t.Lookup, [{ word: t.By, value: "fieldPath" as const }, { word: t.Cache }, { word: t.Cardinality }]],
   [t.Publish, [{ word: t.As, value: "type" as const }]],
 ]);
 

@@ -148,7 +148,10 @@ export function clauseColumns(source: SourceFile, clause: ast.Clause): { keyword
     case "lookup":
       return {
         keyword,
-        value: `${clause.backend.text} by ${clause.by.text}${clause.cache ? ` cache ${clause.cache.text}` : ""}`,
+        value:
+          `${clause.backend.text} by ${clause.by.text}` +
+          (clause.cache ? ` cache ${clause.cache.text}` : "") +
+          (clause.cardinality ? ` cardinality ${clause.cardinality.text}` : ""),
       };
     case "accepts":
       return { keyword, value: clause.versions.map((v) => v.text).join(", ") };

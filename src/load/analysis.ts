@@ -108,16 +108,18 @@ export function ttlHitRatio(rate: number, ttlMs: number, cardinality: number): n
 
 function cacheEstimate(lookup: Lookup, topic: Topic, rates: Rates): CacheEstimate | undefined {
   if (lookup.cacheTtlMs === undefined) return undefined;
+  // The look-up's own figure first; else the topic's key cardinality, when the look-up is by the key.
   const byKey = topic.key !== undefined && topic.key.path.join(".") === lookup.by.join(".");
-  const cardinality = byKey ? topic.key!.cardinality : undefined;
+  const cardinality = lookup.cardinality ?? (byKey ? topic.key!.cardinality : undefined);
   if (cardinality === undefined) {
+    const by = lookup.by.join(".");
     return {
       ttlMs: lookup.cacheTtlMs,
       hitAverage: 0,
       hitPeak: 0,
       assumption: byKey
-        ? `no hits assumed: declare \`key ${lookup.by.join(".")} cardinality N\` on \`${topic.name}\` to estimate them`
-        : `no hits assumed: \`${lookup.by.join(".")}\` is not the key of \`${topic.name}\`, so its cardinality is unknown`,
+        ? `no hits assumed: declare \`key ${by} cardinality N\` on \`${topic.name}\` to estimate them`
+        : `no hits assumed: declare how many distinct \`${by}\` values circulate (\`cache … cardinality N\` on the look-up)`,
     };
   }
   const hitAverage = ttlHitRatio(rates.average, lookup.cacheTtlMs, cardinality);

@@ -187,6 +187,8 @@ export interface Lookup {
   readonly backend: Backend;
   readonly by: readonly string[];
   readonly cacheTtlMs?: number;
+  /** Distinct values of the `by` field in circulation, when declared on the look-up (`cardinality 2M`). */
+  readonly cardinality?: number;
   readonly span: Span;
 }
 

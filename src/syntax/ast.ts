@@ -131,6 +131,8 @@ export interface LookupClause extends ClauseBase<"lookup"> {
   readonly backend: Name;
   readonly by: Name;
   readonly cache?: QuantityLiteral;
+  /** Distinct values of the `by` field in circulation (`cache 20m cardinality 2M`). */
+  readonly cardinality?: QuantityLiteral;
 }
 export interface AcceptsClause extends ClauseBase<"accepts"> {
   readonly versions: readonly VersionLiteral[];

@@ -621,6 +621,7 @@ export class AstBuilder {
       const backend = this.name(node.child("backendName"));
       const by = this.name(node.child("byField"));
       const cache = this.quantity(node.token("ttl"));
+      const cardinality = this.quantity(node.token("lookupCardinality"));
       return backend && by
         ? {
             keyword: "lookup",
@@ -628,6 +629,7 @@ export class AstBuilder {
             backend,
             by,
             ...(cache ? { cache } : {}),
+            ...(cardinality ? { cardinality } : {}),
             span: clauseSpan(),
           }
         : undefined;

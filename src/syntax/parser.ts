@@ -663,6 +663,10 @@ export class EvtParser extends CstParser {
             this.OPTION3(() => {
               this.CONSUME(t.Cache);
               this.CONSUME4(t.Quantity, { LABEL: "ttl" });
+              this.OPTION6(() => {
+                this.CONSUME(t.Cardinality);
+                this.CONSUME5(t.Quantity, { LABEL: "lookupCardinality" });
+              });
             });
           },
         },

@@ -178,7 +178,7 @@ describe("contextual keywords", () => {
       "enricher crm.session-plan {",
       "  owner   crm",
       "  from    network.session.started",
-      "  lookup  crm.customer-db by customer.msisdn cache 20m",
+      "  lookup  crm.customer-db by customer.msisdn cache 20m cardinality 2M",
       "  publish network.session.enriched as SubscriberEnriched {",
       "    partitions 48",
       "    internal",
@@ -199,6 +199,7 @@ describe("contextual keywords", () => {
     expect(last("by")).toBe("keyword.other.clause.part.evt");
     expect(last("msisdn")).toBe("variable.other.property.evt");
     expect(last("cache")).toBe("keyword.other.clause.part.evt");
+    expect(last("cardinality")).toBe("keyword.other.clause.part.evt");
     expect(last("publish")).toBe("keyword.other.clause.evt");
     expect(last("enriched")).toBe("entity.name.namespace.topic.evt");
     expect(last("as")).toBe("keyword.other.clause.part.evt");

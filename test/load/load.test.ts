@@ -55,6 +55,31 @@ describe("the cache model", () => {
     expect(ttlHitRatio(100, 20 * 60_000, 100_000)).toBeCloseTo(1.2 / 2.2, 12);
   });
 
+  it("takes the cardinality from the look-up when it is not by the topic's key", () => {
+    const byAccount = `${teams}
+domain payments-enriched { owner crm }
+event PaymentByAccount v1.0 { paymentId uuid  accountId string  msisdn string }
+event PaymentByAccountEnriched v1.0 extends PaymentByAccount { segment string }
+topic billing.payment.booked { owner billing event PaymentByAccount key accountId rate 100/s peak 500/s expectedConsumers 2 }
+enricher crm.booked-customer {
+  owner crm
+  from billing.payment.booked
+  lookup crm.customer-db by msisdn cache 20m CARDINALITY
+  publish payments-enriched.booked.enriched as PaymentByAccountEnriched { expectedConsumers 2 }
+}
+`;
+    const estimate = (source: string) => {
+      const report = analyzeLoad(lintInline(source).model);
+      return report.backends.find((b) => b.backend.name === "crm.customer-db")!.lookups[0]!;
+    };
+    const unknown = estimate(byAccount.replace(" CARDINALITY", ""));
+    expect(unknown.cache!.hitPeak).toBe(0);
+    expect(unknown.cache!.assumption).toContain("declare how many distinct `msisdn` values circulate");
+    const declared = estimate(byAccount.replace("CARDINALITY", "cardinality 100k"));
+    expect(declared.cache!.cardinality).toBe(100_000);
+    expect(declared.load.peak).toBeCloseTo(500 / 7, 9); // as in the seed: 6 of 7 hit at 500/s
+  });
+
   it("finds the growth factor at which a monotone load breaks", () => {
     expect(breakingFactor((f) => 50 * f > 400)).toBeCloseTo(8, 5);
     expect(breakingFactor(() => false)).toBe(Infinity);

@@ -203,7 +203,7 @@ consumer crm.payment-sync {
 enricher crm.payment-customer {
   owner crm
   from billing.payment.received
-  lookup crm.customer-db by msisdn cache 20m
+  lookup crm.customer-db by msisdn cache 20m cardinality 3M
   /// Payments with the customer's profile.
   publish billing.payment.enriched as PaymentEnriched { partitions 24 retention 3d }
   unordered best-effort
@@ -215,6 +215,8 @@ enricher crm.payment-customer {
     expect([publish.topic.text, publish.event.text]).toEqual(["billing.payment.enriched", "PaymentEnriched"]);
     expect(publish.overrides.map((c) => c.keyword)).toEqual(["partitions", "retention"]);
     expect(publish.docs).toEqual(["Payments with the customer's profile."]);
+    const lookup = enricher.clauses[2] as ast.LookupClause;
+    expect([lookup.cache?.text, lookup.cardinality?.text]).toEqual(["20m", "3M"]);
   });
 });
 
