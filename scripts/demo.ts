@@ -146,7 +146,14 @@ async function main(): Promise<number> {
     summary = await runDemo(checked.model, {
       ...cli,
       signal: stop.signal,
-      ...(cli.live ? { onSnapshot: (snapshot) => void process.stdout.write(HOME + renderLive(snapshot, style) + CLEAR_BELOW) } : {}),
+      ...(cli.live
+        ? {
+            onSnapshot: (snapshot) => {
+              const size = { rows: process.stdout.rows, columns: process.stdout.columns };
+              process.stdout.write(HOME + renderLive(snapshot, style, size) + CLEAR_BELOW);
+            },
+          }
+        : {}),
     });
   } catch (error) {
     if (!(error instanceof DemoError)) throw error;

@@ -162,17 +162,32 @@ export function renderTables(snapshot: Snapshot, style: Style): string[] {
   return lines;
 }
 
-export function renderLive(snapshot: Snapshot, style: Style): string {
+/**
+ * A live frame, fitted to the terminal (`rows` × `columns` when known): a line too wide is cut (losing its
+ * colour), and lines that do not fit are left out with a note, so that redrawing from the top never scrolls.
+ */
+export function renderLive(snapshot: Snapshot, style: Style, size: { rows?: number; columns?: number } = {}): string {
   const head = [
     style.bold(`evtc demo: the telco example on the embedded bus`) +
-      `  ${snapshot.mode}, seed ${snapshot.seed}  ${Math.floor(snapshot.elapsedSeconds)} s of ${snapshot.seconds} s`,
-    `published ${count(snapshot.published)} events` +
+      `  ${Math.floor(snapshot.elapsedSeconds)} s of ${snapshot.seconds} s  Ctrl-C stops`,
+    `${snapshot.mode}, seed ${snapshot.seed}; published ${count(snapshot.published)} events` +
       (snapshot.behind > 0 ? style.yellow(`, ${count(snapshot.behind)} behind schedule`) : "") +
-      `  ${snapshot.rssMb} MB  rates over the last second  Ctrl-C stops`,
+      `; ${snapshot.rssMb} MB; rates over the last second`,
     "",
   ];
-  const foot = warningLines(snapshot, style);
-  return [...head, ...renderTables(snapshot, style), ...foot].map((line) => line + CLEAR_LINE).join("\n") + "\n";
+  let lines = [...head, ...renderTables(snapshot, style), ...warningLines(snapshot, style)];
+  if (size.columns !== undefined) {
+    const width = size.columns;
+    lines = lines.map((line) => {
+      const visible = line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+      return visible.length > width ? visible.slice(0, width - 1) + "…" : line;
+    });
+  }
+  if (size.rows !== undefined && lines.length > size.rows - 1) {
+    const room = Math.max(1, size.rows - 2);
+    lines = [...lines.slice(0, room), style.dim(`… ${lines.length - room} more lines: enlarge the terminal`)];
+  }
+  return lines.map((line) => line + CLEAR_LINE).join("\n") + "\n";
 }
 
 function warningLines(snapshot: Snapshot, style: Style): string[] {
