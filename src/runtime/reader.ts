@@ -1,4 +1,5 @@
 import { ROOT_CONTEXT, type Context } from "@opentelemetry/api";
+import { setMaxListeners } from "node:events";
 import type { EventContext, RunningReader } from "./api.js";
 import { backoffDelayMs, DEFAULT_RETRY, sleep } from "./backoff.js";
 import { deadLetterRecord, replayedFromTopic } from "./dlq.js";
@@ -124,6 +125,8 @@ class Reader<T> {
     private readonly process: ProcessEvent<T>,
     private readonly deps: ReaderDeps,
   ) {
+    // Every event waiting for a retry listens for the stop; there may be many, and each listener goes with its timer.
+    setMaxListeners(0, this.abort.signal);
     this.partitionSlots = new Semaphore(spec.ordering === "ordered" ? spec.concurrency : Infinity);
     this.labels = { topic: spec.topic.name, consumer: spec.name };
     this.retry = spec.delivery === "guaranteed" ? (spec.retry ?? DEFAULT_RETRY) : { ...DEFAULT_RETRY, attempts: 0 };
