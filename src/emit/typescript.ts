@@ -1,5 +1,5 @@
 import {
-  Project,
+  printStructure,
   StructureKind,
   VariableDeclarationKind,
   type JSDocStructure,
@@ -162,7 +162,7 @@ class ModuleBuilder {
     return this.use(this.context.moduleOfEntity(entity), this.context.identifierOf(entity), typeOnly);
   }
 
-  print(project: Project): string {
+  print(): string {
     const importStatements: (StatementStructures | string)[] = [...this.imports.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([moduleSpecifier, names]) => {
@@ -180,10 +180,10 @@ class ModuleBuilder {
         };
       });
     const header = generatedHeader([...this.sources], "//");
-    const file = project.createSourceFile(this.path, { statements: [...importStatements, ...this.statements] }, {
-      overwrite: true,
-    });
-    return `${header}\n\n${separateDeclarations(file.getFullText())}`;
+    // Printed straight from the structures: a source file in a ts-morph project would be parsed again, for
+    // nothing, since only its text is used.
+    const text = printStructure({ kind: StructureKind.SourceFile, statements: [...importStatements, ...this.statements] });
+    return `${header}\n\n${separateDeclarations(text)}`;
   }
 }
 
@@ -268,12 +268,11 @@ export class Emitter {
     }
     for (const [entity, module] of placed) this.declare(entity, module);
 
-    const project = new Project({ useInMemoryFileSystem: true });
     const files: GeneratedFile[] = [];
     for (const module of [...this.modules.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-      files.push({ path: module.path, content: module.print(project) });
+      files.push({ path: module.path, content: module.print() });
     }
-    files.push({ path: "index.ts", content: this.indexModule(project) });
+    files.push({ path: "index.ts", content: this.indexModule() });
     return files;
   }
 
@@ -551,7 +550,7 @@ export class Emitter {
     });
   }
 
-  private indexModule(project: Project): string {
+  private indexModule(): string {
     const { model } = this.input;
     const module = new ModuleBuilder("index.ts", this);
     const sorted = <T extends { name: string }>(items: Iterable<T>) => [...items].sort(byName);
@@ -624,7 +623,7 @@ export class Emitter {
     for (const t of topics) module.ref({ kind: "topic", value: t }, false);
     const exportAll = [...this.modules.keys()].sort().map((path) => `export * from ${stringLiteral(relativeImport("index.ts", path))};`);
     module.statements.unshift(...exportAll);
-    return module.print(project);
+    return module.print();
   }
 }
 

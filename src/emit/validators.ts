@@ -38,7 +38,15 @@ const Ajv = ajvModule.default;
 const standaloneCode = standaloneModule.default;
 const addFormats = formatsModule.default;
 
-function newAjv(): InstanceType<typeof Ajv> {
+type AjvInstance = InstanceType<typeof Ajv>;
+
+/**
+ * An ajv instance set up as evtc's validators need. Each schema is compiled in an instance of its own, so that
+ * the names in its code (`validate0`, `schema1`…) never depend on what else the build compiled. Checking a
+ * schema against the JSON Schema meta-schema compiles the meta-schema first, which costs three times the schema
+ * itself, so the compiling instances leave that check to one instance shared by the build (`checkSchema`).
+ */
+function newAjv(validateSchema: boolean): AjvInstance {
   const ajv = new Ajv({
     code: { source: true, esm: true, lines: true, formats: _`evtcFormats` },
     strict: true,
@@ -46,11 +54,22 @@ function newAjv(): InstanceType<typeof Ajv> {
     // `$data` lets a document steer its own validation: never.
     $data: false,
     unicodeRegExp: true,
+    validateSchema,
   });
   addFormats(ajv, ["date-time", "date", "duration", "uuid"]);
   ajv.addKeyword(decimalBound("x-evtc-minimum", "<"));
   ajv.addKeyword(decimalBound("x-evtc-maximum", ">"));
   return ajv;
+}
+
+let checker: AjvInstance | undefined;
+
+/** Throws when evtc produced a schema that is not valid JSON Schema (a bug in evtc, not a user error). */
+function checkSchema(schema: JsonSchema): void {
+  checker ??= newAjv(true);
+  if (!checker.validateSchema(schema)) {
+    throw new Error(`evtc produced an invalid JSON Schema: ${checker.errorsText(checker.errors)}`);
+  }
 }
 
 /** Standalone code is a pure function of the schema: a build reuses what an earlier one compiled. */
@@ -68,7 +87,8 @@ export function validatorModule(schema: JsonSchema, header: string): string {
   const key = schemaKey(schema);
   let code = compiled.get(key);
   if (code === undefined) {
-    const ajv = newAjv();
+    checkSchema(schema);
+    const ajv = newAjv(false);
     const validate = ajv.compile(schema);
     let source = standaloneCode(ajv, validate);
     for (const [from, to] of RUNTIME_REQUIRES) source = source.split(from).join(to);
