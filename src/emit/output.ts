@@ -27,12 +27,16 @@ export interface OutputPlan {
   readonly foreign: readonly string[];
 }
 
+function hasMarker(start: Buffer): boolean {
+  return start.subarray(0, MARKER_WINDOW).toString("utf8").includes(GENERATED_MARKER);
+}
+
 function carriesMarker(file: string): boolean {
   const fd = openSync(file, "r");
   try {
     const buffer = Buffer.alloc(MARKER_WINDOW);
     const read = readSync(fd, buffer, 0, MARKER_WINDOW, 0);
-    return buffer.subarray(0, read).toString("utf8").includes(GENERATED_MARKER);
+    return hasMarker(buffer.subarray(0, read));
   } finally {
     closeSync(fd);
   }
@@ -58,9 +62,15 @@ export function planOutput(outDir: string, files: readonly GeneratedFile[]): Out
     const target = path.join(outDir, file.path);
     if (!existsSync(target)) {
       writes.push({ ...file, replaces: false });
-    } else if (!statSync(target).isFile() || !carriesMarker(target)) {
+      continue;
+    }
+    // A rebuild where nothing changed compares every file of the output: a file of another size is read only
+    // for its marker, one of the same size once.
+    const stat = statSync(target);
+    const existing = stat.isFile() && stat.size === Buffer.byteLength(file.content) ? readFileSync(target) : undefined;
+    if (!stat.isFile() || !(existing !== undefined ? hasMarker(existing) : carriesMarker(target))) {
       foreign.push(file.path);
-    } else if (readFileSync(target, "utf8") === file.content) {
+    } else if (existing !== undefined && existing.toString("utf8") === file.content) {
       unchanged++;
     } else {
       writes.push({ ...file, replaces: true });
