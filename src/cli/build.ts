@@ -2,6 +2,7 @@ import path from "node:path";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
 import { projectRoot } from "../config/config.js";
+import { openCache } from "../emit/cache.js";
 import { applyOutput, isUpToDate, planOutput } from "../emit/output.js";
 import { checkPaths } from "../program.js";
 import type { Terminal } from "./run.js";
@@ -29,7 +30,8 @@ export async function buildCommand(paths: readonly string[], options: BuildOptio
   const shownOut = path.relative(terminal.cwd, outDir) || ".";
   // Loaded here, not at the top: ts-morph and prettier take a second to load, which no other command needs.
   const { emitProject } = await import("../emit/build.js");
-  const files = await emitProject({ model: result.model, lock: result.lock, project, projectDir, cwd: terminal.cwd });
+  const cache = openCache(projectDir, terminal.cwd, terminal.env);
+  const files = await emitProject({ model: result.model, lock: result.lock, project, projectDir, cwd: terminal.cwd, cache });
   const plan = planOutput(outDir, files);
 
   if (plan.foreign.length > 0) {

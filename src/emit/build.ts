@@ -1,13 +1,22 @@
 import path from "node:path";
-import { format } from "prettier";
+import { format, version as prettierVersion } from "prettier";
+import { cacheKey, noCache, type BuildCache } from "./cache.js";
 import type { Lock } from "../contracts/lock.js";
 import type { BusModel, EventType } from "../model/bus.js";
 import { eventSchema, type JsonSchema } from "./json-schema.js";
 import { GENERATED_MARKER, generatedHeader, type GeneratedFile } from "./generated-file.js";
 import { schemaPath, validatorPath, type EventVersion } from "./layout.js";
 import { olderVersionsOf } from "./older-versions.js";
-import { currentVersion, Emitter, moduleOf, relativeImport } from "./typescript.js";
-import { validatorDeclaration, validatorModule } from "./validators.js";
+import {
+  currentVersion,
+  Emitter,
+  moduleOf,
+  printerFingerprint,
+  printModule,
+  relativeImport,
+  type TypeScriptModule,
+} from "./typescript.js";
+import { validatorDeclaration, Validators } from "./validators.js";
 import { emitTopology } from "./topology.js";
 
 export interface BuildInput {
@@ -19,6 +28,8 @@ export interface BuildInput {
   readonly projectDir: string;
   /** The directory the model's file paths are relative to. */
   readonly cwd: string;
+  /** Validators and formatted modules of earlier builds (see `cache.ts`); none when absent. */
+  readonly cache?: BuildCache;
 }
 
 /**
@@ -27,6 +38,23 @@ export interface BuildInput {
  */
 const PRETTIER_OPTIONS = { parser: "typescript", printWidth: 120, trailingComma: "all", endOfLine: "lf" } as const;
 
+/** Prettier's output is a function of its version, its options and the text. */
+const prettierFingerprint = `prettier ${prettierVersion} ${JSON.stringify(PRETTIER_OPTIONS)}`;
+
+/**
+ * A module printed and formatted, or taken from the cache: printing and prettier are most of the time a build
+ * spends on TypeScript, and their output is a function of the module's structures, ts-morph and prettier.
+ */
+async function typescriptFile(module: TypeScriptModule, cache: BuildCache): Promise<GeneratedFile> {
+  const key = cacheKey("typescript", printerFingerprint, prettierFingerprint, JSON.stringify(module));
+  let content = cache.get("typescript", key);
+  if (content === undefined) {
+    content = await format(printModule(module), PRETTIER_OPTIONS);
+    cache.set("typescript", key, content);
+  }
+  return { path: module.path, content };
+}
+
 function toPosix(p: string): string {
   return p.split(path.sep).join("/");
 }
@@ -34,21 +62,21 @@ function toPosix(p: string): string {
 /** Every file of the build, in memory and sorted by path; nothing is written here. */
 export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   const { model, lock } = input;
+  const cache = input.cache ?? noCache();
+  const validators = new Validators(cache);
   const sourceOf = (file: string) => toPosix(path.relative(input.projectDir, path.resolve(input.cwd, file)));
   const olderVersions = olderVersionsOf(model, lock);
   const files: GeneratedFile[] = [];
 
   const emitter = new Emitter({ model, project: input.project, sourceOf, olderVersions });
   const modules = emitter.emit();
-  for (const module of modules) {
-    files.push({ path: module.path, content: await format(module.content, PRETTIER_OPTIONS) });
-  }
+  for (const module of modules) files.push(await typescriptFile(module, cache));
 
   const eventModule = (event: EventType) => moduleOf(sourceOf(event.nameSpan.file.path));
   const validator = (version: EventVersion, schema: JsonSchema, typeName: string, module: string, sources: string[]) => {
     const at = validatorPath(version);
     const header = generatedHeader(sources, "//");
-    files.push({ path: at, content: validatorModule(schema, header) });
+    files.push({ path: at, content: validators.module(schema, header) });
     files.push({
       path: at.replace(/\.js$/, ".d.ts"),
       content: validatorDeclaration(header, typeName, relativeImport(at, module)),
@@ -79,7 +107,7 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   }
 
   const sources = model.files.map(sourceOf);
-  files.push(...emitTopology(model, { project: input.project, sources }));
+  files.push(...emitTopology(model, { project: input.project, sources, cache }));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

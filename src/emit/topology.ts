@@ -1,6 +1,8 @@
 import { DEAD_LETTER_DEFAULTS } from "../runtime/dlq.js";
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { stringify } from "yaml";
+import { cacheKey, noCache, ownSource, type BuildCache } from "./cache.js";
 import type { BusModel, Consumer, Enricher, Topic } from "../model/bus.js";
 import { generatedHeader, type GeneratedFile } from "./generated-file.js";
 import { dlqTopicOf, groupIdOf, principalOf, replayGroupOf } from "./names.js";
@@ -38,6 +40,8 @@ export interface TopologyOptions {
   readonly sources?: readonly string[];
   /** The `strimzi.io/cluster` label of every resource (default `my-cluster`). */
   readonly cluster?: string;
+  /** YAML printed by earlier builds (see `cache.ts`): printing is most of the topology's time. */
+  readonly cache?: BuildCache;
   /** `spec.authentication.type` of every `KafkaUser` (default `tls`). */
   readonly authentication?: StrimziAuthentication;
 }
@@ -244,6 +248,7 @@ export function emitTopology(model: BusModel, options: TopologyOptions): Generat
       content: yamlDocuments(
         sources,
         topology.topics.map((t) => kafkaTopic(t, cluster)),
+        options.cache,
       ),
     },
     {
@@ -251,6 +256,7 @@ export function emitTopology(model: BusModel, options: TopologyOptions): Generat
       content: yamlDocuments(
         sources,
         topology.teams.map((team) => kafkaUser(team.name, topology.acls, cluster, authentication)),
+        options.cache,
       ),
     },
   ];
@@ -384,11 +390,24 @@ function kafkaUser(team: string, acls: readonly AclBinding[], cluster: string, a
   };
 }
 
+const YAML_OPTIONS = { version: "1.1", lineWidth: 0 } as const;
+/** What the YAML of a list of resources depends on besides the list: the library, its options, this code. */
+const yamlFingerprint = [
+  `yaml ${(createRequire(import.meta.url)("yaml/package.json") as { version: string }).version}`,
+  JSON.stringify(YAML_OPTIONS),
+  ownSource(import.meta.url),
+].join("\n");
+
 /**
  * Resources as one multi-document YAML file under a header comment. Kubernetes reads YAML 1.1, so strings such as
  * `no` or `on` are quoted as YAML 1.1 requires; long lines are never folded.
  */
-function yamlDocuments(sources: readonly string[], resources: readonly unknown[]): string {
-  const documents = resources.map((resource) => `---\n${stringify(resource, { version: "1.1", lineWidth: 0 })}`);
-  return `${generatedHeader(sources, "#")}\n${documents.join("")}`;
+function yamlDocuments(sources: readonly string[], resources: readonly unknown[], cache: BuildCache = noCache()): string {
+  const key = cacheKey("yaml", yamlFingerprint, JSON.stringify(resources));
+  let documents = cache.get("yaml", key);
+  if (documents === undefined) {
+    documents = resources.map((resource) => `---\n${stringify(resource, YAML_OPTIONS)}`).join("");
+    cache.set("yaml", key, documents);
+  }
+  return `${generatedHeader(sources, "#")}\n${documents}`;
 }

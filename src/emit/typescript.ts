@@ -24,7 +24,9 @@ import { docText, Identifiers, propertyAccess, propertyName, stringLiteral } fro
 import { dlqTopicOf, groupIdOf } from "./names.js";
 import { dataschemaOf, validatorPath, type EventVersion } from "./layout.js";
 import { topicSettings } from "./topic-settings.js";
-import { generatedHeader, type GeneratedFile } from "./generated-file.js";
+import { ownSource } from "./cache.js";
+import { createRequire } from "node:module";
+import { generatedHeader } from "./generated-file.js";
 
 /**
  * The TypeScript a service imports: one module per `.evt` file (its types, topics with their publish
@@ -70,6 +72,32 @@ export interface OlderVersion {
   readonly schema: Json;
   readonly declarations: string;
 }
+
+/**
+ * A generated module as ts-morph structures, before printing: plain data (strings, numbers, arrays), so that a
+ * build can recognise a module it has printed and formatted before by a hash of it.
+ */
+export interface TypeScriptModule {
+  readonly path: string;
+  /** The generated-file header line. */
+  readonly header: string;
+  readonly statements: readonly (StatementStructures | string)[];
+}
+
+/**
+ * The module's text, before prettier. Printed straight from the structures: a source file in a ts-morph project
+ * would be parsed again, for nothing, since only its text is used.
+ */
+export function printModule(module: TypeScriptModule): string {
+  const text = printStructure({ kind: StructureKind.SourceFile, statements: [...module.statements] });
+  return `${module.header}\n\n${separateDeclarations(text)}`;
+}
+
+/** What `printModule` depends on besides its input: ts-morph's printer, and this module's own code. */
+export const printerFingerprint = [
+  `ts-morph ${(createRequire(import.meta.url)("ts-morph/package.json") as { version: string }).version}`,
+  ownSource(import.meta.url),
+].join("\n");
 
 type Entity =
   | { kind: "enum"; value: EnumType }
@@ -162,7 +190,8 @@ class ModuleBuilder {
     return this.use(this.context.moduleOfEntity(entity), this.context.identifierOf(entity), typeOnly);
   }
 
-  print(): string {
+  /** The module as structures, imports first; printed later, by `printModule`. */
+  module(): TypeScriptModule {
     const importStatements: (StatementStructures | string)[] = [...this.imports.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([moduleSpecifier, names]) => {
@@ -179,11 +208,11 @@ class ModuleBuilder {
           })),
         };
       });
-    const header = generatedHeader([...this.sources], "//");
-    // Printed straight from the structures: a source file in a ts-morph project would be parsed again, for
-    // nothing, since only its text is used.
-    const text = printStructure({ kind: StructureKind.SourceFile, statements: [...importStatements, ...this.statements] });
-    return `${header}\n\n${separateDeclarations(text)}`;
+    return {
+      path: this.path,
+      header: generatedHeader([...this.sources], "//"),
+      statements: [...importStatements, ...this.statements],
+    };
   }
 }
 
@@ -252,7 +281,7 @@ export class Emitter {
     return module;
   }
 
-  emit(): GeneratedFile[] {
+  emit(): TypeScriptModule[] {
     const { model } = this.input;
     const placed: [Entity, ModuleBuilder][] = [];
     const add = (entity: Entity, file: string) => placed.push([entity, this.place(entity, file)]);
@@ -268,12 +297,9 @@ export class Emitter {
     }
     for (const [entity, module] of placed) this.declare(entity, module);
 
-    const files: GeneratedFile[] = [];
-    for (const module of [...this.modules.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-      files.push({ path: module.path, content: module.print() });
-    }
-    files.push({ path: "index.ts", content: this.indexModule() });
-    return files;
+    const modules = [...this.modules.values()].sort((a, b) => (a.path < b.path ? -1 : 1)).map((m) => m.module());
+    modules.push(this.indexModule());
+    return modules;
   }
 
   private declare(entity: Entity, module: ModuleBuilder): void {
@@ -550,7 +576,7 @@ export class Emitter {
     });
   }
 
-  private indexModule(): string {
+  private indexModule(): TypeScriptModule {
     const { model } = this.input;
     const module = new ModuleBuilder("index.ts", this);
     const sorted = <T extends { name: string }>(items: Iterable<T>) => [...items].sort(byName);
@@ -623,7 +649,7 @@ export class Emitter {
     for (const t of topics) module.ref({ kind: "topic", value: t }, false);
     const exportAll = [...this.modules.keys()].sort().map((path) => `export * from ${stringLiteral(relativeImport("index.ts", path))};`);
     module.statements.unshift(...exportAll);
-    return module.print();
+    return module.module();
   }
 }
 

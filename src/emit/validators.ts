@@ -1,7 +1,8 @@
 import ajvModule, { _, type KeywordCxt } from "ajv";
 import standaloneModule from "ajv/dist/standalone/index.js";
 import formatsModule from "ajv-formats";
-import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import { cacheKey, noCache, ownSource, type BuildCache } from "./cache.js";
 import type { JsonSchema } from "./json-schema.js";
 
 /**
@@ -62,6 +63,27 @@ function newAjv(validateSchema: boolean): AjvInstance {
   return ajv;
 }
 
+const require = createRequire(import.meta.url);
+
+/**
+ * What ajv's code depends on besides the schema: the versions of ajv, ajv-formats and evtc, and this module's
+ * own source (the options and keywords above), so that a changed evtc never reuses what another one compiled,
+ * even between two builds of the same version while evtc is being worked on.
+ */
+const compilerFingerprint = [
+  `ajv ${(require("ajv/package.json") as { version: string }).version}`,
+  `ajv-formats ${(require("ajv-formats/package.json") as { version: string }).version}`,
+  `evtc ${(require("../../package.json") as { version: string }).version}`,
+  ownSource(import.meta.url),
+].join("\n");
+
+let compilations = 0;
+
+/** How many schemas ajv has compiled in this process (cache hits compile nothing): for tests and benchmarks. */
+export function ajvCompilations(): number {
+  return compilations;
+}
+
 let checker: AjvInstance | undefined;
 
 /** Throws when evtc produced a schema that is not valid JSON Schema (a bug in evtc, not a user error). */
@@ -72,32 +94,46 @@ function checkSchema(schema: JsonSchema): void {
   }
 }
 
-/** Standalone code is a pure function of the schema: a build reuses what an earlier one compiled. */
-const compiled = new Map<string, string>();
-
-export function schemaKey(schema: JsonSchema): string {
-  return createHash("sha256").update(JSON.stringify(schema)).digest("hex");
+/** ajv's standalone code for `schema`, ES module syntax, before the header and the runtime import. */
+function compile(schema: JsonSchema): string {
+  compilations++;
+  checkSchema(schema);
+  const ajv = newAjv(false);
+  const validate = ajv.compile(schema);
+  let source = standaloneCode(ajv, validate);
+  for (const [from, to] of RUNTIME_REQUIRES) source = source.split(from).join(to);
+  if (source.includes("require(")) throw new Error("ajv standalone code needs a run-time helper evtc does not provide");
+  return source;
 }
 
 /**
- * The ES module source of a validator for `schema`, exporting `validate`. `header` is the generated-file
- * header line. Throws only on a schema evtc itself produced wrongly (a bug, not a user error).
+ * Writes validator modules for one build. Standalone code is a pure function of the schema: the same schema
+ * is compiled once per build, and not at all when `cache` holds it from an earlier build.
  */
-export function validatorModule(schema: JsonSchema, header: string): string {
-  const key = schemaKey(schema);
-  let code = compiled.get(key);
-  if (code === undefined) {
-    checkSchema(schema);
-    const ajv = newAjv(false);
-    const validate = ajv.compile(schema);
-    let source = standaloneCode(ajv, validate);
-    for (const [from, to] of RUNTIME_REQUIRES) source = source.split(from).join(to);
-    if (source.includes("require(")) throw new Error("ajv standalone code needs a run-time helper evtc does not provide");
-    compiled.set(key, source);
-    code = source;
+export class Validators {
+  private readonly compiled = new Map<string, string>();
+
+  constructor(private readonly cache: BuildCache = noCache()) {}
+
+  /**
+   * The ES module source of a validator for `schema`, exporting `validate`. `header` is the generated-file
+   * header line. Throws only on a schema evtc itself produced wrongly (a bug, not a user error).
+   */
+  module(schema: JsonSchema, header: string): string {
+    const text = JSON.stringify(schema);
+    let code = this.compiled.get(text);
+    if (code === undefined) {
+      const key = cacheKey("validator", compilerFingerprint, text);
+      code = this.cache.get("validators", key);
+      if (code === undefined) {
+        code = compile(schema);
+        this.cache.set("validators", key, code);
+      }
+      this.compiled.set(text, code);
+    }
+    const body = code.replace(/^"use strict";\n?/, "");
+    return `${header}\n${RUNTIME_IMPORT}\n${body.endsWith("\n") ? body : `${body}\n`}`;
   }
-  const body = code.replace(/^"use strict";\n?/, "");
-  return `${header}\n${RUNTIME_IMPORT}\n${body.endsWith("\n") ? body : `${body}\n`}`;
 }
 
 /** The declaration file next to a validator module: a type guard for the event type it checks. */

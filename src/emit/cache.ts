@@ -1,0 +1,165 @@
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * A persistent cache of what a build computes from its input alone — ajv's standalone code for a schema, a
+ * TypeScript module printed and formatted by prettier, the Strimzi YAML — so that a build where little changed
+ * redoes little. Like babel's, eslint's and prettier's, it lives in `node_modules/.cache/evtc/` of the nearest
+ * package (see `cacheDirectory`); docs/build.md describes it.
+ *
+ * It never decides what a build writes, only how fast: an entry is the value of a pure function of its key,
+ * and every key includes what that function depends on (the input, the versions of the tools, evtc's own code).
+ * An entry is trusted only when its key and the checksum of its value match; anything else (a truncated file,
+ * another key's entry, garbage) is a miss, and the value is computed again and the entry rewritten. Entries are
+ * written to a temporary file and renamed into place, so that concurrent builds never read a half-written one; a
+ * cache that cannot be read or written is ignored, never a failure of the build.
+ */
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  /** Entries present but not trusted (corrupt, another key's): counted in `misses` as well. */
+  rejected: number;
+}
+
+export interface BuildCache {
+  /** The cached value for `key` in `kind` (`validators`, `typescript`, `yaml`), or undefined. */
+  get(kind: string, key: string): string | undefined;
+  set(kind: string, key: string, value: string): void;
+  readonly stats: CacheStats;
+}
+
+/** A cache that holds nothing: what `EVTC_CACHE=0` gives, and what tests and library callers get by default. */
+export function noCache(): BuildCache {
+  const stats: CacheStats = { hits: 0, misses: 0, rejected: 0 };
+  return {
+    stats,
+    get() {
+      stats.misses++;
+      return undefined;
+    },
+    set() {},
+  };
+}
+
+/**
+ * The source of the module at `url` (its `import.meta.url`), for the keys of values its code computes: an evtc
+ * being worked on changes its code without changing its version. Empty when it cannot be read.
+ */
+export function ownSource(url: string): string {
+  try {
+    return readFileSync(fileURLToPath(url), "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** The key of a value computed from `parts`: a hash over all of them, unambiguous however they are split. */
+export function cacheKey(...parts: readonly string[]): string {
+  const hash = createHash("sha256");
+  for (const part of parts) hash.update(`${part.length}:`).update(part);
+  return hash.digest("hex");
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** Bumped when the entry format changes, so that an older evtc's entries are never read as this one's. */
+const FORMAT = 1;
+
+interface Entry {
+  readonly format: number;
+  readonly key: string;
+  readonly sha256: string;
+  readonly value: string;
+}
+
+/** A cache in `dir`, created on first write. Keys are hex strings, as `cacheKey` makes them. */
+export function diskCache(dir: string): BuildCache {
+  const stats: CacheStats = { hits: 0, misses: 0, rejected: 0 };
+  let writable = true;
+  const fileOf = (kind: string, key: string) => {
+    if (!/^[a-z-]+$/.test(kind) || !/^[0-9a-f]{64}$/.test(key)) throw new Error(`bad cache key ${kind}/${key}`);
+    return path.join(dir, kind, key.slice(0, 2), `${key}.json`);
+  };
+  return {
+    stats,
+    get(kind, key) {
+      const file = fileOf(kind, key);
+      let text: string;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch {
+        stats.misses++;
+        return undefined;
+      }
+      try {
+        const entry = JSON.parse(text) as Partial<Entry>;
+        if (
+          entry.format === FORMAT &&
+          entry.key === key &&
+          typeof entry.value === "string" &&
+          entry.sha256 === sha256(entry.value)
+        ) {
+          stats.hits++;
+          return entry.value;
+        }
+      } catch {
+        // not JSON: fall through to a miss
+      }
+      stats.rejected++;
+      stats.misses++;
+      return undefined;
+    },
+    set(kind, key, value) {
+      if (!writable) return;
+      const file = fileOf(kind, key);
+      const entry: Entry = { format: FORMAT, key, sha256: sha256(value), value };
+      const temporary = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+      try {
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(temporary, JSON.stringify(entry));
+        renameSync(temporary, file);
+      } catch {
+        // A read-only or full disk: go on without the cache, and stop trying.
+        writable = false;
+        try {
+          if (existsSync(temporary)) unlinkSync(temporary);
+        } catch {
+          // nothing more to do
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Where a build keeps its cache: `EVTC_CACHE_DIR` when set, otherwise `node_modules/.cache/evtc` in the nearest
+ * directory holding a `package.json`, looking up from the project directory, then from the working directory.
+ * Undefined — no cache — when `EVTC_CACHE` is `0` (or `false`, `off`), or when no package is found.
+ */
+export function cacheDirectory(projectDir: string, cwd: string, env: NodeJS.ProcessEnv): string | undefined {
+  const setting = (env["EVTC_CACHE"] ?? "").trim().toLowerCase();
+  if (setting === "0" || setting === "false" || setting === "off" || setting === "no") return undefined;
+  const explicit = env["EVTC_CACHE_DIR"];
+  if (explicit !== undefined && explicit !== "") return path.resolve(cwd, explicit);
+  for (const start of [projectDir, cwd]) {
+    let dir = path.resolve(cwd, start);
+    for (;;) {
+      if (existsSync(path.join(dir, "package.json"))) return path.join(dir, "node_modules", ".cache", "evtc");
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  return undefined;
+}
+
+/** The cache a build at `projectDir` uses: on disk where `cacheDirectory` says, or none. */
+export function openCache(projectDir: string, cwd: string, env: NodeJS.ProcessEnv): BuildCache {
+  const dir = cacheDirectory(projectDir, cwd, env);
+  return dir === undefined ? noCache() : diskCache(dir);
+}
