@@ -434,34 +434,44 @@ class Committer {
   advance(next: number | undefined): void {
     if (next === undefined || (this.target !== undefined && next <= this.target)) return;
     this.target = next;
-    this.running ??= this.commitLoop();
+    if (!this.running) this.startLoop();
   }
 
   /** Waits until the newest position is committed (or cannot be: the partition was revoked). */
   async flush(): Promise<void> {
     while (this.running) await this.running;
-    if (this.target !== this.committed && this.control.isActive()) {
-      this.running = this.commitLoop();
-      await this.running;
-    }
+    if (this.target !== this.committed && this.control.isActive()) await this.startLoop();
   }
 
-  private async commitLoop(): Promise<void> {
-    try {
-      while (this.target !== undefined && this.target !== this.committed && this.control.isActive()) {
-        const target = this.target;
-        try {
-          await this.control.commit(target);
-          this.committed = target;
-        } catch (error) {
-          // The next commit covers this one; if none comes, the records are redelivered and de-duplicated.
-          this.logger.warn("commit failed", { ...this.labels, offset: target, error: messageOf(error) });
-          return;
-        }
+  /**
+   * Starts committing. `running` is cleared once the loop has settled, never before it is set: a loop that
+   * ends at once (the partition was revoked) would otherwise clear it first and stay set forever after, and
+   * `flush` would wait on it in an endless chain of microtasks, blocking the event loop. A position that came
+   * while the loop was ending starts the next one.
+   */
+  private startLoop(): Promise<void> {
+    const loop: Promise<void> = this.commitLoop().then((failed) => {
+      if (this.running === loop) this.running = undefined;
+      if (!failed && !this.running && this.target !== this.committed && this.control.isActive()) void this.startLoop();
+    });
+    this.running = loop;
+    return loop;
+  }
+
+  /** Commits until the newest position is committed or the partition revoked; true when a commit failed. */
+  private async commitLoop(): Promise<boolean> {
+    while (this.target !== undefined && this.target !== this.committed && this.control.isActive()) {
+      const target = this.target;
+      try {
+        await this.control.commit(target);
+        this.committed = target;
+      } catch (error) {
+        // The next commit covers this one; if none comes, the records are redelivered and de-duplicated.
+        this.logger.warn("commit failed", { ...this.labels, offset: target, error: messageOf(error) });
+        return true;
       }
-    } finally {
-      this.running = undefined;
     }
+    return false;
   }
 }
 
