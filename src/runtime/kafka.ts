@@ -5,6 +5,7 @@ import {
   logLevel as KafkaJsLogLevel,
   type Admin,
   type Consumer,
+  type ConsumerRunConfig,
   type EachBatchPayload,
   type IHeaders,
   type KafkaConfig,
@@ -583,6 +584,13 @@ class KafkaSubscription implements Subscription {
    * the first offset this generation delivered (which is where the group's committed position was).
    */
   private readonly restartAt = new Map<string, { generation: number; offset: number }>();
+  private runConfig: ConsumerRunConfig | undefined;
+  /** Running the consumer again after kafkajs left it stopped (see the CRASH listener). */
+  private restarting: Promise<void> | undefined;
+  private stopped = false;
+  /** Resolves when the subscription starts closing (ends the wait of `runAgain`). */
+  private readonly closed: Promise<void>;
+  private markClosed!: () => void;
 
   constructor(
     private readonly consumer: Consumer,
@@ -590,24 +598,58 @@ class KafkaSubscription implements Subscription {
     private readonly options: Pick<ResolvedKafkaOptions, "redeliveryDelayMs" | "onHandlerError">,
     private readonly onClosed: () => void,
   ) {
+    this.closed = new Promise((resolve) => (this.markClosed = resolve));
     const bump = (): void => {
       this.generation++;
     };
     consumer.on(consumer.events.REBALANCING, bump);
     consumer.on(consumer.events.GROUP_JOIN, bump);
-    consumer.on(consumer.events.CRASH, bump);
+    consumer.on(consumer.events.CRASH, (event) => {
+      bump();
+      // kafkajs restarts a crashed consumer only after errors it deems passing. Not finding the group coordinator
+      // while the brokers are away is not one of them (tulios/kafkajs#1445): the consumer would stay stopped, and
+      // the subscription would end without a word. It is run again until it joins or the subscription closes.
+      if (event.payload.restart || this.closing) return;
+      this.stopped = true;
+      this.restarting ??= this.runAgain();
+    });
   }
 
   async start(options: SubscriptionOptions, concurrency: number): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning ?? false });
-    // Resolves once the consumer has joined the group.
-    await this.consumer.run({
+    this.runConfig = {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: concurrency,
       eachBatch: (payload) => this.onBatch(payload),
-    });
+    };
+    // Resolves once the consumer has joined the group.
+    await this.consumer.run(this.runConfig);
+  }
+
+  /** Runs the stopped consumer again (it keeps its subscription), waiting longer after each failure. */
+  private async runAgain(): Promise<void> {
+    try {
+      for (let attempt = 0; ; attempt++) {
+        let timer: NodeJS.Timeout | undefined;
+        const wait = new Promise((resolve) => (timer = setTimeout(resolve, Math.min(500 * 2 ** attempt, 5_000))));
+        await Promise.race([wait, this.closed]);
+        clearTimeout(timer);
+        if (this.closing) return;
+        try {
+          this.stopped = false;
+          await this.consumer.connect();
+          // Resolves once the consumer has joined the group — or crashed again, which sets `stopped`.
+          await this.consumer.run(this.runConfig);
+          if (!this.stopped) return;
+        } catch {
+          // The brokers are still away: try again later.
+        }
+      }
+    } finally {
+      this.restarting = undefined;
+    }
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -666,6 +708,8 @@ class KafkaSubscription implements Subscription {
   close(): Promise<void> {
     this.closing ??= (async () => {
       try {
+        this.markClosed();
+        await this.restarting;
         await Promise.all(this.inFlight);
         // Stops fetching and leaves the group; commits nothing (autoCommit is off).
         await this.consumer.disconnect();
