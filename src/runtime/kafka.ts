@@ -584,6 +584,9 @@ class KafkaSubscription implements Subscription {
    * the first offset this generation delivered (which is where the group's committed position was).
    */
   private readonly restartAt = new Map<string, { generation: number; offset: number }>();
+  /** Batches being handled, and those waiting for one of them to finish (see `inSlot`). */
+  private handling = 0;
+  private readonly waitingForSlot: Array<() => void> = [];
   private runConfig: ConsumerRunConfig | undefined;
   /** Running the consumer again after kafkajs left it stopped (see the CRASH listener). */
   private restarting: Promise<void> | undefined;
@@ -595,7 +598,10 @@ class KafkaSubscription implements Subscription {
   constructor(
     private readonly consumer: Consumer,
     private readonly handler: BatchHandler,
-    private readonly options: Pick<ResolvedKafkaOptions, "redeliveryDelayMs" | "onHandlerError">,
+    private readonly options: Pick<
+      ResolvedKafkaOptions,
+      "redeliveryDelayMs" | "onHandlerError" | "partitionsConsumedConcurrently"
+    >,
     private readonly onClosed: () => void,
   ) {
     this.closed = new Promise((resolve) => (this.markClosed = resolve));
@@ -652,10 +658,19 @@ class KafkaSubscription implements Subscription {
     }
   }
 
+  /**
+   * Hands a batch to the handler without holding kafkajs's fetch loop. kafkajs fetches from a broker again only
+   * once every batch of its previous fetch from that broker has been handled: awaited here, a batch whose records
+   * are being retried would hold back every partition that broker leads, not its own partition only. Instead the
+   * partition is paused — left out of fetches — until its batch settles, while kafkajs goes on fetching the
+   * others and heartbeating; at most `partitionsConsumedConcurrently` batches are handled at once.
+   */
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    if (batch.messages.length === 0) return;
+    const resume = payload.pause();
     // While closing, nothing new is handed out (nor marked read): it is delivered again after a restart.
-    if (this.closing || batch.messages.length === 0) return;
+    if (this.closing) return;
     const { topic, partition } = batch;
     const generation = this.generation;
     const isActive = (): boolean =>
@@ -671,38 +686,53 @@ class KafkaSubscription implements Subscription {
         const restart = this.restartAt.get(key);
         if (restart?.generation === generation) restart.offset = nextOffset;
       },
-      heartbeat: () => payload.heartbeat(),
+      // kafkajs's fetch loop, never held by a handler, keeps the membership alive.
+      heartbeat: async () => {},
       isActive,
     };
 
+    // A partition's batches follow one another also across a rebalance or a restart of the kafkajs consumer,
+    // which may hand the partition out again while an earlier batch of it is still being handled.
     const previous = this.chains.get(key) ?? Promise.resolve();
-    const handled = previous.then(() => this.handler({ topic, partition, records }, control));
-    const settled = handled.then(
-      () => undefined,
-      () => undefined,
-    );
+    const settled = previous
+      .then(() => this.inSlot(() => this.handler({ topic, partition, records }, control)))
+      .then(
+        () => {
+          // The fetch position moves past the batch; the committed offset moves only when the handler commits.
+          if (isActive()) payload.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+        },
+        async (error: unknown) => {
+          // As on the embedded bus: report, wait, and read the partition again from the last commit.
+          try {
+            this.options.onHandlerError(error, { topic, partition, records });
+          } catch {
+            // A failing error hook must not stop delivery.
+          }
+          await delay(this.options.redeliveryDelayMs);
+          if (isActive()) payload.resolveOffset(String(this.restartAt.get(key)!.offset - 1));
+        },
+      )
+      .finally(resume);
     this.chains.set(key, settled);
     this.inFlight.add(settled);
     void settled.then(() => {
       this.inFlight.delete(settled);
       if (this.chains.get(key) === settled) this.chains.delete(key);
     });
+  }
 
+  /** Runs `work` once fewer than `partitionsConsumedConcurrently` batches are being handled. */
+  private async inSlot(work: () => Promise<void>): Promise<void> {
+    if (this.handling < this.options.partitionsConsumedConcurrently) this.handling++;
+    // A slot is handed over by the batch that frees it.
+    else await new Promise<void>((resolve) => this.waitingForSlot.push(resolve));
     try {
-      await handled;
-    } catch (error) {
-      // As on the embedded bus: report, wait, and read the partition again from the last commit.
-      try {
-        this.options.onHandlerError(error, { topic, partition, records });
-      } catch {
-        // A failing error hook must not stop delivery.
-      }
-      await delay(this.options.redeliveryDelayMs);
-      if (isActive()) payload.resolveOffset(String(this.restartAt.get(key)!.offset - 1));
-      return;
+      await work();
+    } finally {
+      const next = this.waitingForSlot.shift();
+      if (next) next();
+      else this.handling--;
     }
-    // The fetch position moves past the batch; the committed offset moves only when the handler commits.
-    if (isActive()) payload.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
   }
 
   close(): Promise<void> {

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   billingAccountOpeningConsumer,
+  billingRatingPlanSyncConsumer,
   crmSubscriberActivatedTopic,
   publishBillingPaymentReceived,
   publishBillingTopupCompleted,
@@ -18,13 +19,15 @@ import {
   type TariffChanged,
   type TopupCompleted,
 } from "../../generated/telco/index.js";
+import { DLQ_HEADERS, MemoryIdempotencyStore, type ConsumerSpec } from "../../src/runtime/index.js";
 import { partitionForKey } from "../../src/runtime/murmur2.js";
-import { metric } from "../runtime/runtime-support.js";
+import { gate, metric } from "../runtime/runtime-support.js";
 import { telcoBroker } from "./telco-broker.js";
 import {
   billingServices,
   crmServices,
   FileIdempotencyStore,
+  findRecord,
   keep,
   msisdn,
   msisdnIn,
@@ -35,6 +38,7 @@ import {
   topupCompleted,
   until,
   type Delivery,
+  type KafkaService,
 } from "./telco-support.js";
 
 /**
@@ -178,6 +182,129 @@ describe("the example's generated code on Kafka", () => {
     expect(attempts.filter((a) => !a.ok).length).toBeGreaterThan(10);
   }, 60_000);
 
+  it("hands a partition over in a rebalance while one of its events is being handled: each has its effect once, in order", async () => {
+    // Two instances of the billing service, sharing an idempotency store as the instances of a service must.
+    const store = new MemoryIdempotencyStore();
+    const first = service("billing-service", { runtime: { idempotency: store } });
+    const second = service("billing-service", { runtime: { idempotency: store } });
+    const key = msisdn();
+    const changes = [1, 2, 3].map((sequence) => tariffChanged(key, sequence));
+    const ours = new Set(changes.map((change) => change.changeId));
+    const started = gate();
+    const held = gate();
+    const applied: string[] = [];
+    const handler =
+      (instance: string) =>
+      async (event: TariffChanged): Promise<void> => {
+        if (!ours.has(event.changeId)) return;
+        if (instance === "first" && event.newTariff === "PLAN-1") {
+          started.open();
+          await held.promise;
+        }
+        applied.push(event.newTariff);
+      };
+    await first.runtime.consume(billingRatingPlanSyncConsumer, handler("first"));
+    for (const change of changes) await publishCrmTariffChanged(first.runtime, change);
+    await started.promise;
+    // The second instance joins while the first is handling PLAN-1: the group rebalances, the first instance's
+    // batch is no longer active, and the partition (whichever instance gets it) is read again from the last commit.
+    await second.runtime.consume(billingRatingPlanSyncConsumer, handler("second"));
+    held.open();
+    await until(
+      async () =>
+        applied.length >= 3 && (await admin().lag(billingRatingPlanSyncConsumer.groupId, "crm.tariff.changed")) === 0,
+      "the changes applied",
+    );
+
+    expect(applied).toEqual(["PLAN-1", "PLAN-2", "PLAN-3"]);
+    const duplicates = async (service: KafkaService): Promise<number> =>
+      metric(service.runtime.metrics, "evtc_events_duplicate_total", { consumer: billingRatingPlanSyncConsumer.name });
+    // PLAN-1, read again after the rebalance, was recognised as done.
+    expect((await duplicates(first)) + (await duplicates(second))).toBe(1);
+  });
+
+  it("dead-letters a poison event while other partitions keep flowing, then its own partition goes on", async () => {
+    const billingService = service("billing-service");
+    // The generated policy retries 10 times, backing off from 500 ms up to a minute: the poison event would
+    // take minutes to reach its dead-letter topic. The same consumer with 2 quick retries behaves alike sooner.
+    const consumer: ConsumerSpec<TariffChanged> = {
+      ...billingRatingPlanSyncConsumer,
+      retry: { attempts: 2, backoffFromMs: 50, backoffToMs: 100 },
+    };
+    const partitions = consumer.topic.partitions;
+    const poisoned = msisdnIn(0, partitions);
+    const neighbour = msisdnIn(0, partitions); // another key in the poison event's partition
+    const other = msisdnIn(3, partitions);
+    const poison = tariffChanged(poisoned, 1);
+    const afterPoison = [tariffChanged(poisoned, 2), tariffChanged(neighbour, 1)];
+    const others = [1, 2, 3, 4, 5].map((n) => tariffChanged(other, n));
+    const ours = new Set([poison, ...afterPoison, ...others].map((change) => change.changeId));
+
+    const order: string[] = [];
+    const poisonStarted = gate();
+    const othersDone = gate();
+    let othersFinished = false;
+    let poisonAttempts = 0;
+    await billingService.runtime.consume(consumer, async (event, context) => {
+      if (!ours.has(event.changeId)) return;
+      if (event.changeId === poison.changeId) {
+        poisonAttempts++;
+        order.push(`poison#${context.attempt}`);
+        if (context.attempt === 1) {
+          poisonStarted.open();
+          // Held until the other partition's events are through (were they held back, the timeout fails it).
+          await Promise.race([othersDone.promise, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+          order.push(othersFinished ? "poison released" : "poison timed out");
+        }
+        throw new Error("tariff PLAN-1 does not exist in the rating engine");
+      }
+      order.push(
+        `${event.msisdn === other ? "other" : event.msisdn === neighbour ? "neighbour" : "poisoned"}:${event.newTariff}`,
+      );
+      if (order.filter((entry) => entry.startsWith("other:")).length === others.length) {
+        othersFinished = true;
+        othersDone.open();
+      }
+    });
+
+    const published = await publishCrmTariffChanged(billingService.runtime, poison);
+    for (const change of afterPoison) await publishCrmTariffChanged(billingService.runtime, change);
+    expect(published.partition).toBe(0);
+    // The other key's events come only once the poison event is being handled: they need a fetch of their own.
+    await poisonStarted.promise;
+    for (const change of others) await publishCrmTariffChanged(billingService.runtime, change);
+
+    await until(() => order.length === 3 + 1 + others.length + afterPoison.length, "every event handled");
+    expect(order).toEqual([
+      "poison#1",
+      "other:PLAN-1",
+      "other:PLAN-2",
+      "other:PLAN-3",
+      "other:PLAN-4",
+      "other:PLAN-5",
+      "poison released",
+      "poison#2",
+      "poison#3",
+      expect.stringMatching(/^(poisoned:PLAN-2|neighbour:PLAN-1)$/),
+      expect.stringMatching(/^(poisoned:PLAN-2|neighbour:PLAN-1)$/),
+    ]);
+    expect(poisonAttempts).toBe(3);
+
+    const dead = await findRecord(admin(), consumer.dlqTopic!, published.id);
+    expect(dead.key?.toString()).toBe(poisoned);
+    expect(JSON.parse(dead.value.toString())).toEqual(poison);
+    expect(dead.headers).toMatchObject({
+      ce_id: published.id,
+      ce_type: "crm.tariff.changed",
+      [DLQ_HEADERS.topic]: "crm.tariff.changed",
+      [DLQ_HEADERS.partition]: "0",
+      [DLQ_HEADERS.offset]: String(published.offset),
+      [DLQ_HEADERS.consumer]: "billing.rating-plan-sync",
+      [DLQ_HEADERS.attempts]: "3",
+      [DLQ_HEADERS.error]: "tariff PLAN-1 does not exist in the rating engine",
+    });
+    expect(billingService.log.some((line) => line.startsWith("event failed, dead-lettered"))).toBe(true);
+  }, 60_000);
   it("redelivers what a killed consumer had not committed to the next member of its group, losing nothing", async () => {
     const crmService = service("crm-service");
     const partitions = crmSubscriberActivatedTopic.partitions;
