@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import {
   billingAccountOpeningConsumer,
   billingRatingPlanSyncConsumer,
@@ -322,7 +322,9 @@ describe("the example's generated code on Kafka", () => {
     const topic = crmSubscriberActivatedTopic.name;
 
     // The first billing service, in a process of its own, with an idempotency store shared through a file.
-    const store = join(await mkdtemp(join(tmpdir(), "evtc-idempotency-")), "store.json");
+    const storeDir = await mkdtemp(join(tmpdir(), "evtc-idempotency-"));
+    onTestFinished(() => rm(storeDir, { recursive: true, force: true }));
+    const store = join(storeDir, "store.json");
     const child = spawn(
       process.execPath,
       [
