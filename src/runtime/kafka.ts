@@ -41,6 +41,7 @@ import type {
  * | `sasl`     | `KAFKA_SASL_MECHANISM`, `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD` | `plain`, `scram-sha-256` or `scram-sha-512` |
  * | `tls`      | `KAFKA_TLS=1`                                 | TLS with Node's trusted CAs (options: any `tls` options) |
  * | `logLevel` | `KAFKA_LOG_LEVEL`                             | kafkajs's own logging: `nothing`, `error`, `warn` (default), `info`, `debug` |
+ * | `maxReplicationFactor` | `KAFKA_MAX_REPLICATION_FACTOR`    | caps the replication of topics `ensureTopics` creates (1 on a one-broker development cluster) |
  *
  * Producing: one idempotent producer with acks=all. kafkajs has no `linger.ms`, so the transport coalesces the
  * `send` calls made within `lingerMs` (5 ms) — or while the previous request is in flight — into one request of
@@ -76,6 +77,12 @@ export interface KafkaTransportOptions {
   readonly tls?: boolean | ConnectionOptions;
   /** kafkajs's own logging; default `KAFKA_LOG_LEVEL`, then `warn`. */
   readonly logLevel?: KafkaLogLevel;
+  /**
+   * The most replicas a topic created by `ensureTopics` gets, `min.insync.replicas` capped to match; default
+   * `KAFKA_MAX_REPLICATION_FACTOR`, then none. The generated topology asks for production figures (3 and 2),
+   * which a one-broker development cluster cannot give: set 1 there.
+   */
+  readonly maxReplicationFactor?: number;
   /** How long a send waits for others to share its request, in milliseconds (default 5). */
   readonly lingerMs?: number;
   /** The most records in one request (default 1,000): a full batch is sent without waiting. */
@@ -106,6 +113,7 @@ export interface ResolvedKafkaOptions {
   readonly sasl: KafkaSasl | undefined;
   readonly tls: boolean | ConnectionOptions;
   readonly logLevel: KafkaLogLevel;
+  readonly maxReplicationFactor: number | undefined;
   readonly lingerMs: number;
   readonly maxBatchRecords: number;
   readonly maxBatchBytes: number;
@@ -128,6 +136,10 @@ const LOG_LEVELS: Readonly<Record<KafkaLogLevel, KafkaJsLogLevel>> = {
 
 const SASL_MECHANISMS: readonly KafkaSaslMechanism[] = ["plain", "scram-sha-256", "scram-sha-512"];
 
+function optionalCount(text: string | undefined): number | undefined {
+  return text === undefined || text.trim() === "" ? undefined : Number(text);
+}
+
 /** Applies the environment and the defaults to `options`; throws on a missing or malformed setting. */
 export function resolveKafkaOptions(options: KafkaTransportOptions = {}): ResolvedKafkaOptions {
   const env = options.env ?? process.env;
@@ -139,9 +151,14 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
   if (!(logLevel in LOG_LEVELS)) {
     throw new Error(`unknown KAFKA_LOG_LEVEL \`${logLevel}\`: use ${Object.keys(LOG_LEVELS).join(", ")}`);
   }
+  const maxReplication = options.maxReplicationFactor ?? optionalCount(env["KAFKA_MAX_REPLICATION_FACTOR"]);
+  if (maxReplication !== undefined && !(Number.isInteger(maxReplication) && maxReplication >= 1)) {
+    throw new Error(`KAFKA_MAX_REPLICATION_FACTOR must be a whole number of at least 1, not \`${maxReplication}\``);
+  }
   return {
     brokers,
     clientId: options.clientId ?? (env["KAFKA_CLIENT_ID"] || "evtc"),
+    maxReplicationFactor: maxReplication,
     sasl: options.sasl ?? saslFromEnv(env),
     tls: options.tls ?? /^(1|true|yes)$/i.test(env["KAFKA_TLS"] ?? ""),
     logLevel: logLevel as KafkaLogLevel,
@@ -254,15 +271,30 @@ class KafkaTransport implements Transport {
       // Resolves false when another client created them all first; an error names any other failure.
       await admin.createTopics({
         waitForLeaders: true,
-        topics: [...missing.values()].map((topic) => ({
-          topic: topic.name,
-          numPartitions: topic.partitions,
-          replicationFactor: topic.replicationFactor ?? -1,
-          configEntries: Object.entries(topic.config ?? {}).map(([name, value]) => ({ name, value })),
-        })),
+        topics: [...missing.values()].map((topic) => this.creatable(topic)),
       });
     }
     for (const topic of topics) this.metadata.delete(topic.name);
+  }
+
+  /** A topic as `createTopics` takes it, its replication capped by `maxReplicationFactor`. */
+  private creatable(topic: TopicSettings) {
+    const cap = this.options.maxReplicationFactor;
+    const config: Record<string, string> = { ...topic.config };
+    let replicationFactor = topic.replicationFactor ?? -1;
+    if (cap !== undefined) {
+      replicationFactor = replicationFactor === -1 ? cap : Math.min(replicationFactor, cap);
+      const minInsync = config["min.insync.replicas"];
+      if (minInsync !== undefined && Number(minInsync) > replicationFactor) {
+        config["min.insync.replicas"] = String(replicationFactor);
+      }
+    }
+    return {
+      topic: topic.name,
+      numPartitions: topic.partitions,
+      replicationFactor,
+      configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+    };
   }
 
   async lag(groupId: string, topic: string): Promise<number> {

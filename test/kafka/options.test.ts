@@ -54,4 +54,14 @@ describe("Kafka transport configuration", () => {
       /unknown KAFKA_LOG_LEVEL/,
     );
   });
+
+  it("caps the replication of created topics from KAFKA_MAX_REPLICATION_FACTOR, and refuses a bad value", () => {
+    expect(resolveKafkaOptions({ env: { KAFKA_BROKERS: "k:9092", KAFKA_MAX_REPLICATION_FACTOR: "1" } })).toMatchObject({
+      maxReplicationFactor: 1,
+    });
+    expect(resolveKafkaOptions({ env: { KAFKA_BROKERS: "k:9092" } }).maxReplicationFactor).toBeUndefined();
+    expect(() => resolveKafkaOptions({ env: { KAFKA_BROKERS: "k:9092", KAFKA_MAX_REPLICATION_FACTOR: "0" } })).toThrow(
+      "KAFKA_MAX_REPLICATION_FACTOR must be a whole number of at least 1, not `0`",
+    );
+  });
 });

@@ -340,6 +340,28 @@ describe("lag and topics", () => {
   });
 });
 
+describe("topics with production settings on a development broker", () => {
+  it("creates them with replication capped by maxReplicationFactor, min.insync.replicas with it", async () => {
+    const capped = createKafkaTransport({ brokers, logLevel: "nothing", maxReplicationFactor: 1 });
+    const name = unique("capped");
+    try {
+      // What the generated topology asks for: three replicas, two in sync. One broker cannot give them.
+      await capped.ensureTopics([{ name, partitions: 2, replicationFactor: 3, config: { "min.insync.replicas": "2" } }]);
+      await expect(capped.send([record(name, "k", "v")])).resolves.toHaveLength(1);
+    } finally {
+      await capped.close();
+    }
+    const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const [config] = (await admin.describeConfigs({ resources: [{ type: 2, name }], includeSynonyms: false })).resources;
+      expect(config!.configEntries.find((e) => e.configName === "min.insync.replicas")?.configValue).toBe("1");
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
+
 /**
  * The record batches (partition and first offset) that hold a topic's first `count` records, read with a plain
  * kafkajs consumer: kafkajs keeps each record's batch header as `batchContext`.
