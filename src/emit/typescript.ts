@@ -20,7 +20,7 @@ import type {
   Reader,
   Topic,
 } from "../model/bus.js";
-import { docText, Identifiers, propertyAccess, propertyName, stringLiteral } from "./identifiers.js";
+import { camelCase, docText, Identifiers, pascalCase, propertyAccess, propertyName, stringLiteral } from "./identifiers.js";
 import { dlqTopicOf, groupIdOf } from "./names.js";
 import { dataschemaOf, validatorPath, type EventVersion } from "./layout.js";
 import { topicSettings } from "./topic-settings.js";
@@ -228,11 +228,11 @@ export class Emitter {
     for (const r of model.records.values()) requests.push({ key: `type:${r.name}`, wanted: r.name });
     for (const e of model.events.values()) requests.push({ key: `type:${e.name}`, wanted: e.name });
     for (const t of model.topics.values()) {
-      requests.push({ key: `topic:${t.name}`, wanted: `${camelCaseOf(t.name)}Topic` });
-      requests.push({ key: `publish:${t.name}`, wanted: `publish${pascalCaseOf(t.name)}` });
+      requests.push({ key: `topic:${t.name}`, wanted: `${camelCase(t.name)}Topic` });
+      requests.push({ key: `publish:${t.name}`, wanted: `publish${pascalCase(t.name)}` });
     }
-    for (const c of model.consumers.values()) requests.push({ key: `consumer:${c.name}`, wanted: `${camelCaseOf(c.name)}Consumer` });
-    for (const e of model.enrichers.values()) requests.push({ key: `enricher:${e.name}`, wanted: `${camelCaseOf(e.name)}Enricher` });
+    for (const c of model.consumers.values()) requests.push({ key: `consumer:${c.name}`, wanted: `${camelCase(c.name)}Consumer` });
+    for (const e of model.enrichers.values()) requests.push({ key: `enricher:${e.name}`, wanted: `${camelCase(e.name)}Enricher` });
     for (const older of input.olderVersions) requests.push({ key: `older:${older.version.event}@${older.version.major}`, wanted: older.typeName });
     for (const v of this.validatorVersions()) requests.push({ key: `validator:${v.event}@${v.version}`, wanted: `validate${v.event}V${v.version.replace(".", "_")}` });
     this.ids = new Identifiers(requests, [...indexNames, ...Object.values(runtime)]);
@@ -659,16 +659,6 @@ function separateDeclarations(text: string): string {
     .replace(/\n\/\*\*/g, "\n\n/**")
     .replace(/\n(?!export \* from)([^\n]*)\nexport \* from/g, "\n$1\n\nexport * from")
     .replace(/\n{3,}/g, "\n\n");
-}
-
-function camelCaseOf(name: string): string {
-  const [first = "", ...rest] = name.split(/[^A-Za-z0-9]+/).filter((w) => w !== "");
-  return first.charAt(0).toLowerCase() + first.slice(1) + rest.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
-}
-
-function pascalCaseOf(name: string): string {
-  const camel = camelCaseOf(name);
-  return camel.charAt(0).toUpperCase() + camel.slice(1);
 }
 
 export function currentVersion(event: EventType): EventVersion {
