@@ -62,7 +62,6 @@ export const biLiveTrafficBoardConsumer: ConsumerSpec<DataSessionStarted> = Obje
   topic: networkSessionStartedTopic,
   ordering: "unordered",
   delivery: "best-effort",
-
   concurrency: 12,
   accepts: Object.freeze({ 1: validateDataSessionStartedV1_0 }),
 });

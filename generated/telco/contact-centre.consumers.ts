@@ -23,7 +23,6 @@ export const contactCentreAgentDesktopFeedConsumer: ConsumerSpec<TariffChanged> 
   topic: crmTariffChangedTopic,
   ordering: "ordered",
   delivery: "best-effort",
-
   concurrency: 1,
   accepts: Object.freeze({ 1: validateTariffChangedV1_0 }),
 });

@@ -28,7 +28,7 @@ export async function buildCommand(paths: readonly string[], options: BuildOptio
   const project = path.basename(projectDir);
   const outDir = path.resolve(terminal.cwd, options.out ?? path.join("generated", project));
   const shownOut = path.relative(terminal.cwd, outDir) || ".";
-  // Loaded here, not at the top: ts-morph and prettier take a second to load, which no other command needs.
+  // Loaded here, not at the top: ajv and the emitters take a while to load, which no other command needs.
   const { emitProject } = await import("../emit/build.js");
   const cache = openCache(projectDir, terminal.cwd, terminal.env);
   const files = await emitProject({ model: result.model, lock: result.lock, project, projectDir, cwd: terminal.cwd, cache });

@@ -3,6 +3,8 @@ import type { Lock, LockedVersion } from "../contracts/lock.js";
 import type { BusModel } from "../model/bus.js";
 import { docText, mangle, propertyName, stringLiteral } from "./identifiers.js";
 import type { OlderVersion } from "./typescript.js";
+import type { Doc } from "./doc.js";
+import { jsDoc, objectType, typeAlias, type PropertySignature } from "./ts-syntax.js";
 
 /**
  * Consumers may accept an event's older major versions while producers migrate (`accepts v1, v2`). Only the
@@ -21,7 +23,14 @@ class SchemaToType {
 
   constructor(private readonly definitions: Schema) {}
 
-  type(schema: Schema): string {
+  /** The schema a `$ref` points to (itself when it is none). */
+  private resolve(schema: Schema): Schema {
+    const ref = schema["$ref"];
+    if (typeof ref !== "string") return schema;
+    return asSchema(this.definitions[ref.replace(/^#\/definitions\//, "")]) ?? {};
+  }
+
+  type(schema: Schema): Doc {
     const ref = schema["$ref"];
     if (typeof ref === "string") {
       const name = ref.replace(/^#\/definitions\//, "");
@@ -29,9 +38,9 @@ class SchemaToType {
       // A record that contains itself would expand forever: its inner occurrence is left untyped.
       if (target === undefined || this.expanding.has(name)) return "unknown";
       this.expanding.add(name);
-      const text = this.type(target);
+      const type = this.type(target);
       this.expanding.delete(name);
-      return text;
+      return type;
     }
     const members = schema["enum"];
     if (Array.isArray(members)) return members.map((m) => stringLiteral(String(m))).join(" | ");
@@ -45,7 +54,11 @@ class SchemaToType {
         return "boolean";
       case "array": {
         const items = asSchema(schema["items"]);
-        return `readonly (${items ? this.type(items) : "unknown"})[]`;
+        if (items === undefined) return "readonly unknown[]";
+        // Parentheses only where TypeScript needs them, as prettier leaves them: around a union or an array.
+        const target = this.resolve(items);
+        const compound = (Array.isArray(target["enum"]) && target["enum"].length > 1) || target["type"] === "array";
+        return compound ? ["readonly (", this.type(items), ")[]"] : ["readonly ", this.type(items), "[]"];
       }
       case "object":
         return this.object(schema);
@@ -54,20 +67,20 @@ class SchemaToType {
     }
   }
 
-  object(schema: Schema): string {
+  object(schema: Schema): Doc {
     const properties = asSchema(schema["properties"]);
     if (properties === undefined) {
       const values = asSchema(schema["additionalProperties"]);
-      return `{ readonly [key: string]: ${values ? this.type(values) : "unknown"} }`;
+      return objectType([{ name: "[key: string]", type: values ? this.type(values) : "unknown" }]);
     }
     const required = new Set(Array.isArray(schema["required"]) ? schema["required"].map(String) : []);
     const members = Object.keys(properties)
       .sort()
-      .map((name) => {
+      .map((name): PropertySignature => {
         const property = asSchema(properties[name]) ?? {};
-        return `readonly ${propertyName(name)}${required.has(name) ? "" : "?"}: ${this.type(property)};`;
+        return { name: propertyName(name), optional: !required.has(name), type: this.type(property) };
       });
-    return `{ ${members.join(" ")} }`;
+    return objectType(members);
   }
 }
 
@@ -99,7 +112,12 @@ export function olderVersionsOf(model: BusModel, lock: Lock): OlderVersion[] {
         version: { event, version, major },
         typeName,
         schema,
-        declarations: `/**\n * ${docText(`${event} as it was in v${version}, still accepted by some consumers.`)}\n *\n * @generated from evt.lock, event ${event} v${version}\n */\nexport type ${typeName} = ${body};`,
+        declaration: [
+          jsDoc(
+            `${docText(`${event} as it was in v${version}, still accepted by some consumers.`)}\n\n@generated from evt.lock, event ${event} v${version}`,
+          ),
+          typeAlias(typeName, body),
+        ],
       });
     }
   }

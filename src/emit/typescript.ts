@@ -1,12 +1,3 @@
-import {
-  printStructure,
-  StructureKind,
-  VariableDeclarationKind,
-  type JSDocStructure,
-  type OptionalKind,
-  type PropertySignatureStructure,
-  type StatementStructures,
-} from "ts-morph";
 import type { Json } from "../compat/diff.js";
 import type {
   BusModel,
@@ -24,14 +15,33 @@ import { camelCase, docText, Identifiers, pascalCase, propertyAccess, propertyNa
 import { dlqTopicOf, groupIdOf } from "./names.js";
 import { dataschemaOf, validatorPath, type EventVersion } from "./layout.js";
 import { topicSettings } from "./topic-settings.js";
-import { ownSource } from "./cache.js";
-import { createRequire } from "node:module";
 import { generatedHeader } from "./generated-file.js";
+import { hardline, printDoc, type Doc } from "./doc.js";
+import {
+  arrayLiteral,
+  constDeclaration,
+  frozen,
+  functionDeclaration,
+  functionType,
+  importDeclaration,
+  interfaceDeclaration,
+  jsDoc,
+  objectLiteral,
+  objectType,
+  PRINT_WIDTH,
+  statements,
+  unionAlias,
+  typeReference,
+  arrowFunction,
+  call,
+  type Entry,
+  type PropertySignature,
+} from "./ts-syntax.js";
 
 /**
  * The TypeScript a service imports: one module per `.evt` file (its types, topics with their publish
- * functions, consumers and enrichers) and an `index.ts` with the project's wiring. Modules are built from
- * ts-morph structures in one go per file, then printed; prettier formats them afterwards.
+ * functions), one per file for its consumers and enrichers, and an `index.ts` with the project's wiring.
+ * Modules are built as documents (`ts-syntax.ts`) and printed in prettier's layout (`doc.ts`).
  */
 
 /**
@@ -70,34 +80,27 @@ export interface OlderVersion {
   readonly typeName: string;
   /** Its recorded contract schema, which its validator checks. */
   readonly schema: Json;
-  readonly declarations: string;
+  /** The type's declaration with its doc comment. */
+  readonly declaration: Doc;
 }
 
-/**
- * A generated module as ts-morph structures, before printing: plain data (strings, numbers, arrays), so that a
- * build can recognise a module it has printed and formatted before by a hash of it.
- */
+/** A generated module, before printing. */
 export interface TypeScriptModule {
   readonly path: string;
   /** The generated-file header line. */
   readonly header: string;
-  readonly statements: readonly (StatementStructures | string)[];
+  readonly imports: readonly Doc[];
+  /** `export * from` lines (the index module's). */
+  readonly reexports: readonly string[];
+  /** Top-level declarations, each with its doc comment; a blank line is printed between them. */
+  readonly declarations: readonly Doc[];
 }
 
-/**
- * The module's text, before prettier. Printed straight from the structures: a source file in a ts-morph project
- * would be parsed again, for nothing, since only its text is used.
- */
+/** The module's text: the header, the imports, then the declarations, in prettier's layout. */
 export function printModule(module: TypeScriptModule): string {
-  const text = printStructure({ kind: StructureKind.SourceFile, statements: [...module.statements] });
-  return `${module.header}\n\n${separateDeclarations(text)}`;
+  const body = statements([module.imports, module.reexports, ...module.declarations.map((d) => [d])]);
+  return `${module.header}\n\n${printDoc([body, hardline], PRINT_WIDTH)}`;
 }
-
-/** What `printModule` depends on besides its input: ts-morph's printer, and this module's own code. */
-export const printerFingerprint = [
-  `ts-morph ${(createRequire(import.meta.url)("ts-morph/package.json") as { version: string }).version}`,
-  ownSource(import.meta.url),
-].join("\n");
 
 type Entity =
   | { kind: "enum"; value: EnumType }
@@ -132,16 +135,21 @@ export function relativeImport(from: string, to: string): string {
   return (up === 0 ? "./" : "../".repeat(up)) + rest;
 }
 
-function jsdoc(lines: readonly string[], tags: readonly [string, string][] = []): OptionalKind<JSDocStructure>[] {
-  if (lines.length === 0 && tags.length === 0) return [];
-  // The whole comment is written as one description: user text goes through `docText`, and tags are lines
-  // evtc writes itself, so nothing user-written can end the comment or start a tag.
-  const text = [
+/** The text of a doc comment, or undefined when there is nothing to say. */
+function jsdoc(lines: readonly string[], tags: readonly [string, string][] = []): string | undefined {
+  if (lines.length === 0 && tags.length === 0) return undefined;
+  // User text goes through `docText`, and tags are lines evtc writes itself, so nothing user-written can end
+  // the comment or start a tag.
+  return [
     ...lines.map(docText),
     ...(lines.length > 0 && tags.length > 0 ? [""] : []),
     ...tags.map(([tag, value]) => (value === "" ? `@${tag}` : `@${tag} ${docText(value)}`)),
   ].join("\n");
-  return [{ description: text }];
+}
+
+/** A top-level declaration after its doc comment. */
+function documented(docs: string | undefined, declaration: Doc): Doc {
+  return [jsDoc(docs), declaration];
 }
 
 function deprecatedTag(deprecated: string | undefined): [string, string][] {
@@ -159,8 +167,8 @@ const builtinNotes: Partial<Record<string, string>> = {
 };
 
 class ModuleBuilder {
-  readonly statements: (StatementStructures | string)[] = [];
-  /** module path → names imported from it (type-only or not). */
+  readonly declarations: Doc[] = [];
+  readonly reexports: string[] = [];
   /** module specifier → imported name → whether only its type is used. */
   private readonly imports = new Map<string, Map<string, { name: string; typeOnly: boolean }>>();
   readonly sources = new Set<string>();
@@ -190,28 +198,28 @@ class ModuleBuilder {
     return this.use(this.context.moduleOfEntity(entity), this.context.identifierOf(entity), typeOnly);
   }
 
-  /** The module as structures, imports first; printed later, by `printModule`. */
+  /** The module, its imports sorted by specifier and by name. */
   module(): TypeScriptModule {
-    const importStatements: (StatementStructures | string)[] = [...this.imports.entries()]
+    const imports = [...this.imports.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([moduleSpecifier, names]) => {
-        const sorted = [...names.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        const allTypes = sorted.every(([, imported]) => imported.typeOnly);
-        return {
-          kind: StructureKind.ImportDeclaration,
-          moduleSpecifier,
-          isTypeOnly: allTypes,
-          namedImports: sorted.map(([local, imported]) => ({
-            name: imported.name,
-            ...(local !== imported.name ? { alias: local } : {}),
-            isTypeOnly: !allTypes && imported.typeOnly,
-          })),
-        };
-      });
+      .map(([specifier, names]) =>
+        importDeclaration(
+          stringLiteral(specifier),
+          [...names.entries()]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([local, imported]) => ({
+              name: imported.name,
+              ...(local !== imported.name ? { alias: local } : {}),
+              typeOnly: imported.typeOnly,
+            })),
+        ),
+      );
     return {
       path: this.path,
       header: generatedHeader([...this.sources], "//"),
-      statements: [...importStatements, ...this.statements],
+      imports,
+      reexports: this.reexports,
+      declarations: this.declarations,
     };
   }
 }
@@ -323,19 +331,15 @@ export class Emitter {
     const memberDocs = type.members
       .filter((m) => m.docs.length > 0 || m.deprecated !== undefined)
       .map((m) => `- \`${m.name}\`: ${[...m.docs, ...(m.deprecated !== undefined ? [`(deprecated${m.deprecated ? `: ${m.deprecated}` : ""})`] : [])].join(" ")}`);
-    module.statements.push({
-      kind: StructureKind.TypeAlias,
-      name: this.identifierOf({ kind: "enum", value: type }),
-      isExported: true,
-      type: type.members.map((m) => stringLiteral(m.name)).join(" | "),
-      docs: jsdoc([...type.docs, ...(memberDocs.length > 0 ? ["", ...memberDocs] : [])], [
-        ["generated", `from enum ${type.name}`],
-        ...deprecatedTag(type.deprecated),
-      ]),
-    });
+    const docs = jsdoc([...type.docs, ...(memberDocs.length > 0 ? ["", ...memberDocs] : [])], [
+      ["generated", `from enum ${type.name}`],
+      ...deprecatedTag(type.deprecated),
+    ]);
+    const name = this.identifierOf({ kind: "enum", value: type });
+    module.declarations.push(documented(docs, unionAlias(name, type.members.map((m) => stringLiteral(m.name)))));
   }
 
-  typeText(type: FieldType, module: ModuleBuilder): string {
+  typeText(type: FieldType, module: ModuleBuilder): Doc {
     switch (type.kind) {
       case "builtin":
         return type.name === "int" || type.name === "long" || type.name === "double"
@@ -348,39 +352,37 @@ export class Emitter {
       case "record":
         return module.ref({ kind: "record", value: type.record }, true);
       case "array":
-        return `readonly ${this.typeText(type.items, module)}[]`.replace(/^readonly (readonly .*)\[\]$/, "readonly ($1)[]");
+        // An array of arrays needs parentheses: `readonly (readonly number[])[]`.
+        return type.items.kind === "array"
+          ? ["readonly (", this.typeText(type.items, module), ")[]"]
+          : ["readonly ", this.typeText(type.items, module), "[]"];
       case "map":
-        return `{ readonly [key: string]: ${this.typeText(type.values, module)} }`;
+        return objectType([{ name: "[key: string]", type: this.typeText(type.values, module) }]);
     }
   }
 
-  private property(field: Field, module: ModuleBuilder): OptionalKind<PropertySignatureStructure> {
+  private property(field: Field, module: ModuleBuilder): PropertySignature {
     const note = field.type.kind === "builtin" ? builtinNotes[field.type.name] : undefined;
     const tags: [string, string][] = [];
     if (field.default !== undefined) tags.push(["defaultValue", `\`${JSON.stringify(field.default)}\``]);
     tags.push(...deprecatedTag(field.deprecated));
+    const docs = jsdoc([...field.docs, ...(note === undefined ? [] : field.docs.length > 0 ? ["", note] : [note])], tags);
     return {
+      ...(docs !== undefined ? { docs } : {}),
       name: propertyName(field.name),
-      isReadonly: true,
-      hasQuestionToken: field.optional,
+      optional: field.optional,
       type: this.typeText(field.type, module),
-      docs: jsdoc([...field.docs, ...(note === undefined ? [] : field.docs.length > 0 ? ["", note] : [note])], tags),
     };
   }
 
   private declareObject(entity: Entity & { kind: "record" | "event" }, fields: readonly Field[], module: ModuleBuilder, extra: { extends?: string; tags?: [string, string][] } = {}): void {
     const value = entity.value;
-    module.statements.push({
-      kind: StructureKind.Interface,
-      name: this.identifierOf(entity),
-      isExported: true,
-      ...(extra.extends !== undefined ? { extends: [extra.extends] } : {}),
-      properties: fields.map((f) => this.property(f, module)),
-      docs: jsdoc(value.docs, [
-        ...(extra.tags ?? [["generated", `from record ${value.name}`]]),
-        ...deprecatedTag(value.deprecated),
-      ]),
-    });
+    const docs = jsdoc(value.docs, [
+      ...(extra.tags ?? [["generated", `from record ${value.name}`]]),
+      ...deprecatedTag(value.deprecated),
+    ]);
+    const properties = fields.map((f) => this.property(f, module));
+    module.declarations.push(documented(docs, interfaceDeclaration(this.identifierOf(entity), extra.extends, properties)));
   }
 
   private declareEvent(event: EventType, module: ModuleBuilder): void {
@@ -391,7 +393,7 @@ export class Emitter {
       tags: [["generated", `from event ${event.name} v${event.version.major}.${event.version.minor}`]],
     });
     const older = this.input.olderVersions.filter((o) => o.version.event === event.name);
-    for (const o of older) module.statements.push(o.declarations);
+    for (const o of older) module.declarations.push(o.declaration);
   }
 
   /** The validator of an event version, imported from its module next to the generated code. */
@@ -409,54 +411,63 @@ export class Emitter {
     const version = currentVersion(topic.event);
     const settings = topicSettings(topic);
     const key = topic.key;
-    const keyAccessor =
-      key === undefined ? undefined : `(event: ${eventType}) => String(event${key.path.map(propertyAccess).join("")})`;
     const topicId = this.identifierOf({ kind: "topic", value: topic });
     const topicSpec = module.runtimeType("TopicSpec");
-    const initializer = `Object.freeze({
-      name: ${stringLiteral(topic.name)},
-      owner: ${stringLiteral(topic.owner.name)},
-      event: Object.freeze({
-        name: ${stringLiteral(topic.event.name)},
-        version: ${stringLiteral(version.version)},
-        major: ${topic.event.version.major},
-        dataschema: ${stringLiteral(dataschemaOf(topic, version))},
-        validate: ${this.validator(version, module)},
-      }),
-      ${keyAccessor !== undefined ? `key: ${keyAccessor},` : ""}
-      partitions: ${settings.partitions},
-      replicationFactor: ${settings.replicationFactor},
-      config: Object.freeze({ ${Object.entries(settings.config)
-        .map(([k, v]) => `${stringLiteral(k)}: ${stringLiteral(v)}`)
-        .join(", ")} }),
-    })`;
-    module.statements.push({
-      kind: StructureKind.VariableStatement,
-      declarationKind: VariableDeclarationKind.Const,
-      isExported: true,
-      declarations: [{ name: topicId, type: `${topicSpec}<${eventType}>`, initializer }],
-      docs: jsdoc(topic.docs, [["generated", `from topic ${topic.name}`], ...deprecatedTag(topic.deprecated)]),
-    });
-    if (topic.publisher.kind === "producer") {
-      module.statements.push({
-        kind: StructureKind.Function,
-        name: this.ids.get(`publish:${topic.name}`),
-        isExported: true,
-        parameters: [
-          { name: "runtime", type: module.runtimeType("Runtime") },
-          { name: "event", type: eventType },
-          { name: "options", type: module.runtimeType("PublishOptions"), hasQuestionToken: true },
-        ],
-        returnType: `Promise<${module.runtimeType("PublishedEvent")}>`,
-        statements: [`return runtime.publish(${topicId}, event, options);`],
-        docs: jsdoc(
-          [
-            `Publishes a {@link ${eventType}} to \`${topic.name}\`: validated against v${version.version}, keyed by ${key !== undefined ? `\`${key.path.join(".")}\`` : "nothing (no key declared)"}, stamped with a CloudEvents envelope.`,
-            "Rejects without sending when the event breaks its contract.",
-          ],
-          [["generated", `from topic ${topic.name}`]],
+    const entries: Entry[] = [
+      ["name", stringLiteral(topic.name)],
+      ["owner", stringLiteral(topic.owner.name)],
+      [
+        "event",
+        frozen(
+          objectLiteral(
+            [
+              ["name", stringLiteral(topic.event.name)],
+              ["version", stringLiteral(version.version)],
+              ["major", String(topic.event.version.major)],
+              ["dataschema", stringLiteral(dataschemaOf(topic, version))],
+              ["validate", this.validator(version, module)],
+            ],
+            true,
+          ),
         ),
-      });
+      ],
+      ...(key !== undefined
+        ? [["key", arrowFunction([`event: ${eventType}`], `String(event${key.path.map(propertyAccess).join("")})`)] as Entry]
+        : []),
+      ["partitions", String(settings.partitions)],
+      ["replicationFactor", String(settings.replicationFactor)],
+      [
+        "config",
+        frozen(objectLiteral(Object.entries(settings.config).map(([k, v]) => [propertyName(k), stringLiteral(v)]), false)),
+      ],
+    ];
+    const docs = jsdoc(topic.docs, [["generated", `from topic ${topic.name}`], ...deprecatedTag(topic.deprecated)]);
+    module.declarations.push(
+      documented(docs, constDeclaration(topicId, typeReference(topicSpec, [eventType]), frozen(objectLiteral(entries, true)))),
+    );
+    if (topic.publisher.kind === "producer") {
+      const publishDocs = jsdoc(
+        [
+          `Publishes a {@link ${eventType}} to \`${topic.name}\`: validated against v${version.version}, keyed by ${key !== undefined ? `\`${key.path.join(".")}\`` : "nothing (no key declared)"}, stamped with a CloudEvents envelope.`,
+          "Rejects without sending when the event breaks its contract.",
+        ],
+        [["generated", `from topic ${topic.name}`]],
+      );
+      module.declarations.push(
+        documented(
+          publishDocs,
+          functionDeclaration({
+            name: this.ids.get(`publish:${topic.name}`),
+            parameters: [
+              `runtime: ${module.runtimeType("Runtime")}`,
+              `event: ${eventType}`,
+              `options?: ${module.runtimeType("PublishOptions")}`,
+            ],
+            returnType: `Promise<${module.runtimeType("PublishedEvent")}>`,
+            body: [["return ", call("runtime.publish", [topicId, "event", "options"]), ";"]],
+          }),
+        ),
+      );
     }
   }
 
@@ -472,11 +483,11 @@ export class Emitter {
   }
 
   /** The `accepts` table of a consumer: a validator per accepted major version. */
-  private acceptsTable(consumer: Consumer, module: ModuleBuilder): string {
+  private acceptsTable(consumer: Consumer, module: ModuleBuilder): Doc {
     const entries = this.acceptedVersions(consumer).map(
-      (v) => `${v.version.major}: ${this.validator(v.version, module)}`,
+      (v): Entry => [String(v.version.major), this.validator(v.version, module)],
     );
-    return `Object.freeze({ ${entries.join(", ")} })`;
+    return frozen(objectLiteral(entries, false));
   }
 
   private acceptedVersions(consumer: Consumer): { version: EventVersion; older?: OlderVersion }[] {
@@ -499,81 +510,87 @@ export class Emitter {
     return module;
   }
 
-  private readerFields(reader: Reader<unknown>, module: ModuleBuilder): string {
+  private readerFields(reader: Reader<unknown>, module: ModuleBuilder): Entry[] {
     const retry = reader.retry;
-    return `name: ${stringLiteral(reader.name)},
-      owner: ${stringLiteral(reader.owner.name)},
-      groupId: ${stringLiteral(groupIdOf(reader.name))},
-      topic: ${module.ref({ kind: "topic", value: reader.from }, false)},
-      ordering: ${stringLiteral(reader.ordering)},
-      delivery: ${stringLiteral(reader.delivery)},
-      ${
-        retry !== undefined
-          ? `retry: Object.freeze({ attempts: ${retry.attempts}, backoffFromMs: ${retry.backoffFromMs ?? 0}, backoffToMs: ${retry.backoffToMs ?? retry.backoffFromMs ?? 0} }),`
-          : ""
-      }
-      ${reader.dlq ? `dlqTopic: ${stringLiteral(dlqTopicOf(reader.name))},` : ""}
-      concurrency: ${reader.concurrency ?? 1},`;
+    const retryEntries: Entry[] = retry === undefined
+      ? []
+      : [
+          [
+            "retry",
+            frozen(
+              objectLiteral(
+                [
+                  ["attempts", String(retry.attempts)],
+                  ["backoffFromMs", String(retry.backoffFromMs ?? 0)],
+                  ["backoffToMs", String(retry.backoffToMs ?? retry.backoffFromMs ?? 0)],
+                ],
+                false,
+              ),
+            ),
+          ],
+        ];
+    return [
+      ["name", stringLiteral(reader.name)],
+      ["owner", stringLiteral(reader.owner.name)],
+      ["groupId", stringLiteral(groupIdOf(reader.name))],
+      ["topic", module.ref({ kind: "topic", value: reader.from }, false)],
+      ["ordering", stringLiteral(reader.ordering)],
+      ["delivery", stringLiteral(reader.delivery)],
+      ...retryEntries,
+      ...(reader.dlq ? [["dlqTopic", stringLiteral(dlqTopicOf(reader.name))] as Entry] : []),
+      ["concurrency", String(reader.concurrency ?? 1)],
+    ];
   }
 
   private declareConsumer(consumer: Consumer, module: ModuleBuilder): void {
     const type = this.acceptedTypes(consumer, module);
-    const accepts = this.acceptsTable(consumer, module);
-    module.statements.push({
-      kind: StructureKind.VariableStatement,
-      declarationKind: VariableDeclarationKind.Const,
-      isExported: true,
-      declarations: [
-        {
-          name: this.identifierOf({ kind: "consumer", value: consumer }),
-          type: `${module.runtimeType("ConsumerSpec")}<${type}>`,
-          initializer: `Object.freeze({
-            kind: "consumer",
-            ${this.readerFields(consumer, module)}
-            accepts: ${accepts},
-            ${consumer.deadlineMs !== undefined ? `deadlineMs: ${consumer.deadlineMs},` : ""}
-          })`,
-        },
-      ],
-      docs: jsdoc(consumer.docs, [
-        ["generated", `from consumer ${consumer.name}`],
-        ...deprecatedTag(consumer.deprecated),
-      ]),
-    });
+    const entries: Entry[] = [
+      ["kind", stringLiteral("consumer")],
+      ...this.readerFields(consumer, module),
+      ["accepts", this.acceptsTable(consumer, module)],
+      ...(consumer.deadlineMs !== undefined ? [["deadlineMs", String(consumer.deadlineMs)] as Entry] : []),
+    ];
+    const docs = jsdoc(consumer.docs, [["generated", `from consumer ${consumer.name}`], ...deprecatedTag(consumer.deprecated)]);
+    const name = this.identifierOf({ kind: "consumer", value: consumer });
+    module.declarations.push(
+      documented(docs, constDeclaration(name, typeReference(module.runtimeType("ConsumerSpec"), [type]), frozen(objectLiteral(entries, true)))),
+    );
   }
 
   private declareEnricher(enricher: Enricher, module: ModuleBuilder): void {
     const inType = this.eventType(enricher.from.event, module);
     const outType = this.eventType(enricher.publishes.event, module);
-    const lookups = enricher.lookups.map(
-      (lookup) => `Object.freeze({
-        backend: ${stringLiteral(lookup.backend.name)},
-        key: (event: ${inType}) => String(event${lookup.by.map(propertyAccess).join("")}),
-        ${lookup.cacheTtlMs !== undefined ? `cacheTtlMs: ${lookup.cacheTtlMs},` : ""}
-      })`,
+    const lookups = enricher.lookups.map((lookup) =>
+      frozen(
+        objectLiteral(
+          [
+            ["backend", stringLiteral(lookup.backend.name)],
+            ["key", arrowFunction([`event: ${inType}`], `String(event${lookup.by.map(propertyAccess).join("")})`)],
+            ...(lookup.cacheTtlMs !== undefined ? [["cacheTtlMs", String(lookup.cacheTtlMs)] as Entry] : []),
+          ],
+          true,
+        ),
+      ),
     );
-    module.statements.push({
-      kind: StructureKind.VariableStatement,
-      declarationKind: VariableDeclarationKind.Const,
-      isExported: true,
-      declarations: [
-        {
-          name: this.identifierOf({ kind: "enricher", value: enricher }),
-          type: `${module.runtimeType("EnricherSpec")}<${inType}, ${outType}>`,
-          initializer: `Object.freeze({
-            kind: "enricher",
-            ${this.readerFields(enricher, module)}
-            accepts: Object.freeze({ ${enricher.from.event.version.major}: ${this.validator(currentVersion(enricher.from.event), module)} }),
-            lookups: Object.freeze([${lookups.join(", ")}]),
-            publishes: ${module.ref({ kind: "topic", value: enricher.publishes }, false)},
-          })`,
-        },
-      ],
-      docs: jsdoc(enricher.docs, [
-        ["generated", `from enricher ${enricher.name}`],
-        ...deprecatedTag(enricher.deprecated),
-      ]),
-    });
+    const accepts: Entry = [
+      String(enricher.from.event.version.major),
+      this.validator(currentVersion(enricher.from.event), module),
+    ];
+    const entries: Entry[] = [
+      ["kind", stringLiteral("enricher")],
+      ...this.readerFields(enricher, module),
+      ["accepts", frozen(objectLiteral([accepts], false))],
+      ["lookups", frozen(arrayLiteral(lookups))],
+      ["publishes", module.ref({ kind: "topic", value: enricher.publishes }, false)],
+    ];
+    const docs = jsdoc(enricher.docs, [["generated", `from enricher ${enricher.name}`], ...deprecatedTag(enricher.deprecated)]);
+    const name = this.identifierOf({ kind: "enricher", value: enricher });
+    module.declarations.push(
+      documented(
+        docs,
+        constDeclaration(name, typeReference(module.runtimeType("EnricherSpec"), [inType, outType]), frozen(objectLiteral(entries, true))),
+      ),
+    );
   }
 
   private indexModule(): TypeScriptModule {
@@ -583,82 +600,83 @@ export class Emitter {
     const topics = sorted(model.topics.values());
     const consumers = sorted(model.consumers.values());
     const enrichers = sorted(model.enrichers.values());
-    const entry = (name: string, id: string) => `${stringLiteral(name)}: ${id}`;
-    const wiring = `Object.freeze({
-      project: ${stringLiteral(this.input.project)},
-      topics: Object.freeze({ ${topics.map((t) => entry(t.name, module.ref({ kind: "topic", value: t }, false))).join(", ")} }),
-      consumers: Object.freeze({ ${consumers.map((c) => entry(c.name, module.ref({ kind: "consumer", value: c }, false))).join(", ")} }),
-      enrichers: Object.freeze({ ${enrichers.map((e) => entry(e.name, module.ref({ kind: "enricher", value: e }, false))).join(", ")} }),
-    })`;
+    const table = (entries: Entry[]) => frozen(objectLiteral(entries, false));
+    const wiring = frozen(
+      objectLiteral(
+        [
+          ["project", stringLiteral(this.input.project)],
+          ["topics", table(topics.map((t) => [propertyName(t.name), module.ref({ kind: "topic", value: t }, false)]))],
+          ["consumers", table(consumers.map((c) => [propertyName(c.name), module.ref({ kind: "consumer", value: c }, false)]))],
+          ["enrichers", table(enrichers.map((e) => [propertyName(e.name), module.ref({ kind: "enricher", value: e }, false)]))],
+        ],
+        true,
+      ),
+    );
     const teams = sorted(model.teams.values());
-    const teamMembers = teams.map((team) => {
+    const teamMembers = teams.map((team): PropertySignature => {
       const handlers = consumers
         .filter((c) => c.owner === team)
-        .map((c) => `readonly ${stringLiteral(c.name)}: ${module.runtimeType("EventHandler")}<${this.acceptedTypes(c, module)}>;`);
+        .map((c): PropertySignature => ({
+          name: propertyName(c.name),
+          type: `${module.runtimeType("EventHandler")}<${this.acceptedTypes(c, module)}>`,
+        }));
       const lookups = enrichers
         .filter((e) => e.owner === team)
-        .map((e) => {
+        .map((e): PropertySignature => {
           const inType = this.eventType(e.from.event, module);
           const outType = this.eventType(e.publishes.event, module);
           const functions = e.lookups.map(
-            (l) => `readonly ${stringLiteral(l.backend.name)}: (key: string, event: ${inType}) => Promise<Partial<${module.runtimeType("Additions")}<${inType}, ${outType}>>>;`,
+            (l): PropertySignature => ({
+              name: propertyName(l.backend.name),
+              type: functionType(
+                ["key: string", `event: ${inType}`],
+                typeReference("Promise", [
+                  typeReference("Partial", [typeReference(module.runtimeType("Additions"), [inType, outType])]),
+                ]),
+              ),
+            }),
           );
-          return `readonly ${stringLiteral(e.name)}: { ${functions.join(" ")} };`;
+          return { name: propertyName(e.name), type: objectType(functions) };
         });
       return {
+        docs: `What team \`${team.name}\` supplies to run its consumers and enrichers.`,
         name: propertyName(team.name),
-        isReadonly: true,
-        type: `{ readonly handlers: { ${handlers.join(" ")} }; readonly lookups: { ${lookups.join(" ")} } }`,
-        docs: jsdoc([`What team \`${team.name}\` supplies to run its consumers and enrichers.`]),
+        type: objectType([
+          { name: "handlers", type: objectType(handlers) },
+          { name: "lookups", type: objectType(lookups) },
+        ]),
       };
     });
     for (const file of model.files) module.sources.add(this.input.sourceOf(file));
-    module.statements.push(
-      {
-        kind: StructureKind.VariableStatement,
-        declarationKind: VariableDeclarationKind.Const,
-        isExported: true,
-        declarations: [{ name: "wiring", type: module.runtimeType("Wiring"), initializer: wiring }],
-        docs: jsdoc([`Every topic, consumer and enricher of the \`${this.input.project}\` project.`]),
-      },
-      {
-        kind: StructureKind.Interface,
-        name: "TeamServices",
-        isExported: true,
-        properties: teamMembers,
-        docs: jsdoc(["The handler of every consumer and the look-ups of every enricher, by owning team."]),
-      },
-      {
-        kind: StructureKind.Function,
-        name: "startTeam",
-        isExported: true,
-        typeParameters: [{ name: "Team", constraint: "keyof TeamServices" }],
-        parameters: [
-          { name: "runtime", type: module.runtimeType("Runtime") },
-          { name: "team", type: "Team" },
-          { name: "services", type: "TeamServices[Team]" },
-        ],
-        returnType: `Promise<readonly ${module.runtimeType("RunningReader")}[]>`,
-        statements: ["return runtime.start(wiring, { team, ...services });"],
-        docs: jsdoc([
+    module.declarations.push(
+      documented(
+        jsdoc([`Every topic, consumer and enricher of the \`${this.input.project}\` project.`]),
+        constDeclaration("wiring", module.runtimeType("Wiring"), wiring),
+      ),
+      documented(
+        jsdoc(["The handler of every consumer and the look-ups of every enricher, by owning team."]),
+        interfaceDeclaration("TeamServices", undefined, teamMembers),
+      ),
+      documented(
+        jsdoc([
           "Creates the project's topics where missing and starts every consumer and enricher the team owns, with",
           "the handlers and look-ups it supplies (the compiler checks that none is missing).",
         ]),
-      },
+        functionDeclaration({
+          name: "startTeam",
+          typeParameters: "<Team extends keyof TeamServices>",
+          parameters: [`runtime: ${module.runtimeType("Runtime")}`, "team: Team", "services: TeamServices[Team]"],
+          returnType: `Promise<readonly ${module.runtimeType("RunningReader")}[]>`,
+          body: ["return runtime.start(wiring, { team, ...services });"],
+        }),
+      ),
     );
     for (const t of topics) module.ref({ kind: "topic", value: t }, false);
-    const exportAll = [...this.modules.keys()].sort().map((path) => `export * from ${stringLiteral(relativeImport("index.ts", path))};`);
-    module.statements.unshift(...exportAll);
+    module.reexports.push(
+      ...[...this.modules.keys()].sort().map((path) => `export * from ${stringLiteral(relativeImport("index.ts", path))};`),
+    );
     return module.module();
   }
-}
-
-/** A blank line before each top-level declaration's doc comment, and after the imports, as people write it. */
-function separateDeclarations(text: string): string {
-  return text
-    .replace(/\n\/\*\*/g, "\n\n/**")
-    .replace(/\n(?!export \* from)([^\n]*)\nexport \* from/g, "\n$1\n\nexport * from")
-    .replace(/\n{3,}/g, "\n\n");
 }
 
 export function currentVersion(event: EventType): EventVersion {

@@ -2,7 +2,10 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { format } from "prettier";
+import { Node, Project, SyntaxKind } from "ts-morph";
 import { beforeAll, describe, expect, it } from "vitest";
+import { PRETTIER_OPTIONS } from "../../src/emit/build.js";
 
 const repo = path.resolve(import.meta.dirname, "..", "..");
 const cli = path.join(repo, "dist", "cli", "main.js");
@@ -39,7 +42,7 @@ const fixtures = path.join(repo, "test", "fixtures", "build");
 beforeAll(() => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  for (const name of ["all-types", "hostile"]) {
+  for (const name of ["all-types", "hostile", "long-names"]) {
     const outcome = evtc(["build", path.join(fixtures, name), "--out", path.join(work, name)]);
     expect(outcome.status, outcome.stdout + outcome.stderr).toBe(0);
   }
@@ -69,7 +72,7 @@ describe("evtc build", { timeout: 60_000 }, () => {
     expect(outcome.status).toBe(0);
   });
 
-  it("emits TypeScript that compiles under tsc --strict: the example, every type, hostile names", () => {
+  it("emits TypeScript that compiles under tsc --strict: the example, every type, hostile and long names", () => {
     const tsconfig = path.join(work, "tsconfig.json");
     writeFileSync(
       tsconfig,
@@ -87,7 +90,13 @@ describe("evtc build", { timeout: 60_000 }, () => {
           types: ["node"],
           lib: ["ES2022"],
         },
-        include: ["all-types/**/*.ts", "hostile/**/*.ts", "two-majors/**/*.ts", "../../../generated/telco/**/*.ts"],
+        include: [
+          "all-types/**/*.ts",
+          "hostile/**/*.ts",
+          "long-names/**/*.ts",
+          "two-majors/**/*.ts",
+          "../../../generated/telco/**/*.ts",
+        ],
       }),
     );
     const tsc = spawnSync(process.execPath, [path.join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", tsconfig], {
@@ -95,6 +104,20 @@ describe("evtc build", { timeout: 60_000 }, () => {
     });
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.status).toBe(0);
+  });
+
+  it("formats its TypeScript as prettier does: every module is a fixed point of the pinned prettier", async () => {
+    const modules = [
+      ...["all-types", "hostile", "long-names", "two-majors"].flatMap((name) =>
+        listFiles(path.join(work, name)).map((f) => path.join(work, name, f)),
+      ),
+      ...listFiles(path.join(repo, "generated", "telco")).map((f) => path.join(repo, "generated", "telco", f)),
+    ].filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
+    expect(modules.length).toBeGreaterThan(15);
+    for (const file of modules) {
+      const text = readFileSync(file, "utf8");
+      expect(await format(text, PRETTIER_OPTIONS), file).toBe(text);
+    }
   });
 
   it("writes byte-identical output on every run, wherever it is run from", () => {
@@ -197,6 +220,41 @@ describe("evtc build", { timeout: 60_000 }, () => {
     expect(types).toContain("export interface Object_ {");
     expect(types).toContain("export interface Runtime_2 {");
     expect(types).toContain("Promise<PublishedEvent>");
+  });
+
+  it("gives hostile input no way into the code: only declarations, and no calls but evtc's own", () => {
+    // Read with the TypeScript compiler (through ts-morph) rather than by pattern: whatever the names and
+    // texts, each module holds imports and exported declarations only, and calls nothing but these.
+    const allowedCalls = new Set(["Object.freeze", "String", "runtime.publish", "runtime.start"]);
+    const project = new Project({ useInMemoryFileSystem: true });
+    for (const name of ["hostile", "long-names"]) {
+      for (const file of listFiles(path.join(work, name)).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))) {
+        const source = project.createSourceFile(`${name}/${file}`, readFileSync(path.join(work, name, file), "utf8"));
+        for (const statement of source.getStatements()) {
+          const kind = statement.getKind();
+          expect(
+            [
+              SyntaxKind.ImportDeclaration,
+              SyntaxKind.ExportDeclaration,
+              SyntaxKind.TypeAliasDeclaration,
+              SyntaxKind.InterfaceDeclaration,
+              SyntaxKind.VariableStatement,
+              SyntaxKind.FunctionDeclaration,
+            ],
+            `${file}: ${statement.getText().slice(0, 80)}`,
+          ).toContain(kind);
+          if (kind !== SyntaxKind.ImportDeclaration && kind !== SyntaxKind.ExportDeclaration) {
+            expect(Node.isExportable(statement) && statement.isExported(), statement.getText().slice(0, 80)).toBe(true);
+          }
+        }
+        for (const call of source.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+          expect(allowedCalls, `${file}: ${call.getText().slice(0, 80)}`).toContain(call.getExpression().getText());
+        }
+        expect(source.getDescendantsOfKind(SyntaxKind.NewExpression)).toEqual([]);
+        expect(source.getDescendantsOfKind(SyntaxKind.TemplateExpression)).toEqual([]);
+        expect(source.getDescendantsOfKind(SyntaxKind.TaggedTemplateExpression)).toEqual([]);
+      }
+    }
   });
 
   it("validates with the schema's exact rules, even for hostile field names", async () => {

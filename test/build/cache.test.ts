@@ -37,7 +37,7 @@ function entries(dir: string): string[] {
 }
 
 describe("the build cache", { timeout: 60_000 }, () => {
-  it("lets a second build reuse every validator and formatted module, with the same output", async () => {
+  it("lets a second build reuse every validator and the YAML, with the same output", async () => {
     const reference = await build(noCache());
     const validators = reference.files.filter((f) => f.path.endsWith(".js")).length;
     expect(reference.compiled).toBe(validators);
@@ -49,7 +49,8 @@ describe("the build cache", { timeout: 60_000 }, () => {
     expect(cold.compiled).toBe(validators);
     expect(first.stats.hits).toBe(0);
     expect(entries(path.join(dir, "validators"))).toHaveLength(validators);
-    expect(entries(path.join(dir, "typescript")).length).toBeGreaterThan(0);
+    // TypeScript is printed again each time: printing costs less than reading it back.
+    expect(entries(path.join(dir, "typescript"))).toHaveLength(0);
     expect(entries(path.join(dir, "yaml"))).toHaveLength(2);
 
     const second = diskCache(dir);

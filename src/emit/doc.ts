@@ -1,0 +1,266 @@
+/**
+ * A small document printer in the manner of Wadler's "prettier printer", with prettier's own rules for when a
+ * group breaks: a group is printed on one line when it fits in the width together with what follows it up to
+ * the next possible line break, and broken otherwise; a hard line breaks every group around it.
+ *
+ * Generated TypeScript is built as documents and printed here, straight to prettier's layout (see
+ * `typescript.ts`), because running prettier over a large project's modules cost more than the rest of the
+ * build together; the tests prove the printed modules are fixed points of prettier.
+ */
+
+export type Doc = string | readonly Doc[] | Group | Conditional | Indent | IndentIfBreak | Line | IfBreak;
+
+interface Group {
+  readonly kind: "group";
+  readonly contents: Doc;
+  /** Set when the group holds a hard line: such a group can never be flat. */
+  broken: boolean;
+}
+
+/**
+ * Layouts tried in order, the first that fits printed flat, else the last broken (prettier's
+ * `conditionalGroup`, how it hugs a call's last argument).
+ */
+interface Conditional {
+  readonly kind: "conditional";
+  readonly states: readonly Doc[];
+}
+
+interface Indent {
+  readonly kind: "indent";
+  readonly contents: Doc;
+}
+
+/** Indented only when `group` was broken (prettier's `indentIfBreak`). */
+interface IndentIfBreak {
+  readonly kind: "indent-if-break";
+  readonly group: Group;
+  readonly contents: Doc;
+}
+
+interface Line {
+  readonly kind: "line";
+  /** A space when flat (`line`), nothing when flat (`softline`), or always a newline (`hardline`). */
+  readonly flat: " " | "" | undefined;
+}
+
+interface IfBreak {
+  readonly kind: "if-break";
+  readonly broken: Doc;
+  readonly flat: Doc;
+}
+
+/** A space, or a newline when its group breaks. */
+export const line: Line = { kind: "line", flat: " " };
+/** Nothing, or a newline when its group breaks. */
+export const softline: Line = { kind: "line", flat: "" };
+/** Always a newline; the groups around it break. */
+export const hardline: Line = { kind: "line", flat: undefined };
+
+export function group(...contents: Doc[]): Group {
+  return { kind: "group", contents, broken: breaks(contents) };
+}
+
+export function indent(...contents: Doc[]): Indent {
+  return { kind: "indent", contents };
+}
+
+export function conditionalGroup(states: readonly Doc[]): Conditional {
+  return { kind: "conditional", states };
+}
+
+export function indentIfBreak(broken: Group, ...contents: Doc[]): IndentIfBreak {
+  return { kind: "indent-if-break", group: broken, contents };
+}
+
+export function ifBreak(broken: Doc, flat: Doc = ""): IfBreak {
+  return { kind: "if-break", broken, flat };
+}
+
+export function join(separator: Doc, docs: readonly Doc[]): Doc[] {
+  const joined: Doc[] = [];
+  docs.forEach((doc, i) => {
+    if (i > 0) joined.push(separator);
+    joined.push(doc);
+  });
+  return joined;
+}
+
+/** Whether `doc` holds a hard line outside any group (a group records its own, at construction). */
+function breaks(doc: Doc): boolean {
+  if (typeof doc === "string") return false;
+  if (Array.isArray(doc)) return (doc as readonly Doc[]).some(breaks);
+  const d = doc as Exclude<Doc, string | readonly Doc[]>;
+  switch (d.kind) {
+    case "group":
+      return d.broken;
+    case "conditional":
+      // Never broken itself, but what its first layout holds breaks the groups around it.
+      return breaks(d.states[0] ?? "");
+    case "indent":
+    case "indent-if-break":
+      return breaks(d.contents);
+    case "line":
+      return d.flat === undefined;
+    case "if-break":
+      return breaks(d.broken);
+  }
+}
+
+type Mode = "flat" | "break";
+type Command = [indentation: number, mode: Mode, doc: Doc];
+
+/**
+ * Display width of `text` in a terminal, as prettier counts it: wide East Asian characters and emoji take
+ * two columns, combining marks none.
+ */
+export function textWidth(text: string): number {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) return text.length;
+  let width = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (/\p{Mark}/u.test(char) || code === 0x200d) continue;
+    width += isWide(code) ? 2 : 1;
+  }
+  return width;
+}
+
+function isWide(code: number): boolean {
+  return (
+    (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1f64f) ||
+    (code >= 0x1f900 && code <= 0x1f9ff) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+  );
+}
+
+/**
+ * Whether the commands fit in `width` columns: `next` flat, then the rest of the line in the mode it will be
+ * printed in (`rest`, innermost last), up to the first newline.
+ */
+function fits(next: Command, rest: readonly Command[], width: number): boolean {
+  const commands: [Mode, Doc][] = [[next[1], next[2]]];
+  let restIndex = rest.length;
+  while (width >= 0) {
+    const command = commands.pop();
+    if (command === undefined) {
+      if (restIndex === 0) return true;
+      const [, mode, doc] = rest[--restIndex]!;
+      commands.push([mode, doc]);
+      continue;
+    }
+    const [mode, doc] = command;
+    if (typeof doc === "string") {
+      width -= textWidth(doc);
+    } else if (Array.isArray(doc)) {
+      const docs = doc as readonly Doc[];
+      for (let i = docs.length - 1; i >= 0; i--) commands.push([mode, docs[i]!]);
+    } else {
+      const d = doc as Exclude<Doc, string | readonly Doc[]>;
+      switch (d.kind) {
+        case "group":
+          commands.push([d.broken ? "break" : mode, d.contents]);
+          break;
+        case "conditional":
+          commands.push([mode, (mode === "break" ? d.states[d.states.length - 1] : d.states[0]) ?? ""]);
+          break;
+        case "indent":
+        case "indent-if-break":
+          commands.push([mode, d.contents]);
+          break;
+        case "if-break":
+          commands.push([mode, mode === "break" ? d.broken : d.flat]);
+          break;
+        case "line":
+          if (mode === "break" || d.flat === undefined) return true;
+          width -= d.flat.length;
+          break;
+      }
+    }
+  }
+  return false;
+}
+
+/** Prints `doc` in `width` columns, two spaces per indentation level; trailing spaces are never written. */
+export function printDoc(doc: Doc, width: number): string {
+  const out: string[] = [];
+  let column = 0;
+  const commands: Command[] = [[0, "break", doc]];
+  const groupModes = new Map<Group, Mode>();
+  while (commands.length > 0) {
+    const [indentation, mode, d] = commands.pop()!;
+    if (typeof d === "string") {
+      out.push(d);
+      column += textWidth(d);
+      continue;
+    }
+    if (Array.isArray(d)) {
+      const docs = d as readonly Doc[];
+      for (let i = docs.length - 1; i >= 0; i--) commands.push([indentation, mode, docs[i]!]);
+      continue;
+    }
+    const node = d as Exclude<Doc, string | readonly Doc[]>;
+    switch (node.kind) {
+      case "group": {
+        const flat: Command = [indentation, "flat", node.contents];
+        const chosen: Command =
+          (mode === "flat" && !node.broken) || (!node.broken && fits(flat, commands, width - column))
+            ? flat
+            : [indentation, "break", node.contents];
+        groupModes.set(node, chosen[1]);
+        commands.push(chosen);
+        break;
+      }
+      case "conditional": {
+        const states = node.states;
+        if (mode === "flat") {
+          commands.push([indentation, "flat", states[0] ?? ""]);
+          break;
+        }
+        const fitting = states.find((state) => fits([indentation, "flat", state], commands, width - column));
+        commands.push(fitting !== undefined ? [indentation, "flat", fitting] : [indentation, "break", states[states.length - 1] ?? ""]);
+        break;
+      }
+      case "indent":
+        commands.push([indentation + 2, mode, node.contents]);
+        break;
+      case "indent-if-break":
+        commands.push([indentation + (groupModes.get(node.group) === "break" ? 2 : 0), mode, node.contents]);
+        break;
+      case "if-break":
+        commands.push([indentation, mode, mode === "break" ? node.broken : node.flat]);
+        break;
+      case "line":
+        if (mode === "flat" && node.flat !== undefined) {
+          out.push(node.flat);
+          column += node.flat.length;
+          break;
+        }
+        trimTrailingSpaces(out);
+        out.push("\n" + " ".repeat(indentation));
+        column = indentation;
+        break;
+    }
+  }
+  trimTrailingSpaces(out);
+  return out.join("");
+}
+
+function trimTrailingSpaces(out: string[]): void {
+  while (out.length > 0) {
+    const last = out[out.length - 1]!;
+    const trimmed = last.replace(/[ \t]+$/, "");
+    if (trimmed.length > 0 || last.length === 0) {
+      out[out.length - 1] = trimmed;
+      if (trimmed.length > 0) return;
+    }
+    out.pop();
+  }
+}
