@@ -167,14 +167,27 @@ function sum(values: Iterable<Rates>): Rates {
   return { average, peak };
 }
 
-/** Naive: every consumer does every look-up of its chain (its own and its enrichers') itself, uncached. */
-function naiveLoad(
-  model: BusModel,
-  backend: Backend,
-  readers: ReadonlyMap<string, readonly TopicReader[]>,
-  scale: number,
-): Rates {
-  const parts: Rates[] = [];
+type ReaderLookup = { readonly reader: TopicReader; readonly lookup: Lookup };
+
+/** Every look-up of every consumer and enricher, grouped by back-end once (not searched for per back-end). */
+function lookupsByBackend(model: BusModel): Map<Backend, ReaderLookup[]> {
+  const byBackend = new Map<Backend, ReaderLookup[]>();
+  for (const reader of [...model.consumers.values(), ...model.enrichers.values()]) {
+    for (const lookup of reader.lookups) {
+      const list = byBackend.get(lookup.backend) ?? [];
+      list.push({ reader, lookup });
+      byBackend.set(lookup.backend, list);
+    }
+  }
+  return byBackend;
+}
+
+/**
+ * Naive, per back-end: every consumer does every look-up of its chain (its own and its enrichers') itself,
+ * uncached. One pass over the readers at the end of a chain, adding to each back-end they would call.
+ */
+function naiveLoads(model: BusModel, readers: ReadonlyMap<string, readonly TopicReader[]>, scale: number): Map<Backend, Rates> {
+  const totals = new Map<Backend, Rates>();
   const ends: TopicReader[] = [
     ...model.consumers.values(),
     ...[...model.enrichers.values()].filter((e) => (readers.get(e.publishes.name) ?? []).length === 0),
@@ -182,21 +195,21 @@ function naiveLoad(
   for (const reader of ends) {
     const rates = topicRates(reader.from, scale);
     if (!rates) continue;
-    const lookups = [reader, ...enrichersUpstream(reader.from)]
-      .flatMap((r) => r.lookups)
-      .filter((l) => l.backend === backend);
-    parts.push({ average: rates.average * lookups.length, peak: rates.peak * lookups.length });
-  }
-  return sum(parts);
-}
-
-function backendPeak(model: BusModel, backend: Backend, scale: number): number {
-  let peak = 0;
-  for (const reader of [...model.consumers.values(), ...model.enrichers.values()]) {
-    for (const lookup of reader.lookups) {
-      if (lookup.backend === backend) peak += lookupLoad(reader, lookup, scale)?.load.peak ?? 0;
+    const calls = new Map<Backend, number>();
+    for (const lookup of [reader, ...enrichersUpstream(reader.from)].flatMap((r) => r.lookups)) {
+      calls.set(lookup.backend, (calls.get(lookup.backend) ?? 0) + 1);
+    }
+    for (const [backend, count] of calls) {
+      const total = totals.get(backend) ?? { average: 0, peak: 0 };
+      totals.set(backend, { average: total.average + rates.average * count, peak: total.peak + rates.peak * count });
     }
   }
+  return totals;
+}
+
+function backendPeak(lookups: readonly ReaderLookup[], scale: number): number {
+  let peak = 0;
+  for (const { reader, lookup } of lookups) peak += lookupLoad(reader, lookup, scale)?.load.peak ?? 0;
   return peak;
 }
 
@@ -276,11 +289,13 @@ function consumerLatency(consumer: Consumer, settings: LoadSettings): ConsumerLa
 
 export function analyzeLoad(model: BusModel, settings: LoadSettings = defaultLoadSettings, scale = 1): LoadReport {
   const readers = readersByTopic(model);
-  const allReaders = [...model.consumers.values(), ...model.enrichers.values()];
+  const byBackend = lookupsByBackend(model);
+  const naive = naiveLoads(model, readers, scale);
   const backends: BackendLoad[] = [];
   for (const backend of model.backends.values()) {
-    const lookups = allReaders
-      .flatMap((reader) => reader.lookups.filter((l) => l.backend === backend).map((l) => lookupLoad(reader, l, scale)))
+    const backendLookups = byBackend.get(backend) ?? [];
+    const lookups = backendLookups
+      .map(({ reader, lookup }) => lookupLoad(reader, lookup, scale))
       .filter((l): l is LookupLoad => l !== undefined)
       .sort((a, b) => b.load.peak - a.load.peak || (a.reader.name < b.reader.name ? -1 : 1));
     const load = sum(lookups.map((l) => l.load));
@@ -288,13 +303,13 @@ export function analyzeLoad(model: BusModel, settings: LoadSettings = defaultLoa
     backends.push({
       backend,
       lookups,
-      naive: naiveLoad(model, backend, readers, scale),
+      naive: naive.get(backend) ?? { average: 0, peak: 0 },
       load,
       ...(capacity !== undefined
         ? {
             capacity,
             headroom: 1 - load.peak / capacity,
-            growthFactor: breakingFactor((f) => backendPeak(model, backend, scale * f) > capacity),
+            growthFactor: breakingFactor((f) => backendPeak(backendLookups, scale * f) > capacity),
           }
         : {}),
     });
