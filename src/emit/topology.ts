@@ -1,8 +1,6 @@
 import { DEAD_LETTER_DEFAULTS } from "../runtime/dlq.js";
 import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
-import { stringify } from "yaml";
-import { cacheKey, noCache, ownSource, type BuildCache } from "./cache.js";
+import { yamlDocument, type YamlMapping } from "./yaml.js";
 import type { BusModel, Consumer, Enricher, Topic } from "../model/bus.js";
 import { generatedHeader, type GeneratedFile } from "./generated-file.js";
 import { dlqTopicOf, groupIdOf, principalOf, replayGroupOf } from "./names.js";
@@ -40,8 +38,6 @@ export interface TopologyOptions {
   readonly sources?: readonly string[];
   /** The `strimzi.io/cluster` label of every resource (default `my-cluster`). */
   readonly cluster?: string;
-  /** YAML printed by earlier builds (see `cache.ts`): printing is most of the topology's time. */
-  readonly cache?: BuildCache;
   /** `spec.authentication.type` of every `KafkaUser` (default `tls`). */
   readonly authentication?: StrimziAuthentication;
 }
@@ -248,7 +244,6 @@ export function emitTopology(model: BusModel, options: TopologyOptions): Generat
       content: yamlDocuments(
         sources,
         topology.topics.map((t) => kafkaTopic(t, cluster)),
-        options.cache,
       ),
     },
     {
@@ -256,7 +251,6 @@ export function emitTopology(model: BusModel, options: TopologyOptions): Generat
       content: yamlDocuments(
         sources,
         topology.teams.map((team) => kafkaUser(team.name, topology.acls, cluster, authentication)),
-        options.cache,
       ),
     },
   ];
@@ -340,7 +334,7 @@ function kafkaTopic(topic: BrokerTopic, cluster: string) {
       topicName: topic.name,
       partitions: topic.partitions,
       replicas: topic.replicationFactor,
-      config: sortKeys(topic.config),
+      config: sortKeys(topic.config) as Record<string, string>,
     },
   };
 }
@@ -390,24 +384,10 @@ function kafkaUser(team: string, acls: readonly AclBinding[], cluster: string, a
   };
 }
 
-const YAML_OPTIONS = { version: "1.1", lineWidth: 0 } as const;
-/** What the YAML of a list of resources depends on besides the list: the library, its options, this code. */
-const yamlFingerprint = [
-  `yaml ${(createRequire(import.meta.url)("yaml/package.json") as { version: string }).version}`,
-  JSON.stringify(YAML_OPTIONS),
-  ownSource(import.meta.url),
-].join("\n");
-
 /**
- * Resources as one multi-document YAML file under a header comment. Kubernetes reads YAML 1.1, so strings such as
- * `no` or `on` are quoted as YAML 1.1 requires; long lines are never folded.
+ * Resources as one multi-document YAML file under a header comment (see `yaml.ts`: strings that YAML 1.1, which
+ * Kubernetes reads, could take for something else are quoted; long lines are never folded).
  */
-function yamlDocuments(sources: readonly string[], resources: readonly unknown[], cache: BuildCache = noCache()): string {
-  const key = cacheKey("yaml", yamlFingerprint, JSON.stringify(resources));
-  let documents = cache.get("yaml", key);
-  if (documents === undefined) {
-    documents = resources.map((resource) => `---\n${stringify(resource, YAML_OPTIONS)}`).join("");
-    cache.set("yaml", key, documents);
-  }
-  return `${generatedHeader(sources, "#")}\n${documents}`;
+function yamlDocuments(sources: readonly string[], resources: readonly YamlMapping[]): string {
+  return `${generatedHeader(sources, "#")}\n${resources.map((resource) => `---\n${yamlDocument(resource)}`).join("")}`;
 }
