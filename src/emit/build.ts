@@ -28,8 +28,13 @@ export interface BuildInput {
   readonly projectDir: string;
   /** The directory the model's file paths are relative to. */
   readonly cwd: string;
-  /** Validators and formatted modules of earlier builds (see `cache.ts`); none when absent. */
+  /** Validators compiled by earlier builds (see `cache.ts`); none when absent. */
   readonly cache?: BuildCache;
+  /**
+   * Worker threads to compile validators in (1: none, in this thread). By default one per core, at most four,
+   * when there are enough schemas to pay for starting them.
+   */
+  readonly compileThreads?: number;
 }
 
 /**
@@ -90,36 +95,34 @@ function toPosix(p: string): string {
 export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   const { model, lock } = input;
   const cache = input.cache ?? noCache();
-  const validators = new Validators(cache);
+  const validators = new Validators(cache, input.compileThreads);
   const sourceOf = (file: string) => toPosix(path.relative(input.projectDir, path.resolve(input.cwd, file)));
   const olderVersions = olderVersionsOf(model, lock);
   const files: GeneratedFile[] = [];
 
   const emitter = new Emitter({ model, project: input.project, sourceOf, olderVersions });
-  const modules = emitter.emit();
-  for (const module of modules) files.push(await typescriptFile(module));
 
+  // Validators first: compiling them is most of a build's work, done in worker threads for a large project
+  // while this thread prints the rest.
   const eventModule = (event: EventType) => moduleOf(sourceOf(event.nameSpan.file.path));
-  const validator = (version: EventVersion, schema: JsonSchema, typeName: string, module: string, sources: string[]) => {
-    const at = validatorPath(version);
-    const header = generatedHeader(sources, "//");
-    files.push({ path: at, content: validators.module(schema, header) });
-    files.push({
-      path: at.replace(/\.js$/, ".d.ts"),
-      content: validatorDeclaration(header, typeName, relativeImport(at, module)),
-    });
-  };
+  const wanted: { version: EventVersion; schema: JsonSchema; typeName: string; module: string; sources: string[] }[] = [];
   for (const event of model.events.values()) {
     const source = sourceOf(event.nameSpan.file.path);
     const schema = eventSchema(event, { documentation: false }).schema;
-    validator(currentVersion(event), schema, emitter.eventTypeName(event.name), eventModule(event), [source]);
+    wanted.push({ version: currentVersion(event), schema, typeName: emitter.eventTypeName(event.name), module: eventModule(event), sources: [source] });
   }
   for (const older of olderVersions) {
     const event = model.events.get(older.version.event);
     if (event === undefined) continue;
     const typeName = emitter.eventTypeName(event.name, older.version.major);
-    validator(older.version, older.schema as JsonSchema, typeName, eventModule(event), ["evt.lock"]);
+    wanted.push({ version: older.version, schema: older.schema as JsonSchema, typeName, module: eventModule(event), sources: ["evt.lock"] });
   }
+  for (const w of wanted) validators.want(w.schema);
+  const compiling = validators.compile();
+  // Should printing fail, the compilation's outcome is still awaited (below), never left unhandled.
+  compiling.catch(() => undefined);
+
+  for (const module of emitter.emit()) files.push(await typescriptFile(module));
 
   for (const topic of model.topics.values()) {
     const event = topic.event;
@@ -134,7 +137,15 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   }
 
   const sources = model.files.map(sourceOf);
-  files.push(...emitTopology(model, { project: input.project, sources, cache }));
+  files.push(...emitTopology(model, { project: input.project, sources }));
+
+  await compiling;
+  for (const { version, schema, typeName, module, sources } of wanted) {
+    const at = validatorPath(version);
+    const header = generatedHeader(sources, "//");
+    files.push({ path: at, content: validators.module(schema, header) });
+    files.push({ path: at.replace(/\.js$/, ".d.ts"), content: validatorDeclaration(header, typeName, relativeImport(at, module)) });
+  }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

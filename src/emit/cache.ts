@@ -4,9 +4,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * A persistent cache of what a build computes from its input alone — ajv's standalone code for a schema, the
- * Strimzi YAML — so that a build where little changed redoes little. Like babel's, eslint's and prettier's, it lives in `node_modules/.cache/evtc/` of the nearest
- * package (see `cacheDirectory`); docs/build.md describes it.
+ * A persistent cache of what a build computes from its input alone — ajv's standalone code for a schema — so
+ * that a build where little changed redoes little. Like babel's, eslint's and prettier's, it lives in
+ * `node_modules/.cache/evtc/` of the nearest package (see `cacheDirectory`); docs/build.md describes it.
  *
  * It never decides what a build writes, only how fast: an entry is the value of a pure function of its key,
  * and every key includes what that function depends on (the input, the versions of the tools, evtc's own code).
@@ -24,7 +24,7 @@ export interface CacheStats {
 }
 
 export interface BuildCache {
-  /** The cached value for `key` in `kind` (`validators`, `yaml`), or undefined. */
+  /** The cached value for `key` in `kind` (`validators`), or undefined. */
   get(kind: string, key: string): string | undefined;
   set(kind: string, key: string, value: string): void;
   readonly stats: CacheStats;

@@ -17,6 +17,7 @@ const formats2 = evtcFormats["date-time"];
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
@@ -37,13 +38,23 @@ if(_errs1 === errors){
 if(data.access !== undefined){
 let data0 = data.access;
 const _errs2 = errors;
+const _errs3 = errors;
 if(typeof data0 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/access",schemaPath:"#/definitions/RadioAccess/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs4 = errors;
+const vSchema0 = schema1.enum;
 if(!((((data0 === "GSM") || (data0 === "UMTS")) || (data0 === "LTE")) || (data0 === "NR"))){
 validate0.errors = [{instancePath:instancePath+"/access",schemaPath:"#/definitions/RadioAccess/enum",keyword:"enum",params:{allowedValues: schema1.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs3){
+}
+var valid1 = _errs3 === errors;
+if(valid1){
 }
 var valid0 = _errs2 === errors;
 }
@@ -54,16 +65,21 @@ if(valid0){
 if(data.apn !== undefined){
 let data1 = data.apn;
 const _errs5 = errors;
+const _errs6 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
 if(func1(data1) > 63){
 validate0.errors = [{instancePath:instancePath+"/apn",schemaPath:"#/properties/apn/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/apn",schemaPath:"#/properties/apn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs5){
 }
 }
 var valid0 = _errs5 === errors;
@@ -75,16 +91,21 @@ if(valid0){
 if(data.imsi !== undefined){
 let data2 = data.imsi;
 const _errs7 = errors;
+const _errs8 = errors;
 if(errors === _errs7){
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
 validate0.errors = [{instancePath:instancePath+"/imsi",schemaPath:"#/properties/imsi/pattern",keyword:"pattern",params:{pattern: "^\\d{14,15}$"},message:"must match pattern \""+"^\\d{14,15}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/imsi",schemaPath:"#/properties/imsi/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs7){
 }
 }
 var valid0 = _errs7 === errors;
@@ -97,6 +118,7 @@ if(data.location !== undefined){
 let data3 = data.location;
 const _errs9 = errors;
 const _errs10 = errors;
+const _errs11 = errors;
 if(errors === _errs10){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing1;
@@ -117,16 +139,21 @@ if(_errs12 === errors){
 if(data3.cellId !== undefined){
 let data4 = data3.cellId;
 const _errs13 = errors;
+const _errs14 = errors;
 if(errors === _errs13){
 if(typeof data4 === "string"){
 if(!pattern1.test(data4)){
 validate0.errors = [{instancePath:instancePath+"/location/cellId",schemaPath:"#/definitions/CellLocation/properties/cellId/pattern",keyword:"pattern",params:{pattern: "^\\d{3}-\\d{2,3}-\\d+-\\d+$"},message:"must match pattern \""+"^\\d{3}-\\d{2,3}-\\d+-\\d+$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/location/cellId",schemaPath:"#/definitions/CellLocation/properties/cellId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs13){
 }
 }
 var valid3 = _errs13 === errors;
@@ -138,6 +165,7 @@ if(valid3){
 if(data3.latitude !== undefined){
 let data5 = data3.latitude;
 const _errs15 = errors;
+const _errs16 = errors;
 if(errors === _errs15){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 90 || isNaN(data5)){
@@ -149,11 +177,15 @@ if(data5 < -90 || isNaN(data5)){
 validate0.errors = [{instancePath:instancePath+"/location/latitude",schemaPath:"#/definitions/CellLocation/properties/latitude/minimum",keyword:"minimum",params:{comparison: ">=", limit: -90},message:"must be >= -90"}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/location/latitude",schemaPath:"#/definitions/CellLocation/properties/latitude/type",keyword:"type",params:{type: "number"},message:"must be number"}];
 return false;
+}
+if(errors === _errs15){
 }
 }
 var valid3 = _errs15 === errors;
@@ -165,6 +197,7 @@ if(valid3){
 if(data3.longitude !== undefined){
 let data6 = data3.longitude;
 const _errs17 = errors;
+const _errs18 = errors;
 if(errors === _errs17){
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 > 180 || isNaN(data6)){
@@ -176,11 +209,15 @@ if(data6 < -180 || isNaN(data6)){
 validate0.errors = [{instancePath:instancePath+"/location/longitude",schemaPath:"#/definitions/CellLocation/properties/longitude/minimum",keyword:"minimum",params:{comparison: ">=", limit: -180},message:"must be >= -180"}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/location/longitude",schemaPath:"#/definitions/CellLocation/properties/longitude/type",keyword:"type",params:{type: "number"},message:"must be number"}];
 return false;
+}
+if(errors === _errs17){
 }
 }
 var valid3 = _errs17 === errors;
@@ -192,22 +229,29 @@ if(valid3){
 if(data3.region !== undefined){
 let data7 = data3.region;
 const _errs19 = errors;
+const _errs20 = errors;
 if(errors === _errs19){
 if(typeof data7 === "string"){
 if(func1(data7) > 40){
 validate0.errors = [{instancePath:instancePath+"/location/region",schemaPath:"#/definitions/CellLocation/properties/region/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/location/region",schemaPath:"#/definitions/CellLocation/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs19){
 }
 }
 var valid3 = _errs19 === errors;
 }
 else {
 var valid3 = true;
+}
+if(valid3){
 }
 }
 }
@@ -219,6 +263,11 @@ else {
 validate0.errors = [{instancePath:instancePath+"/location",schemaPath:"#/definitions/CellLocation/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
+if(errors === _errs10){
+}
+}
+var valid2 = _errs10 === errors;
+if(valid2){
 }
 var valid0 = _errs9 === errors;
 }
@@ -229,6 +278,7 @@ if(valid0){
 if(data.msisdn !== undefined){
 let data8 = data.msisdn;
 const _errs21 = errors;
+const _errs22 = errors;
 if(errors === _errs21){
 if(typeof data8 === "string"){
 if(func1(data8) > 15){
@@ -240,11 +290,15 @@ if(!pattern2.test(data8)){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/pattern",keyword:"pattern",params:{pattern: "^[0-9]{8,15}$"},message:"must match pattern \""+"^[0-9]{8,15}$"+"\""}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs21){
 }
 }
 var valid0 = _errs21 === errors;
@@ -260,6 +314,7 @@ if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinit
 validate0.errors = [{instancePath:instancePath+"/qosClass",schemaPath:"#/properties/qosClass/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
+const _errs24 = errors;
 if(errors === _errs23){
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 > 9 || isNaN(data9)){
@@ -271,7 +326,11 @@ if(data9 < 1 || isNaN(data9)){
 validate0.errors = [{instancePath:instancePath+"/qosClass",schemaPath:"#/properties/qosClass/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
+else {
 }
+}
+}
+if(errors === _errs23){
 }
 }
 var valid0 = _errs23 === errors;
@@ -281,10 +340,14 @@ var valid0 = true;
 }
 if(valid0){
 if(data.roaming !== undefined){
+let data10 = data.roaming;
 const _errs25 = errors;
-if(typeof data.roaming !== "boolean"){
+if(typeof data10 !== "boolean"){
 validate0.errors = [{instancePath:instancePath+"/roaming",schemaPath:"#/properties/roaming/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
+}
+const _errs26 = errors;
+if(errors === _errs25){
 }
 var valid0 = _errs25 === errors;
 }
@@ -295,17 +358,24 @@ if(valid0){
 if(data.sessionId !== undefined){
 let data11 = data.sessionId;
 const _errs27 = errors;
+const _errs28 = errors;
 if(errors === _errs27){
+if((typeof data11 == "number") && (isFinite(data11))){
+}
 if(errors === _errs27){
 if(typeof data11 === "string"){
 if(!(formats0.test(data11))){
 validate0.errors = [{instancePath:instancePath+"/sessionId",schemaPath:"#/properties/sessionId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/sessionId",schemaPath:"#/properties/sessionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs27){
 }
 }
 }
@@ -318,17 +388,24 @@ if(valid0){
 if(data.startedAt !== undefined){
 let data12 = data.startedAt;
 const _errs29 = errors;
+const _errs30 = errors;
 if(errors === _errs29){
+if((typeof data12 == "number") && (isFinite(data12))){
+}
 if(errors === _errs29){
 if(typeof data12 === "string"){
 if(!(formats2.validate(data12))){
 validate0.errors = [{instancePath:instancePath+"/startedAt",schemaPath:"#/properties/startedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/startedAt",schemaPath:"#/properties/startedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs29){
 }
 }
 }
@@ -341,22 +418,29 @@ if(valid0){
 if(data.visitedNetwork !== undefined){
 let data13 = data.visitedNetwork;
 const _errs31 = errors;
+const _errs32 = errors;
 if(errors === _errs31){
 if(typeof data13 === "string"){
 if(!pattern3.test(data13)){
 validate0.errors = [{instancePath:instancePath+"/visitedNetwork",schemaPath:"#/properties/visitedNetwork/pattern",keyword:"pattern",params:{pattern: "^\\d{5,6}$"},message:"must match pattern \""+"^\\d{5,6}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/visitedNetwork",schemaPath:"#/properties/visitedNetwork/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs31){
 }
 }
 var valid0 = _errs31 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
 }
 }
 }
@@ -373,6 +457,8 @@ var valid0 = true;
 else {
 validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
+}
+if(errors === 0){
 }
 }
 validate0.errors = vErrors;

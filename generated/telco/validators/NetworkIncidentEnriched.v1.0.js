@@ -16,6 +16,7 @@ const schema3 = {"enum":["VOICE","SMS","DATA"],"type":"string"};
 function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
@@ -36,6 +37,7 @@ if(_errs1 === errors){
 if(data.affectedCells !== undefined){
 let data0 = data.affectedCells;
 const _errs2 = errors;
+const _errs3 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length > 500){
@@ -51,15 +53,21 @@ else {
 var valid1 = true;
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
 const _errs4 = errors;
-if(typeof data0[i0] !== "string"){
+if(typeof data1 !== "string"){
 validate1.errors = [{instancePath:instancePath+"/affectedCells/" + i0,schemaPath:"#/properties/affectedCells/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+const _errs5 = errors;
+if(errors === _errs4){
 }
 var valid1 = _errs4 === errors;
 if(!valid1){
 break;
 }
+}
+if(valid1){
 }
 }
 }
@@ -67,6 +75,8 @@ break;
 else {
 validate1.errors = [{instancePath:instancePath+"/affectedCells",schemaPath:"#/properties/affectedCells/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
+}
+if(errors === _errs2){
 }
 }
 var valid0 = _errs2 === errors;
@@ -78,6 +88,7 @@ if(valid0){
 if(data.degradedServices !== undefined){
 let data2 = data.degradedServices;
 const _errs6 = errors;
+const _errs7 = errors;
 if(errors === _errs6){
 if(Array.isArray(data2)){
 if(data2.length < 1){
@@ -90,24 +101,38 @@ const len1 = data2.length;
 for(let i1=0; i1<len1; i1++){
 let data3 = data2[i1];
 const _errs8 = errors;
+const _errs9 = errors;
 if(typeof data3 !== "string"){
 validate1.errors = [{instancePath:instancePath+"/degradedServices/" + i1,schemaPath:"#/definitions/NetworkService/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs10 = errors;
+const vSchema0 = schema3.enum;
 if(!(((data3 === "VOICE") || (data3 === "SMS")) || (data3 === "DATA"))){
 validate1.errors = [{instancePath:instancePath+"/degradedServices/" + i1,schemaPath:"#/definitions/NetworkService/enum",keyword:"enum",params:{allowedValues: schema3.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs9){
+}
+var valid3 = _errs9 === errors;
+if(valid3){
 }
 var valid2 = _errs8 === errors;
 if(!valid2){
 break;
 }
 }
+if(valid2){
+}
 }
 }
 else {
 validate1.errors = [{instancePath:instancePath+"/degradedServices",schemaPath:"#/properties/degradedServices/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
+}
+if(errors === _errs6){
 }
 }
 var valid0 = _errs6 === errors;
@@ -123,6 +148,7 @@ if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinit
 validate1.errors = [{instancePath:instancePath+"/enterpriseAccounts",schemaPath:"#/properties/enterpriseAccounts/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
+const _errs12 = errors;
 if(errors === _errs11){
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 2147483647 || isNaN(data4)){
@@ -134,7 +160,11 @@ if(data4 < 0 || isNaN(data4)){
 validate1.errors = [{instancePath:instancePath+"/enterpriseAccounts",schemaPath:"#/properties/enterpriseAccounts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
+else {
 }
+}
+}
+if(errors === _errs11){
 }
 }
 var valid0 = _errs11 === errors;
@@ -150,12 +180,17 @@ if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinit
 validate1.errors = [{instancePath:instancePath+"/estimatedSubscribers",schemaPath:"#/properties/estimatedSubscribers/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
+const _errs14 = errors;
 if(errors === _errs13){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
 validate1.errors = [{instancePath:instancePath+"/estimatedSubscribers",schemaPath:"#/properties/estimatedSubscribers/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
+else {
+}
+}
+if(errors === _errs13){
 }
 }
 var valid0 = _errs13 === errors;
@@ -167,22 +202,29 @@ if(valid0){
 if(data.region !== undefined){
 let data6 = data.region;
 const _errs15 = errors;
+const _errs16 = errors;
 if(errors === _errs15){
 if(typeof data6 === "string"){
 if(func0(data6) > 40){
 validate1.errors = [{instancePath:instancePath+"/region",schemaPath:"#/properties/region/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"}];
 return false;
 }
+else {
+}
 }
 else {
 validate1.errors = [{instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs15){
 }
 }
 var valid0 = _errs15 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
 }
 }
 }
@@ -195,6 +237,8 @@ else {
 validate1.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
+if(errors === 0){
+}
 }
 validate1.errors = vErrors;
 return errors === 0;
@@ -204,6 +248,7 @@ return errors === 0;
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
@@ -224,13 +269,23 @@ if(_errs1 === errors){
 if(data.cause !== undefined){
 let data0 = data.cause;
 const _errs2 = errors;
+const _errs3 = errors;
 if(typeof data0 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/cause",schemaPath:"#/definitions/IncidentCause/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs4 = errors;
+const vSchema0 = schema1.enum;
 if(!(((((((data0 === "POWER") || (data0 === "TRANSMISSION")) || (data0 === "HARDWARE")) || (data0 === "SOFTWARE")) || (data0 === "WEATHER")) || (data0 === "VANDALISM")) || (data0 === "UNKNOWN"))){
 validate0.errors = [{instancePath:instancePath+"/cause",schemaPath:"#/definitions/IncidentCause/enum",keyword:"enum",params:{allowedValues: schema1.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs3){
+}
+var valid1 = _errs3 === errors;
+if(valid1){
 }
 var valid0 = _errs2 === errors;
 }
@@ -241,16 +296,21 @@ if(valid0){
 if(data.cellId !== undefined){
 let data1 = data.cellId;
 const _errs5 = errors;
+const _errs6 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
 validate0.errors = [{instancePath:instancePath+"/cellId",schemaPath:"#/properties/cellId/pattern",keyword:"pattern",params:{pattern: "^\\d{3}-\\d{2,3}-\\d+-\\d+$"},message:"must match pattern \""+"^\\d{3}-\\d{2,3}-\\d+-\\d+$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/cellId",schemaPath:"#/properties/cellId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs5){
 }
 }
 var valid0 = _errs5 === errors;
@@ -262,16 +322,21 @@ if(valid0){
 if(data.description !== undefined){
 let data2 = data.description;
 const _errs7 = errors;
+const _errs8 = errors;
 if(errors === _errs7){
 if(typeof data2 === "string"){
 if(func0(data2) > 2000){
 validate0.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs7){
 }
 }
 var valid0 = _errs7 === errors;
@@ -283,17 +348,24 @@ if(valid0){
 if(data.expectedDuration !== undefined){
 let data3 = data.expectedDuration;
 const _errs9 = errors;
+const _errs10 = errors;
 if(errors === _errs9){
+if((typeof data3 == "number") && (isFinite(data3))){
+}
 if(errors === _errs9){
 if(typeof data3 === "string"){
 if(!(formats0.test(data3))){
 validate0.errors = [{instancePath:instancePath+"/expectedDuration",schemaPath:"#/properties/expectedDuration/format",keyword:"format",params:{format: "duration"},message:"must match format \""+"duration"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/expectedDuration",schemaPath:"#/properties/expectedDuration/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs9){
 }
 }
 }
@@ -304,10 +376,13 @@ var valid0 = true;
 }
 if(valid0){
 if(data.impact !== undefined){
+let data4 = data.impact;
 const _errs11 = errors;
-if(!(validate1(data.impact, {instancePath:instancePath+"/impact",parentData:data,parentDataProperty:"impact",rootData}))){
+if(!(validate1(data4, {instancePath:instancePath+"/impact",parentData:data,parentDataProperty:"impact",rootData}))){
 vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
 errors = vErrors.length;
+}
+else {
 }
 var valid0 = _errs11 === errors;
 }
@@ -318,17 +393,24 @@ if(valid0){
 if(data.incidentId !== undefined){
 let data5 = data.incidentId;
 const _errs12 = errors;
+const _errs13 = errors;
 if(errors === _errs12){
+if((typeof data5 == "number") && (isFinite(data5))){
+}
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(!(formats2.test(data5))){
 validate0.errors = [{instancePath:instancePath+"/incidentId",schemaPath:"#/properties/incidentId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/incidentId",schemaPath:"#/properties/incidentId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs12){
 }
 }
 }
@@ -341,17 +423,24 @@ if(valid0){
 if(data.openedAt !== undefined){
 let data6 = data.openedAt;
 const _errs14 = errors;
+const _errs15 = errors;
 if(errors === _errs14){
+if((typeof data6 == "number") && (isFinite(data6))){
+}
 if(errors === _errs14){
 if(typeof data6 === "string"){
 if(!(formats4.validate(data6))){
 validate0.errors = [{instancePath:instancePath+"/openedAt",schemaPath:"#/properties/openedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/openedAt",schemaPath:"#/properties/openedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs14){
 }
 }
 }
@@ -364,18 +453,30 @@ if(valid0){
 if(data.severity !== undefined){
 let data7 = data.severity;
 const _errs16 = errors;
+const _errs17 = errors;
 if(typeof data7 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/severity",schemaPath:"#/definitions/IncidentSeverity/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs18 = errors;
+const vSchema1 = schema4.enum;
 if(!((((data7 === "CRITICAL") || (data7 === "MAJOR")) || (data7 === "MINOR")) || (data7 === "WARNING"))){
 validate0.errors = [{instancePath:instancePath+"/severity",schemaPath:"#/definitions/IncidentSeverity/enum",keyword:"enum",params:{allowedValues: schema4.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs17){
+}
+var valid2 = _errs17 === errors;
+if(valid2){
 }
 var valid0 = _errs16 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
 }
 }
 }
@@ -390,6 +491,8 @@ var valid0 = true;
 else {
 validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
+}
+if(errors === 0){
 }
 }
 validate0.errors = vErrors;

@@ -14,6 +14,7 @@ const formats4 = evtcFormats["date-time"];
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
@@ -34,13 +35,23 @@ if(_errs1 === errors){
 if(data.cause !== undefined){
 let data0 = data.cause;
 const _errs2 = errors;
+const _errs3 = errors;
 if(typeof data0 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/cause",schemaPath:"#/definitions/IncidentCause/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs4 = errors;
+const vSchema0 = schema1.enum;
 if(!(((((((data0 === "POWER") || (data0 === "TRANSMISSION")) || (data0 === "HARDWARE")) || (data0 === "SOFTWARE")) || (data0 === "WEATHER")) || (data0 === "VANDALISM")) || (data0 === "UNKNOWN"))){
 validate0.errors = [{instancePath:instancePath+"/cause",schemaPath:"#/definitions/IncidentCause/enum",keyword:"enum",params:{allowedValues: schema1.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs3){
+}
+var valid1 = _errs3 === errors;
+if(valid1){
 }
 var valid0 = _errs2 === errors;
 }
@@ -51,16 +62,21 @@ if(valid0){
 if(data.cellId !== undefined){
 let data1 = data.cellId;
 const _errs5 = errors;
+const _errs6 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
 validate0.errors = [{instancePath:instancePath+"/cellId",schemaPath:"#/properties/cellId/pattern",keyword:"pattern",params:{pattern: "^\\d{3}-\\d{2,3}-\\d+-\\d+$"},message:"must match pattern \""+"^\\d{3}-\\d{2,3}-\\d+-\\d+$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/cellId",schemaPath:"#/properties/cellId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs5){
 }
 }
 var valid0 = _errs5 === errors;
@@ -72,16 +88,21 @@ if(valid0){
 if(data.description !== undefined){
 let data2 = data.description;
 const _errs7 = errors;
+const _errs8 = errors;
 if(errors === _errs7){
 if(typeof data2 === "string"){
 if(func0(data2) > 2000){
 validate0.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs7){
 }
 }
 var valid0 = _errs7 === errors;
@@ -93,17 +114,24 @@ if(valid0){
 if(data.expectedDuration !== undefined){
 let data3 = data.expectedDuration;
 const _errs9 = errors;
+const _errs10 = errors;
 if(errors === _errs9){
+if((typeof data3 == "number") && (isFinite(data3))){
+}
 if(errors === _errs9){
 if(typeof data3 === "string"){
 if(!(formats0.test(data3))){
 validate0.errors = [{instancePath:instancePath+"/expectedDuration",schemaPath:"#/properties/expectedDuration/format",keyword:"format",params:{format: "duration"},message:"must match format \""+"duration"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/expectedDuration",schemaPath:"#/properties/expectedDuration/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs9){
 }
 }
 }
@@ -116,17 +144,24 @@ if(valid0){
 if(data.incidentId !== undefined){
 let data4 = data.incidentId;
 const _errs11 = errors;
+const _errs12 = errors;
 if(errors === _errs11){
+if((typeof data4 == "number") && (isFinite(data4))){
+}
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(!(formats2.test(data4))){
 validate0.errors = [{instancePath:instancePath+"/incidentId",schemaPath:"#/properties/incidentId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/incidentId",schemaPath:"#/properties/incidentId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs11){
 }
 }
 }
@@ -139,17 +174,24 @@ if(valid0){
 if(data.openedAt !== undefined){
 let data5 = data.openedAt;
 const _errs13 = errors;
+const _errs14 = errors;
 if(errors === _errs13){
+if((typeof data5 == "number") && (isFinite(data5))){
+}
 if(errors === _errs13){
 if(typeof data5 === "string"){
 if(!(formats4.validate(data5))){
 validate0.errors = [{instancePath:instancePath+"/openedAt",schemaPath:"#/properties/openedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/openedAt",schemaPath:"#/properties/openedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs13){
 }
 }
 }
@@ -162,18 +204,30 @@ if(valid0){
 if(data.severity !== undefined){
 let data6 = data.severity;
 const _errs15 = errors;
+const _errs16 = errors;
 if(typeof data6 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/severity",schemaPath:"#/definitions/IncidentSeverity/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs17 = errors;
+const vSchema1 = schema2.enum;
 if(!((((data6 === "CRITICAL") || (data6 === "MAJOR")) || (data6 === "MINOR")) || (data6 === "WARNING"))){
 validate0.errors = [{instancePath:instancePath+"/severity",schemaPath:"#/definitions/IncidentSeverity/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs16){
+}
+var valid2 = _errs16 === errors;
+if(valid2){
 }
 var valid0 = _errs15 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
 }
 }
 }
@@ -187,6 +241,8 @@ var valid0 = true;
 else {
 validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
+}
+if(errors === 0){
 }
 }
 validate0.errors = vErrors;

@@ -17,6 +17,7 @@ const pattern1 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
 function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
@@ -37,6 +38,7 @@ if(_errs1 === errors){
 if(data.amount !== undefined){
 let data0 = data.amount;
 const _errs2 = errors;
+const _errs3 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!pattern1.test(data0)){
@@ -48,11 +50,15 @@ if(Number(data0) < 0){
 validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs2){
 }
 }
 var valid0 = _errs2 === errors;
@@ -64,18 +70,30 @@ if(valid0){
 if(data.currency !== undefined){
 let data1 = data.currency;
 const _errs4 = errors;
+const _errs5 = errors;
 if(typeof data1 !== "string"){
 validate1.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/definitions/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs6 = errors;
+const vSchema0 = schema2.enum;
 if(!(((data1 === "EUR") || (data1 === "USD")) || (data1 === "GBP"))){
 validate1.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/definitions/Currency/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs5){
+}
+var valid1 = _errs5 === errors;
+if(valid1){
 }
 var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
 }
 }
 }
@@ -84,6 +102,8 @@ var valid0 = true;
 else {
 validate1.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
+}
+if(errors === 0){
 }
 }
 validate1.errors = vErrors;
@@ -100,6 +120,7 @@ const formats2 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 function validate3(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
@@ -120,16 +141,21 @@ if(_errs1 === errors){
 if(data.accountId !== undefined){
 let data0 = data.accountId;
 const _errs2 = errors;
+const _errs3 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
 validate3.errors = [{instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/pattern",keyword:"pattern",params:{pattern: "^ACC-[0-9]{8}$"},message:"must match pattern \""+"^ACC-[0-9]{8}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate3.errors = [{instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs2){
 }
 }
 var valid0 = _errs2 === errors;
@@ -141,6 +167,7 @@ if(valid0){
 if(data.churnScore !== undefined){
 let data1 = data.churnScore;
 const _errs4 = errors;
+const _errs5 = errors;
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 1 || isNaN(data1)){
@@ -152,11 +179,15 @@ if(data1 < 0 || isNaN(data1)){
 validate3.errors = [{instancePath:instancePath+"/churnScore",schemaPath:"#/properties/churnScore/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate3.errors = [{instancePath:instancePath+"/churnScore",schemaPath:"#/properties/churnScore/type",keyword:"type",params:{type: "number"},message:"must be number"}];
 return false;
+}
+if(errors === _errs4){
 }
 }
 var valid0 = _errs4 === errors;
@@ -168,13 +199,23 @@ if(valid0){
 if(data.contract !== undefined){
 let data2 = data.contract;
 const _errs6 = errors;
+const _errs7 = errors;
 if(typeof data2 !== "string"){
 validate3.errors = [{instancePath:instancePath+"/contract",schemaPath:"#/definitions/ContractType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs8 = errors;
+const vSchema0 = schema5.enum;
 if(!(((data2 === "PREPAID") || (data2 === "POSTPAID")) || (data2 === "HYBRID"))){
 validate3.errors = [{instancePath:instancePath+"/contract",schemaPath:"#/definitions/ContractType/enum",keyword:"enum",params:{allowedValues: schema5.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs7){
+}
+var valid1 = _errs7 === errors;
+if(valid1){
 }
 var valid0 = _errs6 === errors;
 }
@@ -185,17 +226,24 @@ if(valid0){
 if(data.contractEndDate !== undefined){
 let data3 = data.contractEndDate;
 const _errs9 = errors;
+const _errs10 = errors;
 if(errors === _errs9){
+if((typeof data3 == "number") && (isFinite(data3))){
+}
 if(errors === _errs9){
 if(typeof data3 === "string"){
 if(!(formats0.validate(data3))){
 validate3.errors = [{instancePath:instancePath+"/contractEndDate",schemaPath:"#/properties/contractEndDate/format",keyword:"format",params:{format: "date"},message:"must match format \""+"date"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate3.errors = [{instancePath:instancePath+"/contractEndDate",schemaPath:"#/properties/contractEndDate/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs9){
 }
 }
 }
@@ -208,17 +256,24 @@ if(valid0){
 if(data.customerId !== undefined){
 let data4 = data.customerId;
 const _errs11 = errors;
+const _errs12 = errors;
 if(errors === _errs11){
+if((typeof data4 == "number") && (isFinite(data4))){
+}
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(!(formats2.test(data4))){
 validate3.errors = [{instancePath:instancePath+"/customerId",schemaPath:"#/properties/customerId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate3.errors = [{instancePath:instancePath+"/customerId",schemaPath:"#/properties/customerId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs11){
 }
 }
 }
@@ -231,23 +286,33 @@ if(valid0){
 if(data.marketingConsents !== undefined){
 let data5 = data.marketingConsents;
 const _errs13 = errors;
+const _errs14 = errors;
 if(errors === _errs13){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+const _errs15 = errors;
 for(const key1 in data5){
+let data6 = data5[key1];
 const _errs16 = errors;
-if(typeof data5[key1] !== "boolean"){
+if(typeof data6 !== "boolean"){
 validate3.errors = [{instancePath:instancePath+"/marketingConsents/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/marketingConsents/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
+}
+const _errs17 = errors;
+if(errors === _errs16){
 }
 var valid2 = _errs16 === errors;
 if(!valid2){
 break;
 }
 }
+if(_errs15 === errors){
+}
 }
 else {
 validate3.errors = [{instancePath:instancePath+"/marketingConsents",schemaPath:"#/properties/marketingConsents/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
+}
+if(errors === _errs13){
 }
 }
 var valid0 = _errs13 === errors;
@@ -259,16 +324,21 @@ if(valid0){
 if(data.preferredLanguage !== undefined){
 let data7 = data.preferredLanguage;
 const _errs18 = errors;
+const _errs19 = errors;
 if(errors === _errs18){
 if(typeof data7 === "string"){
 if(!pattern3.test(data7)){
 validate3.errors = [{instancePath:instancePath+"/preferredLanguage",schemaPath:"#/properties/preferredLanguage/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}$"},message:"must match pattern \""+"^[a-z]{2}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate3.errors = [{instancePath:instancePath+"/preferredLanguage",schemaPath:"#/properties/preferredLanguage/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs18){
 }
 }
 var valid0 = _errs18 === errors;
@@ -280,13 +350,23 @@ if(valid0){
 if(data.segment !== undefined){
 let data8 = data.segment;
 const _errs20 = errors;
+const _errs21 = errors;
 if(typeof data8 !== "string"){
 validate3.errors = [{instancePath:instancePath+"/segment",schemaPath:"#/definitions/CustomerSegment/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs22 = errors;
+const vSchema1 = schema6.enum;
 if(!((((data8 === "CONSUMER_PREPAID") || (data8 === "CONSUMER_POSTPAID")) || (data8 === "SMALL_BUSINESS")) || (data8 === "ENTERPRISE"))){
 validate3.errors = [{instancePath:instancePath+"/segment",schemaPath:"#/definitions/CustomerSegment/enum",keyword:"enum",params:{allowedValues: schema6.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs21){
+}
+var valid3 = _errs21 === errors;
+if(valid3){
 }
 var valid0 = _errs20 === errors;
 }
@@ -301,6 +381,7 @@ if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinit
 validate3.errors = [{instancePath:instancePath+"/tenureMonths",schemaPath:"#/properties/tenureMonths/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
+const _errs24 = errors;
 if(errors === _errs23){
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 > 2147483647 || isNaN(data9)){
@@ -312,7 +393,11 @@ if(data9 < 0 || isNaN(data9)){
 validate3.errors = [{instancePath:instancePath+"/tenureMonths",schemaPath:"#/properties/tenureMonths/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
+else {
 }
+}
+}
+if(errors === _errs23){
 }
 }
 var valid0 = _errs23 === errors;
@@ -322,15 +407,21 @@ var valid0 = true;
 }
 if(valid0){
 if(data.vip !== undefined){
+let data10 = data.vip;
 const _errs25 = errors;
-if(typeof data.vip !== "boolean"){
+if(typeof data10 !== "boolean"){
 validate3.errors = [{instancePath:instancePath+"/vip",schemaPath:"#/properties/vip/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
+}
+const _errs26 = errors;
+if(errors === _errs25){
 }
 var valid0 = _errs25 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
 }
 }
 }
@@ -348,6 +439,8 @@ else {
 validate3.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
+if(errors === 0){
+}
 }
 validate3.errors = vErrors;
 return errors === 0;
@@ -358,6 +451,7 @@ const formats6 = evtcFormats["date-time"];
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
@@ -378,16 +472,21 @@ if(_errs1 === errors){
 if(data.accountId !== undefined){
 let data0 = data.accountId;
 const _errs2 = errors;
+const _errs3 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
 validate0.errors = [{instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/pattern",keyword:"pattern",params:{pattern: "^ACC-[0-9]{8}$"},message:"must match pattern \""+"^ACC-[0-9]{8}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs2){
 }
 }
 var valid0 = _errs2 === errors;
@@ -397,10 +496,13 @@ var valid0 = true;
 }
 if(valid0){
 if(data.amount !== undefined){
+let data1 = data.amount;
 const _errs4 = errors;
-if(!(validate1(data.amount, {instancePath:instancePath+"/amount",parentData:data,parentDataProperty:"amount",rootData}))){
+if(!(validate1(data1, {instancePath:instancePath+"/amount",parentData:data,parentDataProperty:"amount",rootData}))){
 vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
 errors = vErrors.length;
+}
+else {
 }
 var valid0 = _errs4 === errors;
 }
@@ -411,13 +513,23 @@ if(valid0){
 if(data.channel !== undefined){
 let data2 = data.channel;
 const _errs5 = errors;
+const _errs6 = errors;
 if(typeof data2 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/definitions/PaymentChannel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs7 = errors;
+const vSchema0 = schema3.enum;
 if(!(((((data2 === "WEB") || (data2 === "APP")) || (data2 === "STORE")) || (data2 === "BANK")) || (data2 === "IVR"))){
 validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/definitions/PaymentChannel/enum",keyword:"enum",params:{allowedValues: schema3.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs6){
+}
+var valid1 = _errs6 === errors;
+if(valid1){
 }
 var valid0 = _errs5 === errors;
 }
@@ -426,10 +538,13 @@ var valid0 = true;
 }
 if(valid0){
 if(data.customer !== undefined){
+let data3 = data.customer;
 const _errs8 = errors;
-if(!(validate3(data.customer, {instancePath:instancePath+"/customer",parentData:data,parentDataProperty:"customer",rootData}))){
+if(!(validate3(data3, {instancePath:instancePath+"/customer",parentData:data,parentDataProperty:"customer",rootData}))){
 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
 errors = vErrors.length;
+}
+else {
 }
 var valid0 = _errs8 === errors;
 }
@@ -440,16 +555,21 @@ if(valid0){
 if(data.invoiceNumber !== undefined){
 let data4 = data.invoiceNumber;
 const _errs9 = errors;
+const _errs10 = errors;
 if(errors === _errs9){
 if(typeof data4 === "string"){
 if(!pattern4.test(data4)){
 validate0.errors = [{instancePath:instancePath+"/invoiceNumber",schemaPath:"#/properties/invoiceNumber/pattern",keyword:"pattern",params:{pattern: "^INV-[0-9]{10}$"},message:"must match pattern \""+"^INV-[0-9]{10}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/invoiceNumber",schemaPath:"#/properties/invoiceNumber/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs9){
 }
 }
 var valid0 = _errs9 === errors;
@@ -461,13 +581,23 @@ if(valid0){
 if(data.method !== undefined){
 let data5 = data.method;
 const _errs11 = errors;
+const _errs12 = errors;
 if(typeof data5 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/method",schemaPath:"#/definitions/PaymentMethod/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs13 = errors;
+const vSchema1 = schema7.enum;
 if(!((((((data5 === "DIRECT_DEBIT") || (data5 === "CARD")) || (data5 === "BANK_TRANSFER")) || (data5 === "CASH_IN_STORE")) || (data5 === "WALLET")) || (data5 === "CHEQUE"))){
 validate0.errors = [{instancePath:instancePath+"/method",schemaPath:"#/definitions/PaymentMethod/enum",keyword:"enum",params:{allowedValues: schema7.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs12){
+}
+var valid2 = _errs12 === errors;
+if(valid2){
 }
 var valid0 = _errs11 === errors;
 }
@@ -478,6 +608,7 @@ if(valid0){
 if(data.msisdn !== undefined){
 let data6 = data.msisdn;
 const _errs14 = errors;
+const _errs15 = errors;
 if(errors === _errs14){
 if(typeof data6 === "string"){
 if(func2(data6) > 15){
@@ -489,11 +620,15 @@ if(!pattern5.test(data6)){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/pattern",keyword:"pattern",params:{pattern: "^[0-9]{8,15}$"},message:"must match pattern \""+"^[0-9]{8,15}$"+"\""}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs14){
 }
 }
 var valid0 = _errs14 === errors;
@@ -505,17 +640,24 @@ if(valid0){
 if(data.paymentId !== undefined){
 let data7 = data.paymentId;
 const _errs16 = errors;
+const _errs17 = errors;
 if(errors === _errs16){
+if((typeof data7 == "number") && (isFinite(data7))){
+}
 if(errors === _errs16){
 if(typeof data7 === "string"){
 if(!(formats2.test(data7))){
 validate0.errors = [{instancePath:instancePath+"/paymentId",schemaPath:"#/properties/paymentId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/paymentId",schemaPath:"#/properties/paymentId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs16){
 }
 }
 }
@@ -528,17 +670,24 @@ if(valid0){
 if(data.receivedAt !== undefined){
 let data8 = data.receivedAt;
 const _errs18 = errors;
+const _errs19 = errors;
 if(errors === _errs18){
+if((typeof data8 == "number") && (isFinite(data8))){
+}
 if(errors === _errs18){
 if(typeof data8 === "string"){
 if(!(formats6.validate(data8))){
 validate0.errors = [{instancePath:instancePath+"/receivedAt",schemaPath:"#/properties/receivedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/receivedAt",schemaPath:"#/properties/receivedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs18){
 }
 }
 }
@@ -546,6 +695,8 @@ var valid0 = _errs18 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
 }
 }
 }
@@ -561,6 +712,8 @@ var valid0 = true;
 else {
 validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
+}
+if(errors === 0){
 }
 }
 validate0.errors = vErrors;

@@ -15,6 +15,7 @@ const pattern1 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
 function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
@@ -35,6 +36,7 @@ if(_errs1 === errors){
 if(data.amount !== undefined){
 let data0 = data.amount;
 const _errs2 = errors;
+const _errs3 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!pattern1.test(data0)){
@@ -46,11 +48,15 @@ if(Number(data0) < 0){
 validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs2){
 }
 }
 var valid0 = _errs2 === errors;
@@ -62,18 +68,30 @@ if(valid0){
 if(data.currency !== undefined){
 let data1 = data.currency;
 const _errs4 = errors;
+const _errs5 = errors;
 if(typeof data1 !== "string"){
 validate1.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/definitions/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs6 = errors;
+const vSchema0 = schema2.enum;
 if(!(((data1 === "EUR") || (data1 === "USD")) || (data1 === "GBP"))){
 validate1.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/definitions/Currency/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs5){
+}
+var valid1 = _errs5 === errors;
+if(valid1){
 }
 var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
 }
 }
 }
@@ -82,6 +100,8 @@ var valid0 = true;
 else {
 validate1.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
+}
+if(errors === 0){
 }
 }
 validate1.errors = vErrors;
@@ -95,6 +115,7 @@ const formats2 = evtcFormats["date-time"];
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
@@ -115,16 +136,21 @@ if(_errs1 === errors){
 if(data.accountId !== undefined){
 let data0 = data.accountId;
 const _errs2 = errors;
+const _errs3 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
 validate0.errors = [{instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/pattern",keyword:"pattern",params:{pattern: "^ACC-[0-9]{8}$"},message:"must match pattern \""+"^ACC-[0-9]{8}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs2){
 }
 }
 var valid0 = _errs2 === errors;
@@ -134,10 +160,13 @@ var valid0 = true;
 }
 if(valid0){
 if(data.amount !== undefined){
+let data1 = data.amount;
 const _errs4 = errors;
-if(!(validate1(data.amount, {instancePath:instancePath+"/amount",parentData:data,parentDataProperty:"amount",rootData}))){
+if(!(validate1(data1, {instancePath:instancePath+"/amount",parentData:data,parentDataProperty:"amount",rootData}))){
 vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
 errors = vErrors.length;
+}
+else {
 }
 var valid0 = _errs4 === errors;
 }
@@ -148,13 +177,23 @@ if(valid0){
 if(data.channel !== undefined){
 let data2 = data.channel;
 const _errs5 = errors;
+const _errs6 = errors;
 if(typeof data2 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/definitions/PaymentChannel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs7 = errors;
+const vSchema0 = schema3.enum;
 if(!(((((data2 === "WEB") || (data2 === "APP")) || (data2 === "STORE")) || (data2 === "BANK")) || (data2 === "IVR"))){
 validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/definitions/PaymentChannel/enum",keyword:"enum",params:{allowedValues: schema3.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs6){
+}
+var valid1 = _errs6 === errors;
+if(valid1){
 }
 var valid0 = _errs5 === errors;
 }
@@ -165,16 +204,21 @@ if(valid0){
 if(data.invoiceNumber !== undefined){
 let data3 = data.invoiceNumber;
 const _errs8 = errors;
+const _errs9 = errors;
 if(errors === _errs8){
 if(typeof data3 === "string"){
 if(!pattern2.test(data3)){
 validate0.errors = [{instancePath:instancePath+"/invoiceNumber",schemaPath:"#/properties/invoiceNumber/pattern",keyword:"pattern",params:{pattern: "^INV-[0-9]{10}$"},message:"must match pattern \""+"^INV-[0-9]{10}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/invoiceNumber",schemaPath:"#/properties/invoiceNumber/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs8){
 }
 }
 var valid0 = _errs8 === errors;
@@ -186,13 +230,23 @@ if(valid0){
 if(data.method !== undefined){
 let data4 = data.method;
 const _errs10 = errors;
+const _errs11 = errors;
 if(typeof data4 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/method",schemaPath:"#/definitions/PaymentMethod/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs12 = errors;
+const vSchema1 = schema4.enum;
 if(!((((((data4 === "DIRECT_DEBIT") || (data4 === "CARD")) || (data4 === "BANK_TRANSFER")) || (data4 === "CASH_IN_STORE")) || (data4 === "WALLET")) || (data4 === "CHEQUE"))){
 validate0.errors = [{instancePath:instancePath+"/method",schemaPath:"#/definitions/PaymentMethod/enum",keyword:"enum",params:{allowedValues: schema4.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs11){
+}
+var valid2 = _errs11 === errors;
+if(valid2){
 }
 var valid0 = _errs10 === errors;
 }
@@ -203,6 +257,7 @@ if(valid0){
 if(data.msisdn !== undefined){
 let data5 = data.msisdn;
 const _errs13 = errors;
+const _errs14 = errors;
 if(errors === _errs13){
 if(typeof data5 === "string"){
 if(func0(data5) > 15){
@@ -214,11 +269,15 @@ if(!pattern3.test(data5)){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/pattern",keyword:"pattern",params:{pattern: "^[0-9]{8,15}$"},message:"must match pattern \""+"^[0-9]{8,15}$"+"\""}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs13){
 }
 }
 var valid0 = _errs13 === errors;
@@ -230,17 +289,24 @@ if(valid0){
 if(data.paymentId !== undefined){
 let data6 = data.paymentId;
 const _errs15 = errors;
+const _errs16 = errors;
 if(errors === _errs15){
+if((typeof data6 == "number") && (isFinite(data6))){
+}
 if(errors === _errs15){
 if(typeof data6 === "string"){
 if(!(formats0.test(data6))){
 validate0.errors = [{instancePath:instancePath+"/paymentId",schemaPath:"#/properties/paymentId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/paymentId",schemaPath:"#/properties/paymentId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs15){
 }
 }
 }
@@ -253,17 +319,24 @@ if(valid0){
 if(data.receivedAt !== undefined){
 let data7 = data.receivedAt;
 const _errs17 = errors;
+const _errs18 = errors;
 if(errors === _errs17){
+if((typeof data7 == "number") && (isFinite(data7))){
+}
 if(errors === _errs17){
 if(typeof data7 === "string"){
 if(!(formats2.validate(data7))){
 validate0.errors = [{instancePath:instancePath+"/receivedAt",schemaPath:"#/properties/receivedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/receivedAt",schemaPath:"#/properties/receivedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs17){
 }
 }
 }
@@ -271,6 +344,8 @@ var valid0 = _errs17 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
 }
 }
 }
@@ -285,6 +360,8 @@ var valid0 = true;
 else {
 validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
+}
+if(errors === 0){
 }
 }
 validate0.errors = vErrors;

@@ -19,6 +19,7 @@ const formats2 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
@@ -39,16 +40,21 @@ if(_errs1 === errors){
 if(data.accountId !== undefined){
 let data0 = data.accountId;
 const _errs2 = errors;
+const _errs3 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
 validate0.errors = [{instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/pattern",keyword:"pattern",params:{pattern: "^ACC-[0-9]{8}$"},message:"must match pattern \""+"^ACC-[0-9]{8}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs2){
 }
 }
 var valid0 = _errs2 === errors;
@@ -60,17 +66,24 @@ if(valid0){
 if(data.activatedAt !== undefined){
 let data1 = data.activatedAt;
 const _errs4 = errors;
+const _errs5 = errors;
 if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+}
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!(formats0.validate(data1))){
 validate0.errors = [{instancePath:instancePath+"/activatedAt",schemaPath:"#/properties/activatedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/activatedAt",schemaPath:"#/properties/activatedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs4){
 }
 }
 }
@@ -83,6 +96,7 @@ if(valid0){
 if(data.addOns !== undefined){
 let data2 = data.addOns;
 const _errs6 = errors;
+const _errs7 = errors;
 if(errors === _errs6){
 if(Array.isArray(data2)){
 if(data2.length > 20){
@@ -93,21 +107,29 @@ else {
 var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
 const _errs8 = errors;
-if(typeof data2[i0] !== "string"){
+if(typeof data3 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/addOns/" + i0,schemaPath:"#/properties/addOns/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+const _errs9 = errors;
+if(errors === _errs8){
 }
 var valid1 = _errs8 === errors;
 if(!valid1){
 break;
 }
 }
+if(valid1){
+}
 }
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/addOns",schemaPath:"#/properties/addOns/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
+}
+if(errors === _errs6){
 }
 }
 var valid0 = _errs6 === errors;
@@ -119,13 +141,23 @@ if(valid0){
 if(data.contract !== undefined){
 let data4 = data.contract;
 const _errs10 = errors;
+const _errs11 = errors;
 if(typeof data4 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/contract",schemaPath:"#/definitions/ContractType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs12 = errors;
+const vSchema0 = schema1.enum;
 if(!(((data4 === "PREPAID") || (data4 === "POSTPAID")) || (data4 === "HYBRID"))){
 validate0.errors = [{instancePath:instancePath+"/contract",schemaPath:"#/definitions/ContractType/enum",keyword:"enum",params:{allowedValues: schema1.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs11){
+}
+var valid2 = _errs11 === errors;
+if(valid2){
 }
 var valid0 = _errs10 === errors;
 }
@@ -136,16 +168,21 @@ if(valid0){
 if(data.dealerCode !== undefined){
 let data5 = data.dealerCode;
 const _errs13 = errors;
+const _errs14 = errors;
 if(errors === _errs13){
 if(typeof data5 === "string"){
 if(func1(data5) > 10){
 validate0.errors = [{instancePath:instancePath+"/dealerCode",schemaPath:"#/properties/dealerCode/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/dealerCode",schemaPath:"#/properties/dealerCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs13){
 }
 }
 var valid0 = _errs13 === errors;
@@ -155,10 +192,14 @@ var valid0 = true;
 }
 if(valid0){
 if(data.esim !== undefined){
+let data6 = data.esim;
 const _errs15 = errors;
-if(typeof data.esim !== "boolean"){
+if(typeof data6 !== "boolean"){
 validate0.errors = [{instancePath:instancePath+"/esim",schemaPath:"#/properties/esim/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
+}
+const _errs16 = errors;
+if(errors === _errs15){
 }
 var valid0 = _errs15 === errors;
 }
@@ -169,16 +210,21 @@ if(valid0){
 if(data.iccid !== undefined){
 let data7 = data.iccid;
 const _errs17 = errors;
+const _errs18 = errors;
 if(errors === _errs17){
 if(typeof data7 === "string"){
 if(!pattern1.test(data7)){
 validate0.errors = [{instancePath:instancePath+"/iccid",schemaPath:"#/properties/iccid/pattern",keyword:"pattern",params:{pattern: "^89\\d{16,18}$"},message:"must match pattern \""+"^89\\d{16,18}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/iccid",schemaPath:"#/properties/iccid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs17){
 }
 }
 var valid0 = _errs17 === errors;
@@ -190,16 +236,21 @@ if(valid0){
 if(data.imsi !== undefined){
 let data8 = data.imsi;
 const _errs19 = errors;
+const _errs20 = errors;
 if(errors === _errs19){
 if(typeof data8 === "string"){
 if(!pattern2.test(data8)){
 validate0.errors = [{instancePath:instancePath+"/imsi",schemaPath:"#/properties/imsi/pattern",keyword:"pattern",params:{pattern: "^\\d{14,15}$"},message:"must match pattern \""+"^\\d{14,15}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/imsi",schemaPath:"#/properties/imsi/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs19){
 }
 }
 var valid0 = _errs19 === errors;
@@ -211,6 +262,7 @@ if(valid0){
 if(data.msisdn !== undefined){
 let data9 = data.msisdn;
 const _errs21 = errors;
+const _errs22 = errors;
 if(errors === _errs21){
 if(typeof data9 === "string"){
 if(func1(data9) > 15){
@@ -222,11 +274,15 @@ if(!pattern3.test(data9)){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/pattern",keyword:"pattern",params:{pattern: "^[0-9]{8,15}$"},message:"must match pattern \""+"^[0-9]{8,15}$"+"\""}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs21){
 }
 }
 var valid0 = _errs21 === errors;
@@ -238,13 +294,23 @@ if(valid0){
 if(data.salesChannel !== undefined){
 let data10 = data.salesChannel;
 const _errs23 = errors;
+const _errs24 = errors;
 if(typeof data10 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/salesChannel",schemaPath:"#/definitions/SalesChannel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs25 = errors;
+const vSchema1 = schema2.enum;
 if(!(((((data10 === "RETAIL_STORE") || (data10 === "ONLINE")) || (data10 === "APP")) || (data10 === "TELESALES")) || (data10 === "DEALER"))){
 validate0.errors = [{instancePath:instancePath+"/salesChannel",schemaPath:"#/definitions/SalesChannel/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs24){
+}
+var valid3 = _errs24 === errors;
+if(valid3){
 }
 var valid0 = _errs23 === errors;
 }
@@ -255,13 +321,23 @@ if(valid0){
 if(data.sim !== undefined){
 let data11 = data.sim;
 const _errs26 = errors;
+const _errs27 = errors;
 if(typeof data11 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/sim",schemaPath:"#/definitions/SimType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs28 = errors;
+const vSchema2 = schema3.enum;
 if(!((data11 === "PHYSICAL") || (data11 === "ESIM"))){
 validate0.errors = [{instancePath:instancePath+"/sim",schemaPath:"#/definitions/SimType/enum",keyword:"enum",params:{allowedValues: schema3.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs27){
+}
+var valid4 = _errs27 === errors;
+if(valid4){
 }
 var valid0 = _errs26 === errors;
 }
@@ -272,17 +348,24 @@ if(valid0){
 if(data.subscriberId !== undefined){
 let data12 = data.subscriberId;
 const _errs29 = errors;
+const _errs30 = errors;
 if(errors === _errs29){
+if((typeof data12 == "number") && (isFinite(data12))){
+}
 if(errors === _errs29){
 if(typeof data12 === "string"){
 if(!(formats2.test(data12))){
 validate0.errors = [{instancePath:instancePath+"/subscriberId",schemaPath:"#/properties/subscriberId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/subscriberId",schemaPath:"#/properties/subscriberId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs29){
 }
 }
 }
@@ -295,22 +378,29 @@ if(valid0){
 if(data.tariffCode !== undefined){
 let data13 = data.tariffCode;
 const _errs31 = errors;
+const _errs32 = errors;
 if(errors === _errs31){
 if(typeof data13 === "string"){
 if(!pattern4.test(data13)){
 validate0.errors = [{instancePath:instancePath+"/tariffCode",schemaPath:"#/properties/tariffCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9-]{3,20}$"},message:"must match pattern \""+"^[A-Z0-9-]{3,20}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/tariffCode",schemaPath:"#/properties/tariffCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs31){
 }
 }
 var valid0 = _errs31 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
 }
 }
 }
@@ -330,6 +420,8 @@ var valid0 = true;
 else {
 validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
+}
+if(errors === 0){
 }
 }
 validate0.errors = vErrors;

@@ -16,6 +16,7 @@ const pattern1 = new RegExp("^[0-9]{8,15}$", "u");
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
@@ -36,17 +37,24 @@ if(_errs1 === errors){
 if(data.caseId !== undefined){
 let data0 = data.caseId;
 const _errs2 = errors;
+const _errs3 = errors;
 if(errors === _errs2){
+if((typeof data0 == "number") && (isFinite(data0))){
+}
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!(formats0.test(data0))){
 validate0.errors = [{instancePath:instancePath+"/caseId",schemaPath:"#/properties/caseId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/caseId",schemaPath:"#/properties/caseId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs2){
 }
 }
 }
@@ -59,13 +67,23 @@ if(valid0){
 if(data.category !== undefined){
 let data1 = data.category;
 const _errs4 = errors;
+const _errs5 = errors;
 if(typeof data1 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/category",schemaPath:"#/definitions/CaseCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs6 = errors;
+const vSchema0 = schema1.enum;
 if(!((((((data1 === "BILLING") || (data1 === "NETWORK_QUALITY")) || (data1 === "DEVICE")) || (data1 === "TARIFF")) || (data1 === "NUMBER_PORTING")) || (data1 === "OTHER"))){
 validate0.errors = [{instancePath:instancePath+"/category",schemaPath:"#/definitions/CaseCategory/enum",keyword:"enum",params:{allowedValues: schema1.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs5){
+}
+var valid1 = _errs5 === errors;
+if(valid1){
 }
 var valid0 = _errs4 === errors;
 }
@@ -76,16 +94,21 @@ if(valid0){
 if(data.cellId !== undefined){
 let data2 = data.cellId;
 const _errs7 = errors;
+const _errs8 = errors;
 if(errors === _errs7){
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
 validate0.errors = [{instancePath:instancePath+"/cellId",schemaPath:"#/properties/cellId/pattern",keyword:"pattern",params:{pattern: "^\\d{3}-\\d{2,3}-\\d+-\\d+$"},message:"must match pattern \""+"^\\d{3}-\\d{2,3}-\\d+-\\d+$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/cellId",schemaPath:"#/properties/cellId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs7){
 }
 }
 var valid0 = _errs7 === errors;
@@ -97,13 +120,23 @@ if(valid0){
 if(data.channel !== undefined){
 let data3 = data.channel;
 const _errs9 = errors;
+const _errs10 = errors;
 if(typeof data3 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/definitions/CaseChannel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs11 = errors;
+const vSchema1 = schema2.enum;
 if(!((((((data3 === "PHONE") || (data3 === "CHAT")) || (data3 === "EMAIL")) || (data3 === "STORE")) || (data3 === "SOCIAL_MEDIA")) || (data3 === "APP"))){
 validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/definitions/CaseChannel/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs10){
+}
+var valid2 = _errs10 === errors;
+if(valid2){
 }
 var valid0 = _errs9 === errors;
 }
@@ -114,6 +147,7 @@ if(valid0){
 if(data.msisdn !== undefined){
 let data4 = data.msisdn;
 const _errs12 = errors;
+const _errs13 = errors;
 if(errors === _errs12){
 if(typeof data4 === "string"){
 if(func1(data4) > 15){
@@ -125,11 +159,15 @@ if(!pattern1.test(data4)){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/pattern",keyword:"pattern",params:{pattern: "^[0-9]{8,15}$"},message:"must match pattern \""+"^[0-9]{8,15}$"+"\""}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs12){
 }
 }
 var valid0 = _errs12 === errors;
@@ -141,17 +179,24 @@ if(valid0){
 if(data.openedAt !== undefined){
 let data5 = data.openedAt;
 const _errs14 = errors;
+const _errs15 = errors;
 if(errors === _errs14){
+if((typeof data5 == "number") && (isFinite(data5))){
+}
 if(errors === _errs14){
 if(typeof data5 === "string"){
 if(!(formats2.validate(data5))){
 validate0.errors = [{instancePath:instancePath+"/openedAt",schemaPath:"#/properties/openedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/openedAt",schemaPath:"#/properties/openedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs14){
 }
 }
 }
@@ -164,13 +209,23 @@ if(valid0){
 if(data.priority !== undefined){
 let data6 = data.priority;
 const _errs16 = errors;
+const _errs17 = errors;
 if(typeof data6 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/priority",schemaPath:"#/definitions/CasePriority/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs18 = errors;
+const vSchema2 = schema3.enum;
 if(!((((data6 === "LOW") || (data6 === "NORMAL")) || (data6 === "HIGH")) || (data6 === "CRITICAL"))){
 validate0.errors = [{instancePath:instancePath+"/priority",schemaPath:"#/definitions/CasePriority/enum",keyword:"enum",params:{allowedValues: schema3.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs17){
+}
+var valid3 = _errs17 === errors;
+if(valid3){
 }
 var valid0 = _errs16 === errors;
 }
@@ -181,6 +236,7 @@ if(valid0){
 if(data.summary !== undefined){
 let data7 = data.summary;
 const _errs19 = errors;
+const _errs20 = errors;
 if(errors === _errs19){
 if(typeof data7 === "string"){
 if(func1(data7) > 500){
@@ -192,11 +248,15 @@ if(func1(data7) < 1){
 validate0.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/properties/summary/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/properties/summary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs19){
 }
 }
 var valid0 = _errs19 === errors;
@@ -208,6 +268,7 @@ if(valid0){
 if(data.tags !== undefined){
 let data8 = data.tags;
 const _errs21 = errors;
+const _errs22 = errors;
 if(errors === _errs21){
 if(Array.isArray(data8)){
 if(data8.length > 10){
@@ -218,15 +279,21 @@ else {
 var valid4 = true;
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
+let data9 = data8[i0];
 const _errs23 = errors;
-if(typeof data8[i0] !== "string"){
+if(typeof data9 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+const _errs24 = errors;
+if(errors === _errs23){
 }
 var valid4 = _errs23 === errors;
 if(!valid4){
 break;
 }
+}
+if(valid4){
 }
 }
 }
@@ -234,11 +301,15 @@ else {
 validate0.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
+if(errors === _errs21){
+}
 }
 var valid0 = _errs21 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
 }
 }
 }
@@ -254,6 +325,8 @@ var valid0 = true;
 else {
 validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
+}
+if(errors === 0){
 }
 }
 validate0.errors = vErrors;

@@ -17,6 +17,7 @@ const formats2 = evtcFormats["date-time"];
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
@@ -37,16 +38,21 @@ if(_errs1 === errors){
 if(data.accountId !== undefined){
 let data0 = data.accountId;
 const _errs2 = errors;
+const _errs3 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
 validate0.errors = [{instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/pattern",keyword:"pattern",params:{pattern: "^ACC-[0-9]{8}$"},message:"must match pattern \""+"^ACC-[0-9]{8}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs2){
 }
 }
 var valid0 = _errs2 === errors;
@@ -58,8 +64,10 @@ if(valid0){
 if(data.allowances !== undefined){
 let data1 = data.allowances;
 const _errs4 = errors;
+const _errs5 = errors;
 if(errors === _errs4){
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+const _errs6 = errors;
 for(const key1 in data1){
 let data2 = data1[key1];
 const _errs7 = errors;
@@ -67,15 +75,22 @@ if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinit
 validate0.errors = [{instancePath:instancePath+"/allowances/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/allowances/additionalProperties/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
+const _errs8 = errors;
+if(errors === _errs7){
+}
 var valid1 = _errs7 === errors;
 if(!valid1){
 break;
 }
 }
+if(_errs6 === errors){
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/allowances",schemaPath:"#/properties/allowances/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
+}
+if(errors === _errs4){
 }
 }
 var valid0 = _errs4 === errors;
@@ -87,17 +102,24 @@ if(valid0){
 if(data.changeId !== undefined){
 let data3 = data.changeId;
 const _errs9 = errors;
+const _errs10 = errors;
 if(errors === _errs9){
+if((typeof data3 == "number") && (isFinite(data3))){
+}
 if(errors === _errs9){
 if(typeof data3 === "string"){
 if(!(formats0.test(data3))){
 validate0.errors = [{instancePath:instancePath+"/changeId",schemaPath:"#/properties/changeId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/changeId",schemaPath:"#/properties/changeId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs9){
 }
 }
 }
@@ -110,17 +132,24 @@ if(valid0){
 if(data.effectiveFrom !== undefined){
 let data4 = data.effectiveFrom;
 const _errs11 = errors;
+const _errs12 = errors;
 if(errors === _errs11){
+if((typeof data4 == "number") && (isFinite(data4))){
+}
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(!(formats2.validate(data4))){
 validate0.errors = [{instancePath:instancePath+"/effectiveFrom",schemaPath:"#/properties/effectiveFrom/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/effectiveFrom",schemaPath:"#/properties/effectiveFrom/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs11){
 }
 }
 }
@@ -133,16 +162,21 @@ if(valid0){
 if(data.monthlyFeeDelta !== undefined){
 let data5 = data.monthlyFeeDelta;
 const _errs13 = errors;
+const _errs14 = errors;
 if(errors === _errs13){
 if(typeof data5 === "string"){
 if(!pattern1.test(data5)){
 validate0.errors = [{instancePath:instancePath+"/monthlyFeeDelta",schemaPath:"#/properties/monthlyFeeDelta/pattern",keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"},message:"must match pattern \""+"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/monthlyFeeDelta",schemaPath:"#/properties/monthlyFeeDelta/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs13){
 }
 }
 var valid0 = _errs13 === errors;
@@ -154,6 +188,7 @@ if(valid0){
 if(data.msisdn !== undefined){
 let data6 = data.msisdn;
 const _errs15 = errors;
+const _errs16 = errors;
 if(errors === _errs15){
 if(typeof data6 === "string"){
 if(func1(data6) > 15){
@@ -165,11 +200,15 @@ if(!pattern2.test(data6)){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/pattern",keyword:"pattern",params:{pattern: "^[0-9]{8,15}$"},message:"must match pattern \""+"^[0-9]{8,15}$"+"\""}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs15){
 }
 }
 var valid0 = _errs15 === errors;
@@ -181,16 +220,21 @@ if(valid0){
 if(data.newTariff !== undefined){
 let data7 = data.newTariff;
 const _errs17 = errors;
+const _errs18 = errors;
 if(errors === _errs17){
 if(typeof data7 === "string"){
 if(!pattern3.test(data7)){
 validate0.errors = [{instancePath:instancePath+"/newTariff",schemaPath:"#/properties/newTariff/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9-]{3,20}$"},message:"must match pattern \""+"^[A-Z0-9-]{3,20}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/newTariff",schemaPath:"#/properties/newTariff/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs17){
 }
 }
 var valid0 = _errs17 === errors;
@@ -202,16 +246,21 @@ if(valid0){
 if(data.previousTariff !== undefined){
 let data8 = data.previousTariff;
 const _errs19 = errors;
+const _errs20 = errors;
 if(errors === _errs19){
 if(typeof data8 === "string"){
 if(!pattern3.test(data8)){
 validate0.errors = [{instancePath:instancePath+"/previousTariff",schemaPath:"#/properties/previousTariff/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9-]{3,20}$"},message:"must match pattern \""+"^[A-Z0-9-]{3,20}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/previousTariff",schemaPath:"#/properties/previousTariff/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs19){
 }
 }
 var valid0 = _errs19 === errors;
@@ -223,13 +272,23 @@ if(valid0){
 if(data.reason !== undefined){
 let data9 = data.reason;
 const _errs21 = errors;
+const _errs22 = errors;
 if(typeof data9 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/TariffChangeReason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs23 = errors;
+const vSchema0 = schema1.enum;
 if(!(((((data9 === "UPGRADE") || (data9 === "DOWNGRADE")) || (data9 === "RETENTION_OFFER")) || (data9 === "CONTRACT_RENEWAL")) || (data9 === "MIGRATION"))){
 validate0.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/TariffChangeReason/enum",keyword:"enum",params:{allowedValues: schema1.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs22){
+}
+var valid2 = _errs22 === errors;
+if(valid2){
 }
 var valid0 = _errs21 === errors;
 }
@@ -240,18 +299,30 @@ if(valid0){
 if(data.requestedVia !== undefined){
 let data10 = data.requestedVia;
 const _errs24 = errors;
+const _errs25 = errors;
 if(typeof data10 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/requestedVia",schemaPath:"#/definitions/SalesChannel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs26 = errors;
+const vSchema1 = schema2.enum;
 if(!(((((data10 === "RETAIL_STORE") || (data10 === "ONLINE")) || (data10 === "APP")) || (data10 === "TELESALES")) || (data10 === "DEALER"))){
 validate0.errors = [{instancePath:instancePath+"/requestedVia",schemaPath:"#/definitions/SalesChannel/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs25){
+}
+var valid3 = _errs25 === errors;
+if(valid3){
 }
 var valid0 = _errs24 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
 }
 }
 }
@@ -268,6 +339,8 @@ var valid0 = true;
 else {
 validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
+}
+if(errors === 0){
 }
 }
 validate0.errors = vErrors;

@@ -11,6 +11,7 @@ const pattern0 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
 function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
@@ -31,6 +32,7 @@ if(_errs1 === errors){
 if(data.amount !== undefined){
 let data0 = data.amount;
 const _errs2 = errors;
+const _errs3 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
@@ -42,11 +44,15 @@ if(Number(data0) < 0){
 validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs2){
 }
 }
 var valid0 = _errs2 === errors;
@@ -58,18 +64,30 @@ if(valid0){
 if(data.currency !== undefined){
 let data1 = data.currency;
 const _errs4 = errors;
+const _errs5 = errors;
 if(typeof data1 !== "string"){
 validate1.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/definitions/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs6 = errors;
+const vSchema0 = schema2.enum;
 if(!(((data1 === "EUR") || (data1 === "USD")) || (data1 === "GBP"))){
 validate1.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/definitions/Currency/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs5){
+}
+var valid1 = _errs5 === errors;
+if(valid1){
 }
 var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
 }
 }
 }
@@ -78,6 +96,8 @@ var valid0 = true;
 else {
 validate1.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
+}
+if(errors === 0){
 }
 }
 validate1.errors = vErrors;
@@ -93,6 +113,7 @@ const func0 = ucs2length;
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
@@ -111,10 +132,13 @@ break;
 }
 if(_errs1 === errors){
 if(data.amount !== undefined){
+let data0 = data.amount;
 const _errs2 = errors;
-if(!(validate1(data.amount, {instancePath:instancePath+"/amount",parentData:data,parentDataProperty:"amount",rootData}))){
+if(!(validate1(data0, {instancePath:instancePath+"/amount",parentData:data,parentDataProperty:"amount",rootData}))){
 vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
 errors = vErrors.length;
+}
+else {
 }
 var valid0 = _errs2 === errors;
 }
@@ -125,6 +149,7 @@ if(valid0){
 if(data.bonusCredit !== undefined){
 let data1 = data.bonusCredit;
 const _errs3 = errors;
+const _errs4 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
@@ -136,11 +161,15 @@ if(Number(data1) < 0){
 validate0.errors = [{instancePath:instancePath+"/bonusCredit",schemaPath:"#/properties/bonusCredit/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/bonusCredit",schemaPath:"#/properties/bonusCredit/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs3){
 }
 }
 var valid0 = _errs3 === errors;
@@ -152,13 +181,23 @@ if(valid0){
 if(data.channel !== undefined){
 let data2 = data.channel;
 const _errs5 = errors;
+const _errs6 = errors;
 if(typeof data2 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/definitions/TopupChannel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+const _errs7 = errors;
+const vSchema0 = schema3.enum;
 if(!((((data2 === "VOUCHER") || (data2 === "CARD")) || (data2 === "AUTO_TOPUP")) || (data2 === "RETAIL_POS"))){
 validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/definitions/TopupChannel/enum",keyword:"enum",params:{allowedValues: schema3.enum},message:"must be equal to one of the allowed values"}];
 return false;
+}
+else {
+}
+if(errors === _errs6){
+}
+var valid1 = _errs6 === errors;
+if(valid1){
 }
 var valid0 = _errs5 === errors;
 }
@@ -169,17 +208,24 @@ if(valid0){
 if(data.completedAt !== undefined){
 let data3 = data.completedAt;
 const _errs8 = errors;
+const _errs9 = errors;
 if(errors === _errs8){
+if((typeof data3 == "number") && (isFinite(data3))){
+}
 if(errors === _errs8){
 if(typeof data3 === "string"){
 if(!(formats0.validate(data3))){
 validate0.errors = [{instancePath:instancePath+"/completedAt",schemaPath:"#/properties/completedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/completedAt",schemaPath:"#/properties/completedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs8){
 }
 }
 }
@@ -192,6 +238,7 @@ if(valid0){
 if(data.msisdn !== undefined){
 let data4 = data.msisdn;
 const _errs10 = errors;
+const _errs11 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
 if(func0(data4) > 15){
@@ -203,11 +250,15 @@ if(!pattern2.test(data4)){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/pattern",keyword:"pattern",params:{pattern: "^[0-9]{8,15}$"},message:"must match pattern \""+"^[0-9]{8,15}$"+"\""}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs10){
 }
 }
 var valid0 = _errs10 === errors;
@@ -219,6 +270,7 @@ if(valid0){
 if(data.newBalance !== undefined){
 let data5 = data.newBalance;
 const _errs12 = errors;
+const _errs13 = errors;
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(!pattern0.test(data5)){
@@ -230,11 +282,15 @@ if(Number(data5) < 0){
 validate0.errors = [{instancePath:instancePath+"/newBalance",schemaPath:"#/properties/newBalance/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
 return false;
 }
+else {
+}
 }
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/newBalance",schemaPath:"#/properties/newBalance/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs12){
 }
 }
 var valid0 = _errs12 === errors;
@@ -246,17 +302,24 @@ if(valid0){
 if(data.topupId !== undefined){
 let data6 = data.topupId;
 const _errs14 = errors;
+const _errs15 = errors;
 if(errors === _errs14){
+if((typeof data6 == "number") && (isFinite(data6))){
+}
 if(errors === _errs14){
 if(typeof data6 === "string"){
 if(!(formats2.test(data6))){
 validate0.errors = [{instancePath:instancePath+"/topupId",schemaPath:"#/properties/topupId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/topupId",schemaPath:"#/properties/topupId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs14){
 }
 }
 }
@@ -269,22 +332,29 @@ if(valid0){
 if(data.voucherSerial !== undefined){
 let data7 = data.voucherSerial;
 const _errs16 = errors;
+const _errs17 = errors;
 if(errors === _errs16){
 if(typeof data7 === "string"){
 if(!pattern4.test(data7)){
 validate0.errors = [{instancePath:instancePath+"/voucherSerial",schemaPath:"#/properties/voucherSerial/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12,16}$"},message:"must match pattern \""+"^[0-9]{12,16}$"+"\""}];
 return false;
 }
+else {
+}
 }
 else {
 validate0.errors = [{instancePath:instancePath+"/voucherSerial",schemaPath:"#/properties/voucherSerial/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+if(errors === _errs16){
 }
 }
 var valid0 = _errs16 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
 }
 }
 }
@@ -299,6 +369,8 @@ var valid0 = true;
 else {
 validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
+}
+if(errors === 0){
 }
 }
 validate0.errors = vErrors;
