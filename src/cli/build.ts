@@ -4,6 +4,7 @@ import { renderAll } from "../diagnostics/render.js";
 import { projectRoot } from "../config/config.js";
 import { openCache } from "../emit/cache.js";
 import { applyOutput, isUpToDate, planOutput } from "../emit/output.js";
+import { buildKey, recallBuild, rememberBuild } from "../emit/manifest.js";
 import { checkPaths } from "../program.js";
 import type { Terminal } from "./run.js";
 
@@ -16,21 +17,41 @@ export interface BuildOptions {
   readonly configPath?: string;
 }
 
-/** `evtc build`: check the project, then generate everything in memory, then write it all or nothing. */
+/**
+ * `evtc build`: check the project, then generate everything in memory, then write it all or nothing. When
+ * nothing changed since a build this cache remembers (see `manifest.ts`), it only confirms that.
+ */
 export async function buildCommand(paths: readonly string[], options: BuildOptions, terminal: Terminal): Promise<number> {
-  const result = checkPaths(paths, terminal.cwd, options.configPath !== undefined ? { configPath: options.configPath } : {});
-  if (result.diagnostics.length > 0) terminal.stdout(`${renderAll(result.diagnostics, "text", { color: options.color })}\n\n`);
-  if (hasErrors(result.diagnostics)) {
-    terminal.stdout("nothing was generated: fix the errors first\n");
-    return result.diagnostics.some((d) => d.severity === "error" && d.span === undefined) ? 2 : 1;
-  }
   const projectDir = projectRoot(paths, terminal.cwd) ?? terminal.cwd;
   const project = path.basename(projectDir);
   const outDir = path.resolve(terminal.cwd, options.out ?? path.join("generated", project));
   const shownOut = path.relative(terminal.cwd, outDir) || ".";
+  const cache = openCache(projectDir, terminal.cwd, terminal.env);
+  const key = buildKey({
+    paths,
+    cwd: terminal.cwd,
+    ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
+    outDir,
+    project,
+    options: JSON.stringify({ color: options.color }),
+  });
+  const remembered = recallBuild(cache, key, outDir);
+  if (remembered !== undefined) {
+    const count = Object.keys(remembered.outputs).length;
+    terminal.stdout(remembered.report);
+    terminal.stdout(options.check ? `${shownOut} is up to date (${count} files)\n` : `${shownOut}: 0 written, 0 removed, ${count} unchanged\n`);
+    return 0;
+  }
+
+  const result = checkPaths(paths, terminal.cwd, options.configPath !== undefined ? { configPath: options.configPath } : {});
+  const report = result.diagnostics.length > 0 ? `${renderAll(result.diagnostics, "text", { color: options.color })}\n\n` : "";
+  terminal.stdout(report);
+  if (hasErrors(result.diagnostics)) {
+    terminal.stdout("nothing was generated: fix the errors first\n");
+    return result.diagnostics.some((d) => d.severity === "error" && d.span === undefined) ? 2 : 1;
+  }
   // Loaded here, not at the top: ajv and the emitters take a while to load, which no other command needs.
   const { emitProject } = await import("../emit/build.js");
-  const cache = openCache(projectDir, terminal.cwd, terminal.env);
   const files = await emitProject({ model: result.model, lock: result.lock, project, projectDir, cwd: terminal.cwd, cache });
   const plan = planOutput(outDir, files);
 
@@ -44,6 +65,7 @@ export async function buildCommand(paths: readonly string[], options: BuildOptio
   }
   if (options.check) {
     if (isUpToDate(plan)) {
+      rememberBuild(cache, key, report, files);
       terminal.stdout(`${shownOut} is up to date (${files.length} files)\n`);
       return 0;
     }
@@ -55,6 +77,7 @@ export async function buildCommand(paths: readonly string[], options: BuildOptio
     return 1;
   }
   applyOutput(plan);
+  rememberBuild(cache, key, report, files);
   terminal.stdout(
     `${shownOut}: ${plan.writes.length} written, ${plan.deletions.length} removed, ${plan.unchanged} unchanged\n`,
   );

@@ -1,0 +1,166 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { CONFIG_FILE, projectRoot } from "../config/config.js";
+import { readSources } from "../io/read-sources.js";
+import { lockPath } from "../program.js";
+import { cacheKey, type BuildCache } from "./cache.js";
+import { GENERATED_MARKER } from "./generated-file.js";
+
+/**
+ * What a successful build remembers, so that the next build of the same inputs does nothing but confirm it:
+ * like tsc's `.tsbuildinfo` or a build tool's action cache. A build's output and report are a pure function of
+ * its inputs — the `.evt` files, `evt.lock`, `evtc.json`, the options, and evtc with the tools it runs — so
+ * when all of them are as they were and the output directory still holds exactly what that build wrote, the
+ * build is up to date without being redone. Anything else (a changed byte in an input, an edited or deleted
+ * generated file, another evtc) misses, and the build runs in full.
+ */
+
+export interface BuildRecord {
+  /** What the build printed before its summary (diagnostics: warnings and notes). */
+  readonly report: string;
+  /** Every file it generated, by path relative to the output directory, with the SHA-256 of its content. */
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+export interface BuildRequest {
+  readonly paths: readonly string[];
+  readonly cwd: string;
+  readonly configPath?: string;
+  readonly outDir: string;
+  readonly project: string;
+  /** Everything else that changes the output or the report (colour, say), as text. */
+  readonly options: string;
+}
+
+const FORMAT = 1;
+
+function sha256(content: string | Buffer): string {
+  return createHash("sha256").update(content).digest("hex");
+}
+
+/** The files of evtc's own code (the compiled `dist/`, or the sources when run from them), in a stable order. */
+function ownFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return ownFiles(full);
+      return /\.(js|ts)$/.test(entry.name) ? [full] : [];
+    });
+}
+
+let toolFingerprint: string | undefined;
+
+/** evtc's code and the versions of the tools whose output it commits: a new evtc never reuses an old record. */
+function tools(): string {
+  if (toolFingerprint !== undefined) return toolFingerprint;
+  const codeDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+  const require = createRequire(import.meta.url);
+  const versions = ["ajv", "ajv-formats", "prettier"].map(
+    (name) => `${name} ${(require(`${name}/package.json`) as { version: string }).version}`,
+  );
+  const code = ownFiles(codeDir).map((file) => `${path.relative(codeDir, file)} ${sha256(readFileSync(file))}`);
+  toolFingerprint = sha256([...versions, ...code].join("\n"));
+  return toolFingerprint;
+}
+
+function readIfPresent(file: string | undefined): string | undefined {
+  if (file === undefined || !existsSync(file)) return undefined;
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** The key of a build: a hash of every input, read afresh. */
+export function buildKey(request: BuildRequest): string {
+  const sources = readSources(request.paths, request.cwd);
+  const root = projectRoot(request.paths, request.cwd);
+  const config =
+    request.configPath !== undefined
+      ? path.resolve(request.cwd, request.configPath)
+      : root !== undefined
+        ? path.join(root, CONFIG_FILE)
+        : undefined;
+  const lock = lockPath(request.paths, request.cwd);
+  return cacheKey(
+    "build",
+    String(FORMAT),
+    tools(),
+    request.cwd,
+    request.outDir,
+    request.project,
+    request.options,
+    JSON.stringify(request.paths),
+    JSON.stringify(sources.sources.map((s) => [s.path, s.text])),
+    // A source that could not be read is in the report: keep such builds out of the record.
+    String(sources.diagnostics.length),
+    `${config ?? ""}\u0000${readIfPresent(config) ?? "\u0001"}`,
+    `${lock ?? ""}\u0000${readIfPresent(lock) ?? "\u0001"}`,
+  );
+}
+
+/** Every file under `dir`, relative to it; undefined when something other than files and directories is there. */
+function filesUnder(dir: string, prefix = ""): string[] | undefined {
+  if (!existsSync(dir)) return [];
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const relative = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) {
+      const inner = filesUnder(path.join(dir, entry.name), relative);
+      if (inner === undefined) return undefined;
+      found.push(...inner);
+    } else if (entry.isFile()) {
+      found.push(relative);
+    } else {
+      return undefined;
+    }
+  }
+  return found;
+}
+
+/**
+ * The record of an earlier build with this key, when the output directory holds exactly what that build
+ * wrote: every file with the same content, and no other generated file.
+ */
+export function recallBuild(cache: BuildCache, key: string, outDir: string): BuildRecord | undefined {
+  const text = cache.get("builds", key);
+  if (text === undefined) return undefined;
+  let record: BuildRecord;
+  try {
+    record = JSON.parse(text) as BuildRecord;
+  } catch {
+    return undefined;
+  }
+  const onDisk = filesUnder(outDir);
+  if (onDisk === undefined) return undefined;
+  let expected = 0;
+  for (const file of onDisk) {
+    const recorded = record.outputs[file];
+    const content = readFileSync(path.join(outDir, file));
+    if (recorded === undefined) {
+      // A file the build did not write: left alone when it is not evtc's, a stale one to remove when it is.
+      if (content.subarray(0, 512).toString("utf8").includes(GENERATED_MARKER)) return undefined;
+      continue;
+    }
+    if (sha256(content) !== recorded) return undefined;
+    expected++;
+  }
+  return expected === Object.keys(record.outputs).length ? record : undefined;
+}
+
+/** Remembers a build whose output directory now holds `files` exactly. */
+export function rememberBuild(
+  cache: BuildCache,
+  key: string,
+  report: string,
+  files: readonly { path: string; content: string }[],
+): void {
+  const outputs: Record<string, string> = {};
+  for (const file of files) outputs[file.path] = sha256(file.content);
+  cache.set("builds", key, JSON.stringify({ report, outputs } satisfies BuildRecord));
+}
