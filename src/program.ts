@@ -1,5 +1,6 @@
 import { lint } from "./check/lint.js";
 import { checkContracts } from "./check/contracts.js";
+import { checkBrokerNames } from "./check/broker-names.js";
 import { defaultConfig, findConfig, projectRoot, type ProjectConfig } from "./config/config.js";
 import { emptyLock, LOCK_FILE, parseLock, type Lock } from "./contracts/lock.js";
 import { displayPath } from "./io/read-sources.js";
@@ -49,6 +50,7 @@ export function checkSources(
   }
   const resolved = resolve(files);
   diagnostics.push(...resolved.diagnostics);
+  if (!hasErrors(diagnostics)) diagnostics.push(...checkBrokerNames(resolved.model));
   if (!hasErrors(diagnostics)) {
     diagnostics.push(...lint(resolved.model, files, config));
     diagnostics.push(...checkContracts(resolved.model, lock, config.compatibilityPolicy));

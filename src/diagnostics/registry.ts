@@ -305,6 +305,25 @@ upstream topic.`,
     message: (p) => `\`extends\` forms a cycle: ${p.cycle}`,
     explanation: `An event cannot extend itself, directly or through other events.`,
   }),
+  EVT0316: entry<{ name: string; first: string; second: string }>({
+    name: "broker-name-taken",
+    severity: "error",
+    message: (p) => `\`${p.name}\` would be both ${p.first} and ${p.second}`,
+    explanation: `Besides the topics declared, evtc names what it creates on the broker after the readers: a
+consumer or enricher \`billing.account-opening\` reads in the consumer group \`billing.account-opening\`, dead-letters
+to the topic \`billing.account-opening.dlq\` (when guaranteed or declaring \`dlq\`), and replays those dead letters
+in the group \`billing.account-opening.replay\`. Two of these names may not be the same: a declared topic named
+like a reader's dead-letter topic, a consumer and an enricher of the same name (they would share a group and a
+dead-letter topic), or a reader named like another's replay group. Rename one of them.`,
+  }),
+  EVT0317: entry<{ what: string; name: string; length: number }>({
+    name: "topic-name-too-long",
+    severity: "error",
+    message: (p) => `${p.what} \`${p.name}\` is ${p.length} characters long; Kafka allows 249`,
+    explanation: `Kafka refuses topic names longer than 249 characters. That counts the dead-letter topics evtc
+creates, named \`<reader>.dlq\` after the consumer or enricher, so a guaranteed reader's name can be at most 245
+characters.`,
+  }),
 
   EVT0401: entry<{ block: string; name: string; clause: string }>({
     name: "missing-clause",

@@ -217,6 +217,66 @@ consumer crm.c { owner crm from crm.x.one unordered guaranteed }`);
     expectDiagnostics(result, [{ code: "EVT0315", at: 0, message: "`extends` forms a cycle: `A` → `B` → `A`" }]);
   });
 
+  it("EVT0316: a declared topic named like a dead-letter topic, and a reader named like a replay group", () => {
+    const result = checkInline(`${preamble}${topic}
+event Audit v1 { id string }
+topic «billing.payment-audit.dlq» { owner billing event Audit }
+consumer «billing.payment-audit» { owner billing from billing.payment.received unordered guaranteed }
+consumer «billing.payment-audit.replay» { owner billing from billing.payment.received unordered best-effort }
+consumer billing.payment-watch { owner billing from billing.payment-audit.dlq unordered best-effort }`);
+    expectDiagnostics(result, [
+      {
+        code: "EVT0316",
+        at: 1,
+        message:
+          "`billing.payment-audit.dlq` would be both a declared topic and the dead-letter topic of consumer `billing.payment-audit`",
+      },
+      {
+        code: "EVT0316",
+        at: 1,
+        message:
+          "`billing.payment-audit.replay` would be both the consumer group of consumer `billing.payment-audit.replay` and the group replaying the dead letters of consumer `billing.payment-audit`",
+      },
+    ]);
+    const marked = result.marks["main.evt"]!.spans;
+    expect(result.diagnostics.map((d) => [d.related[0]!.message, d.related[0]!.span.start])).toEqual([
+      ["the topic", marked[0]!.start],
+      ["consumer `billing.payment-audit.replay`", marked[2]!.start],
+    ]);
+  });
+
+  it("EVT0316: a consumer and an enricher of one name would share a group and a dead-letter topic: one error", () => {
+    const result = checkInline(`${preamble}${topic}
+backend crm.db { owner crm }
+event Enriched v1 extends PaymentReceived { segment string }
+consumer crm.payment { owner crm from billing.payment.received unordered guaranteed }
+enricher «crm.payment» { owner crm from billing.payment.received lookup crm.db by msisdn publish crm.payment.enriched as Enriched }
+consumer crm.enriched-sync { owner crm from crm.payment.enriched unordered best-effort }`);
+    expectDiagnostics(result, [
+      {
+        code: "EVT0316",
+        at: 0,
+        message: "`crm.payment` would be both the consumer group of consumer `crm.payment` and the consumer group of enricher `crm.payment`",
+      },
+    ]);
+  });
+
+  it("EVT0317: topic names over Kafka's 249 characters, dead-letter topics included", () => {
+    const long = `billing.${"a".repeat(233)}.received`;
+    const reader = `billing.${"r".repeat(240)}`;
+    const result = checkInline(`${preamble}
+topic «${long}» { owner billing event PaymentReceived }
+consumer «${reader}» { owner billing from ${long} unordered guaranteed }`);
+    expectDiagnostics(result, [
+      { code: "EVT0317", at: 0, message: `topic \`${long}\` is 250 characters long; Kafka allows 249` },
+      {
+        code: "EVT0317",
+        at: 1,
+        message: `the dead-letter topic of consumer \`${reader}\`, \`${reader}.dlq\` is 252 characters long; Kafka allows 249`,
+      },
+    ]);
+  });
+
   it("resolves enrichment chains of several hops, declared in any order", () => {
     const result = checkInline(`${preamble}${topic}
 backend crm.db { owner crm }
