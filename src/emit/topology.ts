@@ -148,7 +148,8 @@ function readersOf(model: BusModel): Array<{ kind: "consumer" | "enricher"; read
 
 /**
  * The topology of a checked model (one without errors). Throws when two readers would share a consumer group or
- * a dead-letter topic would take an event topic's name: the checker rejects such a model (EVT0316, check/broker-names.ts).
+ * a dead-letter topic would take an event topic's name: the checker rejects such a model (EVT0316, see
+ * check/broker-names.ts).
  */
 export function buildTopology(model: BusModel): Topology {
   const readers = readersOf(model);
