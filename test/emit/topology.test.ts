@@ -400,7 +400,7 @@ describe("Strimzi resources", () => {
 });
 
 describe("broker names that would collide", () => {
-  it("are refused rather than merged", () => {
+  it("are refused by the check (EVT0316), and by the topology for a model that skipped it", () => {
     const clash = [
       ...declarations,
       `enricher bi.revenue {
@@ -409,7 +409,9 @@ describe("broker names that would collide", () => {
         publish bi.payment.enriched as PaymentEnriched
       }`,
     ];
-    expect(() => buildTopology(model(clash))).toThrow(/consumer group `bi\.revenue`/);
+    const result = checkInline(clash.join("\n"));
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["EVT0316"]);
+    expect(() => buildTopology(result.model)).toThrow(/consumer group `bi\.revenue`/);
   });
 });
 
