@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import { format } from "prettier";
 import { Node, Project, SyntaxKind } from "ts-morph";
 import { beforeAll, describe, expect, it } from "vitest";
-import { PRETTIER_OPTIONS } from "../../src/emit/build.js";
+import { PRETTIER_OPTIONS } from "../../src/emit/typescript-file.js";
 
 const repo = path.resolve(import.meta.dirname, "..", "..");
 const cli = path.join(repo, "dist", "cli", "main.js");
