@@ -136,6 +136,7 @@ export function recallBuild(cache: BuildCache, key: string, outDir: string): Bui
   } catch {
     return undefined;
   }
+  if (typeof record.report !== "string" || typeof record.outputs !== "object" || record.outputs === null) return undefined;
   const onDisk = filesUnder(outDir);
   if (onDisk === undefined) return undefined;
   let expected = 0;
