@@ -52,7 +52,15 @@ export async function buildCommand(paths: readonly string[], options: BuildOptio
   }
   // Loaded here, not at the top: ajv and the emitters take a while to load, which no other command needs.
   const { emitProject } = await import("../emit/build.js");
-  const files = await emitProject({ model: result.model, lock: result.lock, project, projectDir, cwd: terminal.cwd, cache });
+  const files = await emitProject({
+    model: result.model,
+    lock: result.lock,
+    project,
+    projectDir,
+    cwd: terminal.cwd,
+    cache,
+    strimzi: result.config.strimzi,
+  });
   const plan = planOutput(outDir, files);
 
   if (plan.foreign.length > 0) {

@@ -16,6 +16,7 @@ import { displayPath } from "../io/read-sources.js";
 import type { Policy } from "../compat/differences.js";
 import { defaultLoadSettings, type LoadSettings } from "../load/analysis.js";
 import { parseQuantity, type QuantityKind } from "../model/units.js";
+import { defaultStrimziSettings, isLabelValue, strimziAuthentications, type StrimziSettings } from "./strimzi.js";
 
 export const CONFIG_FILE = "evtc.json";
 
@@ -29,12 +30,15 @@ export interface ProjectConfig {
   readonly compatibilityPolicy: Policy;
   /** The figures of the load analysis (`"load": { … }`). */
   readonly load: LoadSettings;
+  /** How the generated Strimzi resources address the cluster (`"strimzi": { … }`). */
+  readonly strimzi: StrimziSettings;
 }
 
 export const defaultConfig: ProjectConfig = {
   ruleLevels: new Map(),
   compatibilityPolicy: "strict",
   load: defaultLoadSettings,
+  strimzi: defaultStrimziSettings,
 };
 
 const levels: readonly RuleLevel[] = ["error", "warning", "off"];
@@ -42,7 +46,8 @@ const levels: readonly RuleLevel[] = ["error", "warning", "off"];
 /**
  * Reads `evtc.json`: JSON with comments,
  * `{ "rules": { "<rule id>": "error" | "warning" | "off" }, "compatibilityPolicy": "strict" | "lenient",
- *    "load": { "headroom": "30%", "partitionThroughput": "1000/s", "transportLatency": "10ms" } }`.
+ *    "load": { "headroom": "30%", "partitionThroughput": "1000/s", "transportLatency": "10ms" },
+ *    "strimzi": { "cluster": "my-cluster", "authentication": "tls" | "tls-external" | "scram-sha-512" } }`.
  * Problems are diagnostics pointing into the file.
  */
 export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnostics: Diagnostic[] } {
@@ -68,7 +73,8 @@ export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnost
   const ruleLevels = new Map<string, RuleLevel>();
   let compatibilityPolicy: Policy = "strict";
   const load: { -readonly [K in keyof LoadSettings]: LoadSettings[K] } = { ...defaultLoadSettings };
-  const result = () => ({ config: { path: file.path, ruleLevels, compatibilityPolicy, load }, diagnostics });
+  let strimzi: StrimziSettings = defaultStrimziSettings;
+  const result = () => ({ config: { path: file.path, ruleLevels, compatibilityPolicy, load, strimzi }, diagnostics });
   if (!root || errors.length > 0) return result();
   if (root.type !== "object") {
     diagnostics.push(diagnostic("EVT0010", { reason: "the top level must be an object" }, { span: at(root) }));
@@ -79,6 +85,12 @@ export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnost
     if (!key || key.value === "rules") continue;
     if (key.value === "load" && value) {
       readLoadSettings(value, load, (reason, node) =>
+        diagnostics.push(diagnostic("EVT0010", { reason }, { span: at(node) })),
+      );
+      continue;
+    }
+    if (key.value === "strimzi" && value) {
+      strimzi = readStrimziSettings(value, (reason, node) =>
         diagnostics.push(diagnostic("EVT0010", { reason }, { span: at(node) })),
       );
       continue;
@@ -100,7 +112,7 @@ export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnost
       diagnostic(
         "EVT0010",
         { reason: `unknown setting \`${String(key.value)}\`` },
-        { span: at(key), help: 'the settings are `"rules"`, `"compatibilityPolicy"` and `"load"`' },
+        { span: at(key), help: 'the settings are `"rules"`, `"compatibilityPolicy"`, `"load"` and `"strimzi"`' },
       ),
     );
   }
@@ -174,6 +186,37 @@ function readLoadSettings(
     }
     load[spec.field] = parsed.value;
   }
+}
+
+function readStrimziSettings(node: JsonNode, fail: (reason: string, node: JsonNode) => void): StrimziSettings {
+  if (node.type !== "object") {
+    fail('`"strimzi"` must be an object', node);
+    return defaultStrimziSettings;
+  }
+  let { cluster, authentication } = defaultStrimziSettings;
+  for (const property of node.children ?? []) {
+    const [key, value] = property.children ?? [];
+    if (!key || !value) continue;
+    const name = String(key.value);
+    if (name === "cluster") {
+      if (typeof value.value === "string" && isLabelValue(value.value)) cluster = value.value;
+      else {
+        fail(
+          '`"cluster"` is the name of the `Kafka` resource, a Kubernetes label value: up to 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit',
+          value,
+        );
+      }
+      continue;
+    }
+    if (name === "authentication") {
+      const known = strimziAuthentications.find((a) => a === value.value);
+      if (known !== undefined) authentication = known;
+      else fail(`\`"authentication"\` is one of ${strimziAuthentications.map((a) => `"${a}"`).join(", ")}`, value);
+      continue;
+    }
+    fail(`unknown Strimzi setting \`${name}\`; the settings are "cluster" and "authentication"`, key);
+  }
+  return { cluster, authentication };
 }
 
 /** The directory holding a project's `evtc.json` and `evt.lock`: the first directory named, else the first file's. */

@@ -98,10 +98,15 @@ harmless, but usually a leftover: delete it or add the declarations it was meant
 allowed) of the form:
 
     {
-      "rules": { "naming/action-past-tense": "off", "not-an-event/single-consumer": "error" }
+      "rules": { "naming/action-past-tense": "off", "not-an-event/single-consumer": "error" },
+      "compatibilityPolicy": "strict",
+      "load": { "headroom": "30%", "partitionThroughput": "1000/s", "transportLatency": "10ms" },
+      "strimzi": { "cluster": "my-cluster", "authentication": "tls" }
     }
 
-Each rule takes \`"error"\`, \`"warning"\` or \`"off"\`. \`evtc rules\` lists the rules.`,
+Each rule takes \`"error"\`, \`"warning"\` or \`"off"\`. \`evtc rules\` lists the rules. \`"compatibilityPolicy"\` is
+\`"strict"\` or \`"lenient"\`. The Strimzi \`"cluster"\` is a Kubernetes label value (up to 63 letters, digits,
+\`-\`, \`_\` and \`.\`), and \`"authentication"\` one of \`"tls"\`, \`"tls-external"\` and \`"scram-sha-512"\`.`,
   }),
   EVT0011: entry<{ rule: string }>({
     name: "unknown-rule",

@@ -15,6 +15,7 @@ import {
 import { validatorDeclaration, Validators } from "./validators.js";
 import { typescriptFile } from "./typescript-file.js";
 import { emitTopology } from "./topology.js";
+import type { StrimziSettings } from "../config/strimzi.js";
 
 export interface BuildInput {
   readonly model: BusModel;
@@ -25,6 +26,8 @@ export interface BuildInput {
   readonly projectDir: string;
   /** The directory the model's file paths are relative to. */
   readonly cwd: string;
+  /** How the Strimzi resources address the cluster (evtc.json's `"strimzi"`); Strimzi's defaults when absent. */
+  readonly strimzi?: StrimziSettings;
   /** Validators compiled by earlier builds (see `cache.ts`); none when absent. */
   readonly cache?: BuildCache;
   /**
@@ -84,7 +87,7 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   }
 
   const sources = model.files.map(sourceOf);
-  files.push(...emitTopology(model, { project: input.project, sources }));
+  files.push(...emitTopology(model, { project: input.project, sources, ...input.strimzi }));
 
   await compiling;
   for (const { version, schema, typeName, module, sources } of wanted) {

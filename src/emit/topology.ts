@@ -1,6 +1,7 @@
 import { DEAD_LETTER_DEFAULTS } from "../runtime/dlq.js";
 import { createHash } from "node:crypto";
 import { yamlDocument, type YamlMapping } from "./yaml.js";
+import { defaultStrimziSettings, isLabelValue, type StrimziAuthentication } from "../config/strimzi.js";
 import type { BusModel, Consumer, Enricher, Topic } from "../model/bus.js";
 import { generatedHeader, type GeneratedFile } from "./generated-file.js";
 import { dlqTopicOf, groupIdOf, principalOf, replayGroupOf } from "./names.js";
@@ -19,13 +20,11 @@ import { topicSettings } from "./topic-settings.js";
 export const topologyDefaults = {
   /** What the runtime's `start` also creates a missing dead-letter topic with. */
   deadLetter: DEAD_LETTER_DEFAULTS,
-  /** The `strimzi.io/cluster` label: the name of the `Kafka` resource, as in Strimzi's own examples. */
-  cluster: "my-cluster",
-  /** How a team's `KafkaUser` authenticates. */
-  authentication: "tls",
+  /** The `strimzi.io/cluster` label and the `KafkaUser` authentication, unless evtc.json says otherwise. */
+  ...defaultStrimziSettings,
 } as const;
 
-export type StrimziAuthentication = "tls" | "tls-external" | "scram-sha-512";
+export { isLabelValue, type StrimziAuthentication };
 
 export interface TopologyOptions {
   /** The project's name, recorded in `topology.json` (the build writes the files under `generated/<project>/`). */
@@ -312,11 +311,6 @@ export function kubernetesName(name: string): string {
     .slice(0, 253 - hash.length - 1)
     .replace(/[.-]+$/, "");
   return base === "" ? hash : `${base}-${hash}`;
-}
-
-/** A Kubernetes label value: at most 63 characters, alphanumerics with `-`, `_` and `.` inside. */
-export function isLabelValue(value: string): boolean {
-  return value.length <= 63 && /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(value) && value !== "";
 }
 
 function metadata(name: string, cluster: string) {

@@ -296,6 +296,25 @@ describe("evtc build", { timeout: 60_000 }, () => {
     expect(existsSync(path.join(out, "validators", "Gone.v1.0.js"))).toBe(false);
   });
 
+  it("labels the Strimzi resources with the cluster and authentication evtc.json names", () => {
+    const project = path.join(work, "strimzi-project");
+    cpSync(path.join(fixtures, "all-types"), project, { recursive: true });
+    writeFileSync(
+      path.join(project, "evtc.json"),
+      `{ "strimzi": { "cluster": "bus-prod", "authentication": "scram-sha-512" } }\n`,
+    );
+    const out = path.join(work, "strimzi-out");
+    const outcome = evtc(["build", project, "--out", out]);
+    expect(outcome.status, outcome.stdout + outcome.stderr).toBe(0);
+    const topics = readFileSync(path.join(out, "strimzi", "topics.yaml"), "utf8");
+    const users = readFileSync(path.join(out, "strimzi", "users.yaml"), "utf8");
+    expect(topics).toContain("strimzi.io/cluster: bus-prod");
+    expect(topics).not.toContain("my-cluster");
+    expect(users).toContain("strimzi.io/cluster: bus-prod");
+    expect(users).toContain("type: scram-sha-512");
+    expect(users).not.toContain("type: tls");
+  });
+
   it("refuses to overwrite a file it did not generate", () => {
     const out = path.join(work, "foreign");
     mkdirSync(out, { recursive: true });

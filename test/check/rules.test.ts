@@ -248,7 +248,7 @@ topic billing.invoice.create { owner billing event PaymentReceived key msisdn }`
       [
         "EVT0010",
         "invalid `evtc.json`: unknown setting `lint`",
-        'the settings are `"rules"`, `"compatibilityPolicy"` and `"load"`',
+        'the settings are `"rules"`, `"compatibilityPolicy"`, `"load"` and `"strimzi"`',
         text.indexOf('"lint"'),
       ],
       [
@@ -267,6 +267,22 @@ topic billing.invoice.create { owner billing event PaymentReceived key msisdn }`
     const truncated = config(`{ "rules": `).diagnostics;
     expect(truncated.length).toBeGreaterThan(0);
     expect(new Set(truncated.map((d) => d.code))).toEqual(new Set(["EVT0010"]));
+  });
+
+  it("reads how the Strimzi resources address the cluster, and refuses what Kubernetes would", () => {
+    expect(config("{}").config.strimzi).toEqual({ cluster: "my-cluster", authentication: "tls" });
+    const good = config(`{ "strimzi": { "cluster": "bus-prod", "authentication": "scram-sha-512" } }`);
+    expect(good.diagnostics).toEqual([]);
+    expect(good.config.strimzi).toEqual({ cluster: "bus-prod", authentication: "scram-sha-512" });
+    const text = `{ "strimzi": { "cluster": "bus prod", "authentication": "kerberos", "namespace": "kafka" } }`;
+    const bad = config(text);
+    expect(bad.diagnostics.map((d) => [d.code, d.span?.start])).toEqual([
+      ["EVT0010", text.indexOf('"bus prod"')],
+      ["EVT0010", text.indexOf('"kerberos"')],
+      ["EVT0010", text.indexOf('"namespace"')],
+    ]);
+    expect(bad.diagnostics[1]!.message).toContain('is one of "tls", "tls-external", "scram-sha-512"');
+    expect(bad.config.strimzi).toEqual({ cluster: "my-cluster", authentication: "tls" });
   });
 
   it("@allow suppresses one rule on what it annotates, and requires a reason", () => {
