@@ -1,14 +1,5 @@
-import {
-  CstParser,
-  EarlyExitException,
-  EOF,
-  NoViableAltException,
-  type CstNode,
-  type IParserErrorMessageProvider,
-  type IRecognitionException,
-  type IToken,
-  type TokenType,
-} from "chevrotain";
+import type { CstNode, IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from "chevrotain";
+import { CstParser, EarlyExitException, EOF, NoViableAltException } from "./chevrotain.js";
 import * as t from "./tokens.js";
 
 /**

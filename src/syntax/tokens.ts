@@ -1,4 +1,5 @@
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.js";
 
 /**
  * The tokens of the `.evt` language. Every keyword is contextual: it is lexed as its own token type, but
