@@ -1,8 +1,8 @@
 import { lint } from "./check/lint.js";
 import { checkContracts } from "./check/contracts.js";
 import { checkBrokerNames } from "./check/broker-names.js";
-import { defaultConfig, findConfig, projectRoot, type ProjectConfig } from "./config/config.js";
-import { emptyLock, LOCK_FILE, parseLock, type Lock } from "./contracts/lock.js";
+import { defaultConfig, findConfig, lockPath, type ProjectConfig } from "./config/config.js";
+import { emptyLock, parseLock, type Lock } from "./contracts/lock.js";
 import { displayPath } from "./io/read-sources.js";
 import { diagnostic, hasErrors, sortAndDedupe, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { span } from "./diagnostics/source.js";
@@ -13,7 +13,6 @@ import type { EvtFile } from "./syntax/ast.js";
 import { parseSource } from "./syntax/parse.js";
 import { SourceFile } from "./diagnostics/source.js";
 import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 
 export interface CheckResult {
   /** The published history the project was checked against (empty when it has no `evt.lock`). */
@@ -80,11 +79,7 @@ export function checkPaths(
   );
 }
 
-/** The path of a project's lock file (it may not exist yet). */
-export function lockPath(paths: readonly string[], cwd: string): string | undefined {
-  const root = projectRoot(paths, cwd);
-  return root === undefined ? undefined : path.join(root, LOCK_FILE);
-}
+export { lockPath };
 
 function readLock(paths: readonly string[], cwd: string): { lock: Lock; diagnostics: Diagnostic[] } {
   const file = lockPath(paths, cwd);

@@ -5,7 +5,6 @@ import { projectRoot } from "../config/config.js";
 import { openCache } from "../emit/cache.js";
 import { applyOutput, isUpToDate, planOutput } from "../emit/output.js";
 import { buildKey, recallBuild, rememberBuild } from "../emit/manifest.js";
-import { checkPaths } from "../program.js";
 import type { Terminal } from "./run.js";
 
 export interface BuildOptions {
@@ -43,6 +42,8 @@ export async function buildCommand(paths: readonly string[], options: BuildOptio
     return 0;
   }
 
+  // Loaded only now: a build with nothing changed (above) needs neither the parser nor the checker.
+  const { checkPaths } = await import("../program.js");
   const result = checkPaths(paths, terminal.cwd, options.configPath !== undefined ? { configPath: options.configPath } : {});
   const report = result.diagnostics.length > 0 ? `${renderAll(result.diagnostics, "text", { color: options.color })}\n\n` : "";
   terminal.stdout(report);

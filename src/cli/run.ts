@@ -1,16 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createRequire } from "node:module";
-import { checkCommand } from "./check.js";
-import { explainCommand } from "./explain.js";
-import { fmtCommand } from "./fmt.js";
-import { lockCommand } from "./lock.js";
-import { loadCommand } from "./load.js";
 import type { LoadFormat } from "../load/report.js";
-import { compatCommand } from "./compat.js";
 import { compatibilityModes, type CompatibilityMode } from "../model/bus.js";
 import type { Policy } from "../compat/differences.js";
-import { rulesCommand } from "./rules.js";
-import { buildCommand } from "./build.js";
+
+// Each command's module is imported when the command runs: `evtc explain` or `evtc --version` need not load the
+// parser, and `evtc build` with nothing changed need not load the checker.
 
 export interface Terminal {
   readonly stdout: (text: string) => void;
@@ -72,7 +67,8 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
     .option("--config <file>", "project configuration to use (default: evtc.json in the first directory given)")
     .option("--no-color", "never colour the output (also: NO_COLOR=1)")
     .addHelpText("after", exitCodesHelp)
-    .action((paths: string[], options: { format: "text" | "json" | "github"; color?: boolean; config?: string }) => {
+    .action(async (paths: string[], options: { format: "text" | "json" | "github"; color?: boolean; config?: string }) => {
+      const { checkCommand } = await import("./check.js");
       exitCode = checkCommand(
         paths,
         {
@@ -115,6 +111,7 @@ Exit codes:
   3  internal error in evtc (please report it)`,
     )
     .action(async (paths: string[], options: { out?: string; check?: boolean; color?: boolean; config?: string }) => {
+      const { buildCommand } = await import("./build.js");
       exitCode = await buildCommand(
         paths,
         {
@@ -135,7 +132,8 @@ Exit codes:
     .option("--config <file>", "project configuration to use (default: evtc.json in the project directory)")
     .option("--no-color", "never colour the output (also: NO_COLOR=1)")
     .addHelpText("after", exitCodesHelp)
-    .action((paths: string[], options: { check?: boolean; color?: boolean; config?: string }) => {
+    .action(async (paths: string[], options: { check?: boolean; color?: boolean; config?: string }) => {
+      const { lockCommand } = await import("./lock.js");
       exitCode = lockCommand(
         paths,
         {
@@ -167,7 +165,8 @@ Exit codes:
   1  a back-end is over capacity, a deadline cannot be met, or the project has errors
   2  usage or file-system problem`,
     )
-    .action((paths: string[], options: { format: LoadFormat; scale: number; color?: boolean; config?: string }) => {
+    .action(async (paths: string[], options: { format: LoadFormat; scale: number; color?: boolean; config?: string }) => {
+      const { loadCommand } = await import("./load.js");
       exitCode = loadCommand(
         paths,
         {
@@ -206,11 +205,12 @@ Exit codes:
   2  bad input (a file missing, not JSON, not a schema) or a usage error`,
     )
     .action(
-      (
+      async (
         oldPath: string,
         newPath: string,
         options: { mode: CompatibilityMode; policy: Policy; format: "text" | "json"; color?: boolean },
       ) => {
+        const { compatCommand } = await import("./compat.js");
         exitCode = compatCommand(
           oldPath,
           newPath,
@@ -242,7 +242,8 @@ Exit codes:
   2  usage or file problem (missing path; unreadable, binary or unwritable file), or a file with syntax errors
   3  internal error in evtc (please report it)`,
     )
-    .action((paths: string[], options: { check?: boolean; color?: boolean }) => {
+    .action(async (paths: string[], options: { check?: boolean; color?: boolean }) => {
+      const { fmtCommand } = await import("./fmt.js");
       exitCode = fmtCommand(
         paths,
         { check: options.check === true, color: useColor(terminal, options.color) },
@@ -254,7 +255,8 @@ Exit codes:
     .command("rules")
     .description("list the governance rules with their id, default severity and purpose")
     .addOption(new Option("--format <format>", "text or json").choices(["text", "json"]).default("text"))
-    .action((options: { format: "text" | "json" }) => {
+    .action(async (options: { format: "text" | "json" }) => {
+      const { rulesCommand } = await import("./rules.js");
       exitCode = rulesCommand(options.format, terminal);
     });
 
@@ -263,7 +265,8 @@ Exit codes:
     .description("print the long explanation of a diagnostic code")
     .argument("<code>", "a diagnostic code such as EVT0301")
     .addHelpText("after", exitCodesHelp)
-    .action((code: string) => {
+    .action(async (code: string) => {
+      const { explainCommand } = await import("./explain.js");
       exitCode = explainCommand(code, terminal);
     });
 

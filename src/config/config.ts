@@ -16,6 +16,7 @@ import { displayPath } from "../io/read-sources.js";
 import type { Policy } from "../compat/differences.js";
 import { defaultLoadSettings, type LoadSettings } from "../load/analysis.js";
 import { parseQuantity, type QuantityKind } from "../model/units.js";
+import { LOCK_FILE } from "../contracts/lock.js";
 import { defaultStrimziSettings, isLabelValue, strimziAuthentications, type StrimziSettings } from "./strimzi.js";
 
 export const CONFIG_FILE = "evtc.json";
@@ -217,6 +218,12 @@ function readStrimziSettings(node: JsonNode, fail: (reason: string, node: JsonNo
     fail(`unknown Strimzi setting \`${name}\`; the settings are "cluster" and "authentication"`, key);
   }
   return { cluster, authentication };
+}
+
+/** The path of a project's lock file (it may not exist yet). */
+export function lockPath(paths: readonly string[], cwd: string): string | undefined {
+  const root = projectRoot(paths, cwd);
+  return root === undefined ? undefined : path.join(root, LOCK_FILE);
 }
 
 /** The directory holding a project's `evtc.json` and `evt.lock`: the first directory named, else the first file's. */

@@ -3,9 +3,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { CONFIG_FILE, projectRoot } from "../config/config.js";
+import { CONFIG_FILE, lockPath, projectRoot } from "../config/config.js";
 import { readSources } from "../io/read-sources.js";
-import { lockPath } from "../program.js";
 import { cacheKey, type BuildCache } from "./cache.js";
 import { GENERATED_MARKER } from "./generated-file.js";
 
