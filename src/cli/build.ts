@@ -38,7 +38,7 @@ export async function buildCommand(paths: readonly string[], options: BuildOptio
   if (remembered !== undefined) {
     const count = Object.keys(remembered.outputs).length;
     terminal.stdout(remembered.report);
-    terminal.stdout(options.check ? `${shownOut} is up to date (${count} files)\n` : `${shownOut}: 0 written, 0 removed, ${count} unchanged\n`);
+    terminal.stdout(options.check ? upToDate(shownOut, count) : summary(shownOut, 0, 0, count));
     return 0;
   }
 
@@ -75,7 +75,7 @@ export async function buildCommand(paths: readonly string[], options: BuildOptio
   if (options.check) {
     if (isUpToDate(plan)) {
       rememberBuild(cache, key, report, files);
-      terminal.stdout(`${shownOut} is up to date (${files.length} files)\n`);
+      terminal.stdout(upToDate(shownOut, files.length));
       return 0;
     }
     terminal.stdout(
@@ -87,9 +87,16 @@ export async function buildCommand(paths: readonly string[], options: BuildOptio
   }
   applyOutput(plan);
   rememberBuild(cache, key, report, files);
-  terminal.stdout(
-    `${shownOut}: ${plan.writes.length} written, ${plan.deletions.length} removed, ${plan.unchanged} unchanged\n`,
-  );
+  terminal.stdout(summary(shownOut, plan.writes.length, plan.deletions.length, plan.unchanged));
   return 0;
 }
 
+/** What `--check` says when the output matches a fresh build. */
+function upToDate(out: string, files: number): string {
+  return `${out} is up to date (${files} files)\n`;
+}
+
+/** What a build says it did to the output directory. */
+function summary(out: string, written: number, removed: number, unchanged: number): string {
+  return `${out}: ${written} written, ${removed} removed, ${unchanged} unchanged\n`;
+}

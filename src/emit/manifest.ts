@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { CONFIG_FILE, lockPath, projectRoot } from "../config/config.js";
 import { readSources } from "../io/read-sources.js";
 import { cacheKey, type BuildCache } from "./cache.js";
-import { GENERATED_MARKER } from "./generated-file.js";
+import { carriesMarker, listFiles } from "./output.js";
 
 /**
  * What a successful build remembers, so that the next build of the same inputs does nothing but confirm it:
@@ -103,25 +103,6 @@ export function buildKey(request: BuildRequest): string {
   );
 }
 
-/** Every file under `dir`, relative to it; undefined when something other than files and directories is there. */
-function filesUnder(dir: string, prefix = ""): string[] | undefined {
-  if (!existsSync(dir)) return [];
-  const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const relative = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
-    if (entry.isDirectory()) {
-      const inner = filesUnder(path.join(dir, entry.name), relative);
-      if (inner === undefined) return undefined;
-      found.push(...inner);
-    } else if (entry.isFile()) {
-      found.push(relative);
-    } else {
-      return undefined;
-    }
-  }
-  return found;
-}
-
 /**
  * The record of an earlier build with this key, when the output directory holds exactly what that build
  * wrote: every file with the same content, and no other generated file.
@@ -136,18 +117,15 @@ export function recallBuild(cache: BuildCache, key: string, outDir: string): Bui
     return undefined;
   }
   if (typeof record.report !== "string" || typeof record.outputs !== "object" || record.outputs === null) return undefined;
-  const onDisk = filesUnder(outDir);
-  if (onDisk === undefined) return undefined;
   let expected = 0;
-  for (const file of onDisk) {
+  for (const file of listFiles(outDir)) {
     const recorded = record.outputs[file];
-    const content = readFileSync(path.join(outDir, file));
     if (recorded === undefined) {
       // A file the build did not write: left alone when it is not evtc's, a stale one to remove when it is.
-      if (content.subarray(0, 512).toString("utf8").includes(GENERATED_MARKER)) return undefined;
+      if (carriesMarker(path.join(outDir, file))) return undefined;
       continue;
     }
-    if (sha256(content) !== recorded) return undefined;
+    if (sha256(readFileSync(path.join(outDir, file))) !== recorded) return undefined;
     expected++;
   }
   return expected === Object.keys(record.outputs).length ? record : undefined;

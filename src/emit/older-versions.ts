@@ -23,17 +23,21 @@ class SchemaToType {
 
   constructor(private readonly definitions: Schema) {}
 
+  /** The definition a `$ref` names, or undefined when the schema is no reference. */
+  private static referenced(schema: Schema): string | undefined {
+    const ref = schema["$ref"];
+    return typeof ref === "string" ? ref.replace(/^#\/definitions\//, "") : undefined;
+  }
+
   /** The schema a `$ref` points to (itself when it is none). */
   private resolve(schema: Schema): Schema {
-    const ref = schema["$ref"];
-    if (typeof ref !== "string") return schema;
-    return asSchema(this.definitions[ref.replace(/^#\/definitions\//, "")]) ?? {};
+    const name = SchemaToType.referenced(schema);
+    return name === undefined ? schema : (asSchema(this.definitions[name]) ?? {});
   }
 
   type(schema: Schema): Doc {
-    const ref = schema["$ref"];
-    if (typeof ref === "string") {
-      const name = ref.replace(/^#\/definitions\//, "");
+    const name = SchemaToType.referenced(schema);
+    if (name !== undefined) {
       const target = asSchema(this.definitions[name]);
       // A record that contains itself would expand forever: its inner occurrence is left untyped.
       if (target === undefined || this.expanding.has(name)) return "unknown";

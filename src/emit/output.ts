@@ -31,7 +31,8 @@ function hasMarker(start: Buffer): boolean {
   return start.subarray(0, MARKER_WINDOW).toString("utf8").includes(GENERATED_MARKER);
 }
 
-function carriesMarker(file: string): boolean {
+/** Whether the file at `file` starts with evtc's marker, reading only its first bytes. */
+export function carriesMarker(file: string): boolean {
   const fd = openSync(file, "r");
   try {
     const buffer = Buffer.alloc(MARKER_WINDOW);
@@ -42,7 +43,8 @@ function carriesMarker(file: string): boolean {
   }
 }
 
-function listFiles(dir: string, prefix = ""): string[] {
+/** Every regular file under `dir`, relative to it with `/` separators; none when `dir` does not exist. */
+export function listFiles(dir: string, prefix = ""): string[] {
   if (!existsSync(dir)) return [];
   const found: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

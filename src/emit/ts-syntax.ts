@@ -190,7 +190,7 @@ function broken(doc: Doc): Doc {
   return typeof doc === "object" && !Array.isArray(doc) && "kind" in doc && doc.kind === "group" ? { ...doc, broken: true } : doc;
 }
 
-/** Top-level statements of a module, a blank line between each (and none inside a run of `runs`). */
+/** Top-level statements of a module: the statements of a block on consecutive lines, a blank line between blocks. */
 export function statements(blocks: readonly (readonly Doc[])[]): Doc {
   return join([hardline, hardline], blocks.filter((b) => b.length > 0).map((b) => join(hardline, b)));
 }
