@@ -2,7 +2,7 @@ import path from "node:path";
 import { noCache, type BuildCache } from "./cache.js";
 import type { Lock } from "../contracts/lock.js";
 import type { BusModel, EventType } from "../model/bus.js";
-import { eventSchema, type JsonSchema } from "./json-schema.js";
+import { eventSchema, inlineDefinitions, type JsonSchema } from "./json-schema.js";
 import { GENERATED_MARKER, generatedHeader, type GeneratedFile } from "./generated-file.js";
 import { schemaPath, validatorPath, type EventVersion } from "./layout.js";
 import { olderVersionsOf } from "./older-versions.js";
@@ -58,14 +58,14 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   const wanted: { version: EventVersion; schema: JsonSchema; typeName: string; module: string; sources: string[] }[] = [];
   for (const event of model.events.values()) {
     const source = sourceOf(event.nameSpan.file.path);
-    const schema = eventSchema(event, { documentation: false }).schema;
+    const schema = inlineDefinitions(eventSchema(event, { documentation: false }).schema);
     wanted.push({ version: currentVersion(event), schema, typeName: emitter.eventTypeName(event.name), module: eventModule(event), sources: [source] });
   }
   for (const older of olderVersions) {
     const event = model.events.get(older.version.event);
     if (event === undefined) continue;
     const typeName = emitter.eventTypeName(event.name, older.version.major);
-    wanted.push({ version: older.version, schema: older.schema as JsonSchema, typeName, module: eventModule(event), sources: ["evt.lock"] });
+    wanted.push({ version: older.version, schema: inlineDefinitions(older.schema as JsonSchema), typeName, module: eventModule(event), sources: ["evt.lock"] });
   }
   for (const w of wanted) validators.want(w.schema);
   const compiling = validators.compile();

@@ -1,4 +1,5 @@
 import ajvModule, { _, type KeywordCxt } from "ajv";
+import codegenModule from "ajv/dist/compile/codegen/index.js";
 import standaloneModule from "ajv/dist/standalone/index.js";
 import formatsModule from "ajv-formats";
 import { createRequire } from "node:module";
@@ -40,21 +41,36 @@ function decimalBound(keyword: "x-evtc-minimum" | "x-evtc-maximum", operator: st
 const Ajv = ajvModule.default;
 const standaloneCode = standaloneModule.default;
 const addFormats = formatsModule.default;
+const { ValueScope } = codegenModule;
+type ValueScope = InstanceType<typeof ValueScope>;
 
 type AjvInstance = InstanceType<typeof Ajv>;
 
 /**
- * An ajv instance set up as evtc's validators need. Each schema is compiled in an instance of its own, so that
- * the names in its code (`validate0`, `schema1`…) never depend on what else the build compiled. Checking a
- * schema against the JSON Schema meta-schema compiles the meta-schema first, which costs three times the schema
- * itself, so the compiling instances leave that check to one instance shared by the build (`checkSchema`).
+ * An ajv instance set up as evtc's validators need. Checking a schema against the JSON Schema meta-schema
+ * compiles the meta-schema first, which costs three times the schema itself, so the compiling instance leaves
+ * that check to one instance shared by the build (`checkSchema`).
  */
 function newAjv(validateSchema: boolean): AjvInstance {
   const ajv = new Ajv({
-    // ajv's optimising pass over its code is off: it took a third of each compile for code 9% smaller that
-    // validates no faster (1.7 µs an event either way, bench of the example's PaymentReceived).
-    code: { source: true, esm: true, lines: true, optimize: false, formats: _`evtcFormats` },
+    code: {
+      source: true,
+      esm: true,
+      lines: true,
+      // ajv's optimising pass over its code is off: it took a third of each compile for code 9% smaller that
+      // validates no faster (1.7 µs an event either way, bench of the example's PaymentReceived).
+      optimize: false,
+      formats: _`evtcFormats`,
+      // ajv turns the code it writes into a function with `new Function` before returning it, a sixth of each
+      // compile. The build never runs that function, it only writes the code out (`standaloneCode` reads it
+      // from `validate.source`, which this does not touch); the tests import and run the modules written.
+      ...(validateSchema ? {} : { process: () => "return function validate() {}" }),
+    },
     strict: true,
+    // The consistency of `type` with the other keywords is a property of evtc's schema generator, not of the
+    // user's project: the test suite holds every example's and fixture's schema to it (validators.test.ts),
+    // and each build is spared a sixth of its compile time.
+    strictTypes: false,
     allErrors: false,
     // `$data` lets a document steer its own validation: never.
     $data: false,
@@ -100,16 +116,35 @@ function checkSchema(schema: JsonSchema): void {
   }
 }
 
-/** ajv's standalone code for `schema` (as JSON text), ES module syntax, before the header and the runtime import. */
+let compiler: AjvInstance | undefined;
+/** The name prefixes ajv allows in an instance's scope (its own list is not exported). */
+let scopePrefixes: ReadonlySet<string> | undefined;
+
+/**
+ * ajv's standalone code for `schema` (as JSON text), ES module syntax, before the header and the runtime import.
+ * One ajv instance compiles every schema of a thread, since setting one up costs a tenth of a compile. The
+ * names in its code (`validate0`, `pattern1`…) are numbered in the instance's scope, so each compile starts
+ * from a new, empty scope: the code of a schema never depends on what else the thread compiled before
+ * (validators.test.ts compiles schemas in different orders and alone, and compares).
+ */
 function compile(text: string): string {
   const schema = JSON.parse(text) as JsonSchema;
   checkSchema(schema);
-  const ajv = newAjv(false);
-  const validate = ajv.compile(schema);
-  let source = standaloneCode(ajv, validate);
-  for (const [from, to] of RUNTIME_REQUIRES) source = source.split(from).join(to);
-  if (source.includes("require(")) throw new Error("ajv standalone code needs a run-time helper evtc does not provide");
-  return source;
+  if (compiler === undefined) {
+    compiler = newAjv(false);
+    scopePrefixes = (compiler.scope as unknown as { _prefixes?: ReadonlySet<string> })._prefixes;
+    if (scopePrefixes === undefined) throw new Error("this version of ajv keeps its scope differently: evtc needs updating");
+  }
+  const ajv = compiler as AjvInstance & { scope: ValueScope };
+  ajv.scope = new ValueScope({ scope: {}, prefixes: new Set(scopePrefixes), es5: false, lines: true });
+  try {
+    let source = standaloneCode(ajv, ajv.compile(schema));
+    for (const [from, to] of RUNTIME_REQUIRES) source = source.split(from).join(to);
+    if (source.includes("require(")) throw new Error("ajv standalone code needs a run-time helper evtc does not provide");
+    return source;
+  } finally {
+    ajv.removeSchema(schema);
+  }
 }
 
 /** Below this many schemas to compile, starting worker threads costs more than it saves. */

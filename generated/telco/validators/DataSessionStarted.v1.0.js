@@ -2,9 +2,7 @@
 import { evtcFormats, ucs2length } from "evtc/runtime";
 export const validate = validate0;
 export default validate0;
-const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"definitions":{"CellLocation":{"additionalProperties":false,"properties":{"cellId":{"pattern":"^\\d{3}-\\d{2,3}-\\d+-\\d+$","type":"string"},"latitude":{"maximum":90,"minimum":-90,"type":"number"},"longitude":{"maximum":180,"minimum":-180,"type":"number"},"region":{"maxLength":40,"type":"string"}},"required":["cellId","latitude","longitude","region"],"type":"object"},"RadioAccess":{"enum":["GSM","UMTS","LTE","NR"],"type":"string"}},"properties":{"access":{"$ref":"#/definitions/RadioAccess"},"apn":{"default":"internet","maxLength":63,"type":"string"},"imsi":{"pattern":"^\\d{14,15}$","type":"string"},"location":{"$ref":"#/definitions/CellLocation"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"qosClass":{"maximum":9,"minimum":1,"type":"integer"},"roaming":{"default":false,"type":"boolean"},"sessionId":{"format":"uuid","type":"string"},"startedAt":{"format":"date-time","type":"string"},"visitedNetwork":{"pattern":"^\\d{5,6}$","type":"string"}},"required":["sessionId","msisdn","imsi","apn","access","location","roaming","qosClass","startedAt"],"type":"object"};
-const schema1 = {"enum":["GSM","UMTS","LTE","NR"],"type":"string"};
-const schema2 = {"additionalProperties":false,"properties":{"cellId":{"pattern":"^\\d{3}-\\d{2,3}-\\d+-\\d+$","type":"string"},"latitude":{"maximum":90,"minimum":-90,"type":"number"},"longitude":{"maximum":180,"minimum":-180,"type":"number"},"region":{"maxLength":40,"type":"string"}},"required":["cellId","latitude","longitude","region"],"type":"object"};
+const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"access":{"enum":["GSM","UMTS","LTE","NR"],"type":"string"},"apn":{"default":"internet","maxLength":63,"type":"string"},"imsi":{"pattern":"^\\d{14,15}$","type":"string"},"location":{"additionalProperties":false,"properties":{"cellId":{"pattern":"^\\d{3}-\\d{2,3}-\\d+-\\d+$","type":"string"},"latitude":{"maximum":90,"minimum":-90,"type":"number"},"longitude":{"maximum":180,"minimum":-180,"type":"number"},"region":{"maxLength":40,"type":"string"}},"required":["cellId","latitude","longitude","region"],"type":"object"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"qosClass":{"maximum":9,"minimum":1,"type":"integer"},"roaming":{"default":false,"type":"boolean"},"sessionId":{"format":"uuid","type":"string"},"startedAt":{"format":"date-time","type":"string"},"visitedNetwork":{"pattern":"^\\d{5,6}$","type":"string"}},"required":["sessionId","msisdn","imsi","apn","access","location","roaming","qosClass","startedAt"],"type":"object"};
 const func0 = Object.prototype.hasOwnProperty;
 const func1 = ucs2length;
 const pattern0 = new RegExp("^\\d{14,15}$", "u");
@@ -38,23 +36,19 @@ if(_errs1 === errors){
 if(data.access !== undefined){
 let data0 = data.access;
 const _errs2 = errors;
-const _errs3 = errors;
 if(typeof data0 !== "string"){
-validate0.errors = [{instancePath:instancePath+"/access",schemaPath:"#/definitions/RadioAccess/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate0.errors = [{instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs4 = errors;
-const vSchema0 = schema1.enum;
+const _errs3 = errors;
+const vSchema0 = schema0.properties.access.enum;
 if(!((((data0 === "GSM") || (data0 === "UMTS")) || (data0 === "LTE")) || (data0 === "NR"))){
-validate0.errors = [{instancePath:instancePath+"/access",schemaPath:"#/definitions/RadioAccess/enum",keyword:"enum",params:{allowedValues: schema1.enum},message:"must be equal to one of the allowed values"}];
+validate0.errors = [{instancePath:instancePath+"/access",schemaPath:"#/properties/access/enum",keyword:"enum",params:{allowedValues: schema0.properties.access.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs3){
-}
-var valid1 = _errs3 === errors;
-if(valid1){
+if(errors === _errs2){
 }
 var valid0 = _errs2 === errors;
 }
@@ -64,9 +58,9 @@ var valid0 = true;
 if(valid0){
 if(data.apn !== undefined){
 let data1 = data.apn;
+const _errs4 = errors;
 const _errs5 = errors;
-const _errs6 = errors;
-if(errors === _errs5){
+if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func1(data1) > 63){
 validate0.errors = [{instancePath:instancePath+"/apn",schemaPath:"#/properties/apn/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"}];
@@ -79,10 +73,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/apn",schemaPath:"#/properties/apn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs5){
+if(errors === _errs4){
 }
 }
-var valid0 = _errs5 === errors;
+var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
@@ -90,9 +84,9 @@ var valid0 = true;
 if(valid0){
 if(data.imsi !== undefined){
 let data2 = data.imsi;
+const _errs6 = errors;
 const _errs7 = errors;
-const _errs8 = errors;
-if(errors === _errs7){
+if(errors === _errs6){
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
 validate0.errors = [{instancePath:instancePath+"/imsi",schemaPath:"#/properties/imsi/pattern",keyword:"pattern",params:{pattern: "^\\d{14,15}$"},message:"must match pattern \""+"^\\d{14,15}$"+"\""}];
@@ -105,10 +99,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/imsi",schemaPath:"#/properties/imsi/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs7){
+if(errors === _errs6){
 }
 }
-var valid0 = _errs7 === errors;
+var valid0 = _errs6 === errors;
 }
 else {
 var valid0 = true;
@@ -116,65 +110,64 @@ var valid0 = true;
 if(valid0){
 if(data.location !== undefined){
 let data3 = data.location;
+const _errs8 = errors;
 const _errs9 = errors;
-const _errs10 = errors;
-const _errs11 = errors;
-if(errors === _errs10){
+if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing1;
 if(((((data3.cellId === undefined) && (missing1 = "cellId")) || ((data3.latitude === undefined) && (missing1 = "latitude"))) || ((data3.longitude === undefined) && (missing1 = "longitude"))) || ((data3.region === undefined) && (missing1 = "region"))){
-validate0.errors = [{instancePath:instancePath+"/location",schemaPath:"#/definitions/CellLocation/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+validate0.errors = [{instancePath:instancePath+"/location",schemaPath:"#/properties/location/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
 return false;
 }
 else {
-const _errs12 = errors;
+const _errs10 = errors;
 for(const key1 in data3){
 if(!((((key1 === "cellId") || (key1 === "latitude")) || (key1 === "longitude")) || (key1 === "region"))){
-validate0.errors = [{instancePath:instancePath+"/location",schemaPath:"#/definitions/CellLocation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+validate0.errors = [{instancePath:instancePath+"/location",schemaPath:"#/properties/location/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs12 === errors){
+if(_errs10 === errors){
 if(data3.cellId !== undefined){
 let data4 = data3.cellId;
+const _errs11 = errors;
+const _errs12 = errors;
+if(errors === _errs11){
+if(typeof data4 === "string"){
+if(!pattern1.test(data4)){
+validate0.errors = [{instancePath:instancePath+"/location/cellId",schemaPath:"#/properties/location/properties/cellId/pattern",keyword:"pattern",params:{pattern: "^\\d{3}-\\d{2,3}-\\d+-\\d+$"},message:"must match pattern \""+"^\\d{3}-\\d{2,3}-\\d+-\\d+$"+"\""}];
+return false;
+}
+else {
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/location/cellId",schemaPath:"#/properties/location/properties/cellId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs11){
+}
+}
+var valid1 = _errs11 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data3.latitude !== undefined){
+let data5 = data3.latitude;
 const _errs13 = errors;
 const _errs14 = errors;
 if(errors === _errs13){
-if(typeof data4 === "string"){
-if(!pattern1.test(data4)){
-validate0.errors = [{instancePath:instancePath+"/location/cellId",schemaPath:"#/definitions/CellLocation/properties/cellId/pattern",keyword:"pattern",params:{pattern: "^\\d{3}-\\d{2,3}-\\d+-\\d+$"},message:"must match pattern \""+"^\\d{3}-\\d{2,3}-\\d+-\\d+$"+"\""}];
-return false;
-}
-else {
-}
-}
-else {
-validate0.errors = [{instancePath:instancePath+"/location/cellId",schemaPath:"#/definitions/CellLocation/properties/cellId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(errors === _errs13){
-}
-}
-var valid3 = _errs13 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data3.latitude !== undefined){
-let data5 = data3.latitude;
-const _errs15 = errors;
-const _errs16 = errors;
-if(errors === _errs15){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 90 || isNaN(data5)){
-validate0.errors = [{instancePath:instancePath+"/location/latitude",schemaPath:"#/definitions/CellLocation/properties/latitude/maximum",keyword:"maximum",params:{comparison: "<=", limit: 90},message:"must be <= 90"}];
+validate0.errors = [{instancePath:instancePath+"/location/latitude",schemaPath:"#/properties/location/properties/latitude/maximum",keyword:"maximum",params:{comparison: "<=", limit: 90},message:"must be <= 90"}];
 return false;
 }
 else {
 if(data5 < -90 || isNaN(data5)){
-validate0.errors = [{instancePath:instancePath+"/location/latitude",schemaPath:"#/definitions/CellLocation/properties/latitude/minimum",keyword:"minimum",params:{comparison: ">=", limit: -90},message:"must be >= -90"}];
+validate0.errors = [{instancePath:instancePath+"/location/latitude",schemaPath:"#/properties/location/properties/latitude/minimum",keyword:"minimum",params:{comparison: ">=", limit: -90},message:"must be >= -90"}];
 return false;
 }
 else {
@@ -182,94 +175,91 @@ else {
 }
 }
 else {
-validate0.errors = [{instancePath:instancePath+"/location/latitude",schemaPath:"#/definitions/CellLocation/properties/latitude/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+validate0.errors = [{instancePath:instancePath+"/location/latitude",schemaPath:"#/properties/location/properties/latitude/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+if(errors === _errs13){
+}
+}
+var valid1 = _errs13 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data3.longitude !== undefined){
+let data6 = data3.longitude;
+const _errs15 = errors;
+const _errs16 = errors;
+if(errors === _errs15){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 180 || isNaN(data6)){
+validate0.errors = [{instancePath:instancePath+"/location/longitude",schemaPath:"#/properties/location/properties/longitude/maximum",keyword:"maximum",params:{comparison: "<=", limit: 180},message:"must be <= 180"}];
+return false;
+}
+else {
+if(data6 < -180 || isNaN(data6)){
+validate0.errors = [{instancePath:instancePath+"/location/longitude",schemaPath:"#/properties/location/properties/longitude/minimum",keyword:"minimum",params:{comparison: ">=", limit: -180},message:"must be >= -180"}];
+return false;
+}
+else {
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/location/longitude",schemaPath:"#/properties/location/properties/longitude/type",keyword:"type",params:{type: "number"},message:"must be number"}];
 return false;
 }
 if(errors === _errs15){
 }
 }
-var valid3 = _errs15 === errors;
+var valid1 = _errs15 === errors;
 }
 else {
-var valid3 = true;
+var valid1 = true;
 }
-if(valid3){
-if(data3.longitude !== undefined){
-let data6 = data3.longitude;
+if(valid1){
+if(data3.region !== undefined){
+let data7 = data3.region;
 const _errs17 = errors;
 const _errs18 = errors;
 if(errors === _errs17){
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 > 180 || isNaN(data6)){
-validate0.errors = [{instancePath:instancePath+"/location/longitude",schemaPath:"#/definitions/CellLocation/properties/longitude/maximum",keyword:"maximum",params:{comparison: "<=", limit: 180},message:"must be <= 180"}];
-return false;
-}
-else {
-if(data6 < -180 || isNaN(data6)){
-validate0.errors = [{instancePath:instancePath+"/location/longitude",schemaPath:"#/definitions/CellLocation/properties/longitude/minimum",keyword:"minimum",params:{comparison: ">=", limit: -180},message:"must be >= -180"}];
+if(typeof data7 === "string"){
+if(func1(data7) > 40){
+validate0.errors = [{instancePath:instancePath+"/location/region",schemaPath:"#/properties/location/properties/region/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"}];
 return false;
 }
 else {
 }
 }
-}
 else {
-validate0.errors = [{instancePath:instancePath+"/location/longitude",schemaPath:"#/definitions/CellLocation/properties/longitude/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+validate0.errors = [{instancePath:instancePath+"/location/region",schemaPath:"#/properties/location/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(errors === _errs17){
 }
 }
-var valid3 = _errs17 === errors;
+var valid1 = _errs17 === errors;
 }
 else {
-var valid3 = true;
+var valid1 = true;
 }
-if(valid3){
-if(data3.region !== undefined){
-let data7 = data3.region;
-const _errs19 = errors;
-const _errs20 = errors;
-if(errors === _errs19){
-if(typeof data7 === "string"){
-if(func1(data7) > 40){
-validate0.errors = [{instancePath:instancePath+"/location/region",schemaPath:"#/definitions/CellLocation/properties/region/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"}];
+if(valid1){
+}
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/location",schemaPath:"#/properties/location/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
-else {
+if(errors === _errs8){
 }
 }
-else {
-validate0.errors = [{instancePath:instancePath+"/location/region",schemaPath:"#/definitions/CellLocation/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(errors === _errs19){
-}
-}
-var valid3 = _errs19 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-}
-}
-}
-}
-}
-}
-}
-else {
-validate0.errors = [{instancePath:instancePath+"/location",schemaPath:"#/definitions/CellLocation/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-if(errors === _errs10){
-}
-}
-var valid2 = _errs10 === errors;
-if(valid2){
-}
-var valid0 = _errs9 === errors;
+var valid0 = _errs8 === errors;
 }
 else {
 var valid0 = true;
@@ -277,9 +267,9 @@ var valid0 = true;
 if(valid0){
 if(data.msisdn !== undefined){
 let data8 = data.msisdn;
-const _errs21 = errors;
-const _errs22 = errors;
-if(errors === _errs21){
+const _errs19 = errors;
+const _errs20 = errors;
+if(errors === _errs19){
 if(typeof data8 === "string"){
 if(func1(data8) > 15){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"}];
@@ -298,10 +288,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs21){
+if(errors === _errs19){
 }
 }
-var valid0 = _errs21 === errors;
+var valid0 = _errs19 === errors;
 }
 else {
 var valid0 = true;
@@ -309,13 +299,13 @@ var valid0 = true;
 if(valid0){
 if(data.qosClass !== undefined){
 let data9 = data.qosClass;
-const _errs23 = errors;
+const _errs21 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
 validate0.errors = [{instancePath:instancePath+"/qosClass",schemaPath:"#/properties/qosClass/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-const _errs24 = errors;
-if(errors === _errs23){
+const _errs22 = errors;
+if(errors === _errs21){
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 > 9 || isNaN(data9)){
 validate0.errors = [{instancePath:instancePath+"/qosClass",schemaPath:"#/properties/qosClass/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9},message:"must be <= 9"}];
@@ -330,10 +320,10 @@ else {
 }
 }
 }
-if(errors === _errs23){
+if(errors === _errs21){
 }
 }
-var valid0 = _errs23 === errors;
+var valid0 = _errs21 === errors;
 }
 else {
 var valid0 = true;
@@ -341,15 +331,15 @@ var valid0 = true;
 if(valid0){
 if(data.roaming !== undefined){
 let data10 = data.roaming;
-const _errs25 = errors;
+const _errs23 = errors;
 if(typeof data10 !== "boolean"){
 validate0.errors = [{instancePath:instancePath+"/roaming",schemaPath:"#/properties/roaming/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
-const _errs26 = errors;
-if(errors === _errs25){
+const _errs24 = errors;
+if(errors === _errs23){
 }
-var valid0 = _errs25 === errors;
+var valid0 = _errs23 === errors;
 }
 else {
 var valid0 = true;
@@ -357,12 +347,12 @@ var valid0 = true;
 if(valid0){
 if(data.sessionId !== undefined){
 let data11 = data.sessionId;
-const _errs27 = errors;
-const _errs28 = errors;
-if(errors === _errs27){
+const _errs25 = errors;
+const _errs26 = errors;
+if(errors === _errs25){
 if((typeof data11 == "number") && (isFinite(data11))){
 }
-if(errors === _errs27){
+if(errors === _errs25){
 if(typeof data11 === "string"){
 if(!(formats0.test(data11))){
 validate0.errors = [{instancePath:instancePath+"/sessionId",schemaPath:"#/properties/sessionId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
@@ -375,11 +365,11 @@ else {
 validate0.errors = [{instancePath:instancePath+"/sessionId",schemaPath:"#/properties/sessionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs27){
+if(errors === _errs25){
 }
 }
 }
-var valid0 = _errs27 === errors;
+var valid0 = _errs25 === errors;
 }
 else {
 var valid0 = true;
@@ -387,12 +377,12 @@ var valid0 = true;
 if(valid0){
 if(data.startedAt !== undefined){
 let data12 = data.startedAt;
-const _errs29 = errors;
-const _errs30 = errors;
-if(errors === _errs29){
+const _errs27 = errors;
+const _errs28 = errors;
+if(errors === _errs27){
 if((typeof data12 == "number") && (isFinite(data12))){
 }
-if(errors === _errs29){
+if(errors === _errs27){
 if(typeof data12 === "string"){
 if(!(formats2.validate(data12))){
 validate0.errors = [{instancePath:instancePath+"/startedAt",schemaPath:"#/properties/startedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
@@ -405,11 +395,11 @@ else {
 validate0.errors = [{instancePath:instancePath+"/startedAt",schemaPath:"#/properties/startedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs29){
+if(errors === _errs27){
 }
 }
 }
-var valid0 = _errs29 === errors;
+var valid0 = _errs27 === errors;
 }
 else {
 var valid0 = true;
@@ -417,9 +407,9 @@ var valid0 = true;
 if(valid0){
 if(data.visitedNetwork !== undefined){
 let data13 = data.visitedNetwork;
-const _errs31 = errors;
-const _errs32 = errors;
-if(errors === _errs31){
+const _errs29 = errors;
+const _errs30 = errors;
+if(errors === _errs29){
 if(typeof data13 === "string"){
 if(!pattern3.test(data13)){
 validate0.errors = [{instancePath:instancePath+"/visitedNetwork",schemaPath:"#/properties/visitedNetwork/pattern",keyword:"pattern",params:{pattern: "^\\d{5,6}$"},message:"must match pattern \""+"^\\d{5,6}$"+"\""}];
@@ -432,10 +422,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/visitedNetwork",schemaPath:"#/properties/visitedNetwork/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs31){
+if(errors === _errs29){
 }
 }
-var valid0 = _errs31 === errors;
+var valid0 = _errs29 === errors;
 }
 else {
 var valid0 = true;

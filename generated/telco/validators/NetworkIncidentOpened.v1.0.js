@@ -2,9 +2,7 @@
 import { evtcFormats, ucs2length } from "evtc/runtime";
 export const validate = validate0;
 export default validate0;
-const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"definitions":{"IncidentCause":{"enum":["POWER","TRANSMISSION","HARDWARE","SOFTWARE","WEATHER","VANDALISM","UNKNOWN"],"type":"string"},"IncidentSeverity":{"enum":["CRITICAL","MAJOR","MINOR","WARNING"],"type":"string"}},"properties":{"cause":{"$ref":"#/definitions/IncidentCause","default":"UNKNOWN"},"cellId":{"pattern":"^\\d{3}-\\d{2,3}-\\d+-\\d+$","type":"string"},"description":{"maxLength":2000,"type":"string"},"expectedDuration":{"format":"duration","type":"string"},"incidentId":{"format":"uuid","type":"string"},"openedAt":{"format":"date-time","type":"string"},"severity":{"$ref":"#/definitions/IncidentSeverity"}},"required":["incidentId","severity","cause","cellId","description","openedAt"],"type":"object"};
-const schema1 = {"enum":["POWER","TRANSMISSION","HARDWARE","SOFTWARE","WEATHER","VANDALISM","UNKNOWN"],"type":"string"};
-const schema2 = {"enum":["CRITICAL","MAJOR","MINOR","WARNING"],"type":"string"};
+const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"cause":{"default":"UNKNOWN","enum":["POWER","TRANSMISSION","HARDWARE","SOFTWARE","WEATHER","VANDALISM","UNKNOWN"],"type":"string"},"cellId":{"pattern":"^\\d{3}-\\d{2,3}-\\d+-\\d+$","type":"string"},"description":{"maxLength":2000,"type":"string"},"expectedDuration":{"format":"duration","type":"string"},"incidentId":{"format":"uuid","type":"string"},"openedAt":{"format":"date-time","type":"string"},"severity":{"enum":["CRITICAL","MAJOR","MINOR","WARNING"],"type":"string"}},"required":["incidentId","severity","cause","cellId","description","openedAt"],"type":"object"};
 const pattern0 = new RegExp("^\\d{3}-\\d{2,3}-\\d+-\\d+$", "u");
 const func0 = ucs2length;
 const formats0 = /^P(?!$)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)$/;
@@ -35,23 +33,19 @@ if(_errs1 === errors){
 if(data.cause !== undefined){
 let data0 = data.cause;
 const _errs2 = errors;
-const _errs3 = errors;
 if(typeof data0 !== "string"){
-validate0.errors = [{instancePath:instancePath+"/cause",schemaPath:"#/definitions/IncidentCause/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate0.errors = [{instancePath:instancePath+"/cause",schemaPath:"#/properties/cause/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs4 = errors;
-const vSchema0 = schema1.enum;
+const _errs3 = errors;
+const vSchema0 = schema0.properties.cause.enum;
 if(!(((((((data0 === "POWER") || (data0 === "TRANSMISSION")) || (data0 === "HARDWARE")) || (data0 === "SOFTWARE")) || (data0 === "WEATHER")) || (data0 === "VANDALISM")) || (data0 === "UNKNOWN"))){
-validate0.errors = [{instancePath:instancePath+"/cause",schemaPath:"#/definitions/IncidentCause/enum",keyword:"enum",params:{allowedValues: schema1.enum},message:"must be equal to one of the allowed values"}];
+validate0.errors = [{instancePath:instancePath+"/cause",schemaPath:"#/properties/cause/enum",keyword:"enum",params:{allowedValues: schema0.properties.cause.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs3){
-}
-var valid1 = _errs3 === errors;
-if(valid1){
+if(errors === _errs2){
 }
 var valid0 = _errs2 === errors;
 }
@@ -61,9 +55,9 @@ var valid0 = true;
 if(valid0){
 if(data.cellId !== undefined){
 let data1 = data.cellId;
+const _errs4 = errors;
 const _errs5 = errors;
-const _errs6 = errors;
-if(errors === _errs5){
+if(errors === _errs4){
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
 validate0.errors = [{instancePath:instancePath+"/cellId",schemaPath:"#/properties/cellId/pattern",keyword:"pattern",params:{pattern: "^\\d{3}-\\d{2,3}-\\d+-\\d+$"},message:"must match pattern \""+"^\\d{3}-\\d{2,3}-\\d+-\\d+$"+"\""}];
@@ -76,10 +70,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/cellId",schemaPath:"#/properties/cellId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs5){
+if(errors === _errs4){
 }
 }
-var valid0 = _errs5 === errors;
+var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
@@ -87,9 +81,9 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 let data2 = data.description;
+const _errs6 = errors;
 const _errs7 = errors;
-const _errs8 = errors;
-if(errors === _errs7){
+if(errors === _errs6){
 if(typeof data2 === "string"){
 if(func0(data2) > 2000){
 validate0.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"}];
@@ -102,10 +96,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs7){
+if(errors === _errs6){
 }
 }
-var valid0 = _errs7 === errors;
+var valid0 = _errs6 === errors;
 }
 else {
 var valid0 = true;
@@ -113,12 +107,12 @@ var valid0 = true;
 if(valid0){
 if(data.expectedDuration !== undefined){
 let data3 = data.expectedDuration;
+const _errs8 = errors;
 const _errs9 = errors;
-const _errs10 = errors;
-if(errors === _errs9){
+if(errors === _errs8){
 if((typeof data3 == "number") && (isFinite(data3))){
 }
-if(errors === _errs9){
+if(errors === _errs8){
 if(typeof data3 === "string"){
 if(!(formats0.test(data3))){
 validate0.errors = [{instancePath:instancePath+"/expectedDuration",schemaPath:"#/properties/expectedDuration/format",keyword:"format",params:{format: "duration"},message:"must match format \""+"duration"+"\""}];
@@ -131,11 +125,11 @@ else {
 validate0.errors = [{instancePath:instancePath+"/expectedDuration",schemaPath:"#/properties/expectedDuration/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs9){
+if(errors === _errs8){
 }
 }
 }
-var valid0 = _errs9 === errors;
+var valid0 = _errs8 === errors;
 }
 else {
 var valid0 = true;
@@ -143,12 +137,12 @@ var valid0 = true;
 if(valid0){
 if(data.incidentId !== undefined){
 let data4 = data.incidentId;
+const _errs10 = errors;
 const _errs11 = errors;
-const _errs12 = errors;
-if(errors === _errs11){
+if(errors === _errs10){
 if((typeof data4 == "number") && (isFinite(data4))){
 }
-if(errors === _errs11){
+if(errors === _errs10){
 if(typeof data4 === "string"){
 if(!(formats2.test(data4))){
 validate0.errors = [{instancePath:instancePath+"/incidentId",schemaPath:"#/properties/incidentId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
@@ -161,11 +155,11 @@ else {
 validate0.errors = [{instancePath:instancePath+"/incidentId",schemaPath:"#/properties/incidentId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs11){
+if(errors === _errs10){
 }
 }
 }
-var valid0 = _errs11 === errors;
+var valid0 = _errs10 === errors;
 }
 else {
 var valid0 = true;
@@ -173,12 +167,12 @@ var valid0 = true;
 if(valid0){
 if(data.openedAt !== undefined){
 let data5 = data.openedAt;
+const _errs12 = errors;
 const _errs13 = errors;
-const _errs14 = errors;
-if(errors === _errs13){
+if(errors === _errs12){
 if((typeof data5 == "number") && (isFinite(data5))){
 }
-if(errors === _errs13){
+if(errors === _errs12){
 if(typeof data5 === "string"){
 if(!(formats4.validate(data5))){
 validate0.errors = [{instancePath:instancePath+"/openedAt",schemaPath:"#/properties/openedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
@@ -191,11 +185,11 @@ else {
 validate0.errors = [{instancePath:instancePath+"/openedAt",schemaPath:"#/properties/openedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs13){
+if(errors === _errs12){
 }
 }
 }
-var valid0 = _errs13 === errors;
+var valid0 = _errs12 === errors;
 }
 else {
 var valid0 = true;
@@ -203,26 +197,22 @@ var valid0 = true;
 if(valid0){
 if(data.severity !== undefined){
 let data6 = data.severity;
-const _errs15 = errors;
-const _errs16 = errors;
+const _errs14 = errors;
 if(typeof data6 !== "string"){
-validate0.errors = [{instancePath:instancePath+"/severity",schemaPath:"#/definitions/IncidentSeverity/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate0.errors = [{instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs17 = errors;
-const vSchema1 = schema2.enum;
+const _errs15 = errors;
+const vSchema1 = schema0.properties.severity.enum;
 if(!((((data6 === "CRITICAL") || (data6 === "MAJOR")) || (data6 === "MINOR")) || (data6 === "WARNING"))){
-validate0.errors = [{instancePath:instancePath+"/severity",schemaPath:"#/definitions/IncidentSeverity/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
+validate0.errors = [{instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema0.properties.severity.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs16){
+if(errors === _errs14){
 }
-var valid2 = _errs16 === errors;
-if(valid2){
-}
-var valid0 = _errs15 === errors;
+var valid0 = _errs14 === errors;
 }
 else {
 var valid0 = true;

@@ -2,10 +2,7 @@
 import { evtcFormats, ucs2length } from "evtc/runtime";
 export const validate = validate0;
 export default validate0;
-const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"definitions":{"ContractType":{"enum":["PREPAID","POSTPAID","HYBRID"],"type":"string"},"SalesChannel":{"enum":["RETAIL_STORE","ONLINE","APP","TELESALES","DEALER"],"type":"string"},"SimType":{"enum":["PHYSICAL","ESIM"],"type":"string"}},"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"activatedAt":{"format":"date-time","type":"string"},"addOns":{"items":{"type":"string"},"maxItems":20,"type":"array"},"contract":{"$ref":"#/definitions/ContractType"},"dealerCode":{"maxLength":10,"type":"string"},"esim":{"type":"boolean"},"iccid":{"pattern":"^89\\d{16,18}$","type":"string"},"imsi":{"pattern":"^\\d{14,15}$","type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"salesChannel":{"$ref":"#/definitions/SalesChannel"},"sim":{"$ref":"#/definitions/SimType","default":"PHYSICAL"},"subscriberId":{"format":"uuid","type":"string"},"tariffCode":{"pattern":"^[A-Z0-9-]{3,20}$","type":"string"}},"required":["subscriberId","msisdn","imsi","iccid","accountId","contract","sim","tariffCode","addOns","salesChannel","activatedAt"],"type":"object"};
-const schema1 = {"enum":["PREPAID","POSTPAID","HYBRID"],"type":"string"};
-const schema2 = {"enum":["RETAIL_STORE","ONLINE","APP","TELESALES","DEALER"],"type":"string"};
-const schema3 = {"enum":["PHYSICAL","ESIM"],"type":"string"};
+const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"activatedAt":{"format":"date-time","type":"string"},"addOns":{"items":{"type":"string"},"maxItems":20,"type":"array"},"contract":{"enum":["PREPAID","POSTPAID","HYBRID"],"type":"string"},"dealerCode":{"maxLength":10,"type":"string"},"esim":{"type":"boolean"},"iccid":{"pattern":"^89\\d{16,18}$","type":"string"},"imsi":{"pattern":"^\\d{14,15}$","type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"salesChannel":{"enum":["RETAIL_STORE","ONLINE","APP","TELESALES","DEALER"],"type":"string"},"sim":{"default":"PHYSICAL","enum":["PHYSICAL","ESIM"],"type":"string"},"subscriberId":{"format":"uuid","type":"string"},"tariffCode":{"pattern":"^[A-Z0-9-]{3,20}$","type":"string"}},"required":["subscriberId","msisdn","imsi","iccid","accountId","contract","sim","tariffCode","addOns","salesChannel","activatedAt"],"type":"object"};
 const func0 = Object.prototype.hasOwnProperty;
 const func1 = ucs2length;
 const pattern0 = new RegExp("^ACC-[0-9]{8}$", "u");
@@ -141,23 +138,19 @@ if(valid0){
 if(data.contract !== undefined){
 let data4 = data.contract;
 const _errs10 = errors;
-const _errs11 = errors;
 if(typeof data4 !== "string"){
-validate0.errors = [{instancePath:instancePath+"/contract",schemaPath:"#/definitions/ContractType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate0.errors = [{instancePath:instancePath+"/contract",schemaPath:"#/properties/contract/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs12 = errors;
-const vSchema0 = schema1.enum;
+const _errs11 = errors;
+const vSchema0 = schema0.properties.contract.enum;
 if(!(((data4 === "PREPAID") || (data4 === "POSTPAID")) || (data4 === "HYBRID"))){
-validate0.errors = [{instancePath:instancePath+"/contract",schemaPath:"#/definitions/ContractType/enum",keyword:"enum",params:{allowedValues: schema1.enum},message:"must be equal to one of the allowed values"}];
+validate0.errors = [{instancePath:instancePath+"/contract",schemaPath:"#/properties/contract/enum",keyword:"enum",params:{allowedValues: schema0.properties.contract.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs11){
-}
-var valid2 = _errs11 === errors;
-if(valid2){
+if(errors === _errs10){
 }
 var valid0 = _errs10 === errors;
 }
@@ -167,9 +160,9 @@ var valid0 = true;
 if(valid0){
 if(data.dealerCode !== undefined){
 let data5 = data.dealerCode;
+const _errs12 = errors;
 const _errs13 = errors;
-const _errs14 = errors;
-if(errors === _errs13){
+if(errors === _errs12){
 if(typeof data5 === "string"){
 if(func1(data5) > 10){
 validate0.errors = [{instancePath:instancePath+"/dealerCode",schemaPath:"#/properties/dealerCode/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"}];
@@ -182,10 +175,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/dealerCode",schemaPath:"#/properties/dealerCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs13){
+if(errors === _errs12){
 }
 }
-var valid0 = _errs13 === errors;
+var valid0 = _errs12 === errors;
 }
 else {
 var valid0 = true;
@@ -193,15 +186,15 @@ var valid0 = true;
 if(valid0){
 if(data.esim !== undefined){
 let data6 = data.esim;
-const _errs15 = errors;
+const _errs14 = errors;
 if(typeof data6 !== "boolean"){
 validate0.errors = [{instancePath:instancePath+"/esim",schemaPath:"#/properties/esim/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
-const _errs16 = errors;
-if(errors === _errs15){
+const _errs15 = errors;
+if(errors === _errs14){
 }
-var valid0 = _errs15 === errors;
+var valid0 = _errs14 === errors;
 }
 else {
 var valid0 = true;
@@ -209,9 +202,9 @@ var valid0 = true;
 if(valid0){
 if(data.iccid !== undefined){
 let data7 = data.iccid;
+const _errs16 = errors;
 const _errs17 = errors;
-const _errs18 = errors;
-if(errors === _errs17){
+if(errors === _errs16){
 if(typeof data7 === "string"){
 if(!pattern1.test(data7)){
 validate0.errors = [{instancePath:instancePath+"/iccid",schemaPath:"#/properties/iccid/pattern",keyword:"pattern",params:{pattern: "^89\\d{16,18}$"},message:"must match pattern \""+"^89\\d{16,18}$"+"\""}];
@@ -224,10 +217,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/iccid",schemaPath:"#/properties/iccid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs17){
+if(errors === _errs16){
 }
 }
-var valid0 = _errs17 === errors;
+var valid0 = _errs16 === errors;
 }
 else {
 var valid0 = true;
@@ -235,9 +228,9 @@ var valid0 = true;
 if(valid0){
 if(data.imsi !== undefined){
 let data8 = data.imsi;
+const _errs18 = errors;
 const _errs19 = errors;
-const _errs20 = errors;
-if(errors === _errs19){
+if(errors === _errs18){
 if(typeof data8 === "string"){
 if(!pattern2.test(data8)){
 validate0.errors = [{instancePath:instancePath+"/imsi",schemaPath:"#/properties/imsi/pattern",keyword:"pattern",params:{pattern: "^\\d{14,15}$"},message:"must match pattern \""+"^\\d{14,15}$"+"\""}];
@@ -250,10 +243,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/imsi",schemaPath:"#/properties/imsi/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs19){
+if(errors === _errs18){
 }
 }
-var valid0 = _errs19 === errors;
+var valid0 = _errs18 === errors;
 }
 else {
 var valid0 = true;
@@ -261,9 +254,9 @@ var valid0 = true;
 if(valid0){
 if(data.msisdn !== undefined){
 let data9 = data.msisdn;
+const _errs20 = errors;
 const _errs21 = errors;
-const _errs22 = errors;
-if(errors === _errs21){
+if(errors === _errs20){
 if(typeof data9 === "string"){
 if(func1(data9) > 15){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"}];
@@ -282,10 +275,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs21){
+if(errors === _errs20){
 }
 }
-var valid0 = _errs21 === errors;
+var valid0 = _errs20 === errors;
 }
 else {
 var valid0 = true;
@@ -293,26 +286,22 @@ var valid0 = true;
 if(valid0){
 if(data.salesChannel !== undefined){
 let data10 = data.salesChannel;
-const _errs23 = errors;
-const _errs24 = errors;
+const _errs22 = errors;
 if(typeof data10 !== "string"){
-validate0.errors = [{instancePath:instancePath+"/salesChannel",schemaPath:"#/definitions/SalesChannel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate0.errors = [{instancePath:instancePath+"/salesChannel",schemaPath:"#/properties/salesChannel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs25 = errors;
-const vSchema1 = schema2.enum;
+const _errs23 = errors;
+const vSchema1 = schema0.properties.salesChannel.enum;
 if(!(((((data10 === "RETAIL_STORE") || (data10 === "ONLINE")) || (data10 === "APP")) || (data10 === "TELESALES")) || (data10 === "DEALER"))){
-validate0.errors = [{instancePath:instancePath+"/salesChannel",schemaPath:"#/definitions/SalesChannel/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
+validate0.errors = [{instancePath:instancePath+"/salesChannel",schemaPath:"#/properties/salesChannel/enum",keyword:"enum",params:{allowedValues: schema0.properties.salesChannel.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs24){
+if(errors === _errs22){
 }
-var valid3 = _errs24 === errors;
-if(valid3){
-}
-var valid0 = _errs23 === errors;
+var valid0 = _errs22 === errors;
 }
 else {
 var valid0 = true;
@@ -320,26 +309,22 @@ var valid0 = true;
 if(valid0){
 if(data.sim !== undefined){
 let data11 = data.sim;
-const _errs26 = errors;
-const _errs27 = errors;
+const _errs24 = errors;
 if(typeof data11 !== "string"){
-validate0.errors = [{instancePath:instancePath+"/sim",schemaPath:"#/definitions/SimType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate0.errors = [{instancePath:instancePath+"/sim",schemaPath:"#/properties/sim/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs28 = errors;
-const vSchema2 = schema3.enum;
+const _errs25 = errors;
+const vSchema2 = schema0.properties.sim.enum;
 if(!((data11 === "PHYSICAL") || (data11 === "ESIM"))){
-validate0.errors = [{instancePath:instancePath+"/sim",schemaPath:"#/definitions/SimType/enum",keyword:"enum",params:{allowedValues: schema3.enum},message:"must be equal to one of the allowed values"}];
+validate0.errors = [{instancePath:instancePath+"/sim",schemaPath:"#/properties/sim/enum",keyword:"enum",params:{allowedValues: schema0.properties.sim.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs27){
+if(errors === _errs24){
 }
-var valid4 = _errs27 === errors;
-if(valid4){
-}
-var valid0 = _errs26 === errors;
+var valid0 = _errs24 === errors;
 }
 else {
 var valid0 = true;
@@ -347,12 +332,12 @@ var valid0 = true;
 if(valid0){
 if(data.subscriberId !== undefined){
 let data12 = data.subscriberId;
-const _errs29 = errors;
-const _errs30 = errors;
-if(errors === _errs29){
+const _errs26 = errors;
+const _errs27 = errors;
+if(errors === _errs26){
 if((typeof data12 == "number") && (isFinite(data12))){
 }
-if(errors === _errs29){
+if(errors === _errs26){
 if(typeof data12 === "string"){
 if(!(formats2.test(data12))){
 validate0.errors = [{instancePath:instancePath+"/subscriberId",schemaPath:"#/properties/subscriberId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
@@ -365,11 +350,11 @@ else {
 validate0.errors = [{instancePath:instancePath+"/subscriberId",schemaPath:"#/properties/subscriberId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs29){
+if(errors === _errs26){
 }
 }
 }
-var valid0 = _errs29 === errors;
+var valid0 = _errs26 === errors;
 }
 else {
 var valid0 = true;
@@ -377,9 +362,9 @@ var valid0 = true;
 if(valid0){
 if(data.tariffCode !== undefined){
 let data13 = data.tariffCode;
-const _errs31 = errors;
-const _errs32 = errors;
-if(errors === _errs31){
+const _errs28 = errors;
+const _errs29 = errors;
+if(errors === _errs28){
 if(typeof data13 === "string"){
 if(!pattern4.test(data13)){
 validate0.errors = [{instancePath:instancePath+"/tariffCode",schemaPath:"#/properties/tariffCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9-]{3,20}$"},message:"must match pattern \""+"^[A-Z0-9-]{3,20}$"+"\""}];
@@ -392,10 +377,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/tariffCode",schemaPath:"#/properties/tariffCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs31){
+if(errors === _errs28){
 }
 }
-var valid0 = _errs31 === errors;
+var valid0 = _errs28 === errors;
 }
 else {
 var valid0 = true;

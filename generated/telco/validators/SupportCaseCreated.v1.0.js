@@ -2,10 +2,7 @@
 import { evtcFormats, ucs2length } from "evtc/runtime";
 export const validate = validate0;
 export default validate0;
-const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"definitions":{"CaseCategory":{"enum":["BILLING","NETWORK_QUALITY","DEVICE","TARIFF","NUMBER_PORTING","OTHER"],"type":"string"},"CaseChannel":{"enum":["PHONE","CHAT","EMAIL","STORE","SOCIAL_MEDIA","APP"],"type":"string"},"CasePriority":{"enum":["LOW","NORMAL","HIGH","CRITICAL"],"type":"string"}},"properties":{"caseId":{"format":"uuid","type":"string"},"category":{"$ref":"#/definitions/CaseCategory"},"cellId":{"pattern":"^\\d{3}-\\d{2,3}-\\d+-\\d+$","type":"string"},"channel":{"$ref":"#/definitions/CaseChannel"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"openedAt":{"format":"date-time","type":"string"},"priority":{"$ref":"#/definitions/CasePriority","default":"NORMAL"},"summary":{"maxLength":500,"minLength":1,"type":"string"},"tags":{"items":{"type":"string"},"maxItems":10,"type":"array"}},"required":["caseId","msisdn","category","priority","channel","summary","tags","openedAt"],"type":"object"};
-const schema1 = {"enum":["BILLING","NETWORK_QUALITY","DEVICE","TARIFF","NUMBER_PORTING","OTHER"],"type":"string"};
-const schema2 = {"enum":["PHONE","CHAT","EMAIL","STORE","SOCIAL_MEDIA","APP"],"type":"string"};
-const schema3 = {"enum":["LOW","NORMAL","HIGH","CRITICAL"],"type":"string"};
+const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"caseId":{"format":"uuid","type":"string"},"category":{"enum":["BILLING","NETWORK_QUALITY","DEVICE","TARIFF","NUMBER_PORTING","OTHER"],"type":"string"},"cellId":{"pattern":"^\\d{3}-\\d{2,3}-\\d+-\\d+$","type":"string"},"channel":{"enum":["PHONE","CHAT","EMAIL","STORE","SOCIAL_MEDIA","APP"],"type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"openedAt":{"format":"date-time","type":"string"},"priority":{"default":"NORMAL","enum":["LOW","NORMAL","HIGH","CRITICAL"],"type":"string"},"summary":{"maxLength":500,"minLength":1,"type":"string"},"tags":{"items":{"type":"string"},"maxItems":10,"type":"array"}},"required":["caseId","msisdn","category","priority","channel","summary","tags","openedAt"],"type":"object"};
 const func0 = Object.prototype.hasOwnProperty;
 const func1 = ucs2length;
 const formats0 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
@@ -67,23 +64,19 @@ if(valid0){
 if(data.category !== undefined){
 let data1 = data.category;
 const _errs4 = errors;
-const _errs5 = errors;
 if(typeof data1 !== "string"){
-validate0.errors = [{instancePath:instancePath+"/category",schemaPath:"#/definitions/CaseCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate0.errors = [{instancePath:instancePath+"/category",schemaPath:"#/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs6 = errors;
-const vSchema0 = schema1.enum;
+const _errs5 = errors;
+const vSchema0 = schema0.properties.category.enum;
 if(!((((((data1 === "BILLING") || (data1 === "NETWORK_QUALITY")) || (data1 === "DEVICE")) || (data1 === "TARIFF")) || (data1 === "NUMBER_PORTING")) || (data1 === "OTHER"))){
-validate0.errors = [{instancePath:instancePath+"/category",schemaPath:"#/definitions/CaseCategory/enum",keyword:"enum",params:{allowedValues: schema1.enum},message:"must be equal to one of the allowed values"}];
+validate0.errors = [{instancePath:instancePath+"/category",schemaPath:"#/properties/category/enum",keyword:"enum",params:{allowedValues: schema0.properties.category.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs5){
-}
-var valid1 = _errs5 === errors;
-if(valid1){
+if(errors === _errs4){
 }
 var valid0 = _errs4 === errors;
 }
@@ -93,9 +86,9 @@ var valid0 = true;
 if(valid0){
 if(data.cellId !== undefined){
 let data2 = data.cellId;
+const _errs6 = errors;
 const _errs7 = errors;
-const _errs8 = errors;
-if(errors === _errs7){
+if(errors === _errs6){
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
 validate0.errors = [{instancePath:instancePath+"/cellId",schemaPath:"#/properties/cellId/pattern",keyword:"pattern",params:{pattern: "^\\d{3}-\\d{2,3}-\\d+-\\d+$"},message:"must match pattern \""+"^\\d{3}-\\d{2,3}-\\d+-\\d+$"+"\""}];
@@ -108,10 +101,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/cellId",schemaPath:"#/properties/cellId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs7){
+if(errors === _errs6){
 }
 }
-var valid0 = _errs7 === errors;
+var valid0 = _errs6 === errors;
 }
 else {
 var valid0 = true;
@@ -119,26 +112,22 @@ var valid0 = true;
 if(valid0){
 if(data.channel !== undefined){
 let data3 = data.channel;
-const _errs9 = errors;
-const _errs10 = errors;
+const _errs8 = errors;
 if(typeof data3 !== "string"){
-validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/definitions/CaseChannel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/properties/channel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs11 = errors;
-const vSchema1 = schema2.enum;
+const _errs9 = errors;
+const vSchema1 = schema0.properties.channel.enum;
 if(!((((((data3 === "PHONE") || (data3 === "CHAT")) || (data3 === "EMAIL")) || (data3 === "STORE")) || (data3 === "SOCIAL_MEDIA")) || (data3 === "APP"))){
-validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/definitions/CaseChannel/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
+validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/properties/channel/enum",keyword:"enum",params:{allowedValues: schema0.properties.channel.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs10){
+if(errors === _errs8){
 }
-var valid2 = _errs10 === errors;
-if(valid2){
-}
-var valid0 = _errs9 === errors;
+var valid0 = _errs8 === errors;
 }
 else {
 var valid0 = true;
@@ -146,9 +135,9 @@ var valid0 = true;
 if(valid0){
 if(data.msisdn !== undefined){
 let data4 = data.msisdn;
-const _errs12 = errors;
-const _errs13 = errors;
-if(errors === _errs12){
+const _errs10 = errors;
+const _errs11 = errors;
+if(errors === _errs10){
 if(typeof data4 === "string"){
 if(func1(data4) > 15){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"}];
@@ -167,10 +156,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs12){
+if(errors === _errs10){
 }
 }
-var valid0 = _errs12 === errors;
+var valid0 = _errs10 === errors;
 }
 else {
 var valid0 = true;
@@ -178,12 +167,12 @@ var valid0 = true;
 if(valid0){
 if(data.openedAt !== undefined){
 let data5 = data.openedAt;
-const _errs14 = errors;
-const _errs15 = errors;
-if(errors === _errs14){
+const _errs12 = errors;
+const _errs13 = errors;
+if(errors === _errs12){
 if((typeof data5 == "number") && (isFinite(data5))){
 }
-if(errors === _errs14){
+if(errors === _errs12){
 if(typeof data5 === "string"){
 if(!(formats2.validate(data5))){
 validate0.errors = [{instancePath:instancePath+"/openedAt",schemaPath:"#/properties/openedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
@@ -196,11 +185,11 @@ else {
 validate0.errors = [{instancePath:instancePath+"/openedAt",schemaPath:"#/properties/openedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs14){
+if(errors === _errs12){
 }
 }
 }
-var valid0 = _errs14 === errors;
+var valid0 = _errs12 === errors;
 }
 else {
 var valid0 = true;
@@ -208,26 +197,22 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 let data6 = data.priority;
-const _errs16 = errors;
-const _errs17 = errors;
+const _errs14 = errors;
 if(typeof data6 !== "string"){
-validate0.errors = [{instancePath:instancePath+"/priority",schemaPath:"#/definitions/CasePriority/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate0.errors = [{instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs18 = errors;
-const vSchema2 = schema3.enum;
+const _errs15 = errors;
+const vSchema2 = schema0.properties.priority.enum;
 if(!((((data6 === "LOW") || (data6 === "NORMAL")) || (data6 === "HIGH")) || (data6 === "CRITICAL"))){
-validate0.errors = [{instancePath:instancePath+"/priority",schemaPath:"#/definitions/CasePriority/enum",keyword:"enum",params:{allowedValues: schema3.enum},message:"must be equal to one of the allowed values"}];
+validate0.errors = [{instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/enum",keyword:"enum",params:{allowedValues: schema0.properties.priority.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs17){
+if(errors === _errs14){
 }
-var valid3 = _errs17 === errors;
-if(valid3){
-}
-var valid0 = _errs16 === errors;
+var valid0 = _errs14 === errors;
 }
 else {
 var valid0 = true;
@@ -235,9 +220,9 @@ var valid0 = true;
 if(valid0){
 if(data.summary !== undefined){
 let data7 = data.summary;
-const _errs19 = errors;
-const _errs20 = errors;
-if(errors === _errs19){
+const _errs16 = errors;
+const _errs17 = errors;
+if(errors === _errs16){
 if(typeof data7 === "string"){
 if(func1(data7) > 500){
 validate0.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/properties/summary/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters"}];
@@ -256,10 +241,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/properties/summary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs19){
+if(errors === _errs16){
 }
 }
-var valid0 = _errs19 === errors;
+var valid0 = _errs16 === errors;
 }
 else {
 var valid0 = true;
@@ -267,33 +252,33 @@ var valid0 = true;
 if(valid0){
 if(data.tags !== undefined){
 let data8 = data.tags;
-const _errs21 = errors;
-const _errs22 = errors;
-if(errors === _errs21){
+const _errs18 = errors;
+const _errs19 = errors;
+if(errors === _errs18){
 if(Array.isArray(data8)){
 if(data8.length > 10){
 validate0.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"}];
 return false;
 }
 else {
-var valid4 = true;
+var valid1 = true;
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
 let data9 = data8[i0];
-const _errs23 = errors;
+const _errs20 = errors;
 if(typeof data9 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs24 = errors;
-if(errors === _errs23){
+const _errs21 = errors;
+if(errors === _errs20){
 }
-var valid4 = _errs23 === errors;
-if(!valid4){
+var valid1 = _errs20 === errors;
+if(!valid1){
 break;
 }
 }
-if(valid4){
+if(valid1){
 }
 }
 }
@@ -301,10 +286,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
-if(errors === _errs21){
+if(errors === _errs18){
 }
 }
-var valid0 = _errs21 === errors;
+var valid0 = _errs18 === errors;
 }
 else {
 var valid0 = true;

@@ -2,9 +2,7 @@
 import { evtcFormats, ucs2length } from "evtc/runtime";
 export const validate = validate0;
 export default validate0;
-const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"definitions":{"SalesChannel":{"enum":["RETAIL_STORE","ONLINE","APP","TELESALES","DEALER"],"type":"string"},"TariffChangeReason":{"enum":["UPGRADE","DOWNGRADE","RETENTION_OFFER","CONTRACT_RENEWAL","MIGRATION"],"type":"string"}},"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"allowances":{"additionalProperties":{"type":"integer"},"type":"object"},"changeId":{"format":"uuid","type":"string"},"effectiveFrom":{"format":"date-time","type":"string"},"monthlyFeeDelta":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"newTariff":{"pattern":"^[A-Z0-9-]{3,20}$","type":"string"},"previousTariff":{"pattern":"^[A-Z0-9-]{3,20}$","type":"string"},"reason":{"$ref":"#/definitions/TariffChangeReason"},"requestedVia":{"$ref":"#/definitions/SalesChannel"}},"required":["changeId","msisdn","accountId","previousTariff","newTariff","reason","requestedVia","allowances","monthlyFeeDelta","effectiveFrom"],"type":"object"};
-const schema1 = {"enum":["UPGRADE","DOWNGRADE","RETENTION_OFFER","CONTRACT_RENEWAL","MIGRATION"],"type":"string"};
-const schema2 = {"enum":["RETAIL_STORE","ONLINE","APP","TELESALES","DEALER"],"type":"string"};
+const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"allowances":{"additionalProperties":{"type":"integer"},"type":"object"},"changeId":{"format":"uuid","type":"string"},"effectiveFrom":{"format":"date-time","type":"string"},"monthlyFeeDelta":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"newTariff":{"pattern":"^[A-Z0-9-]{3,20}$","type":"string"},"previousTariff":{"pattern":"^[A-Z0-9-]{3,20}$","type":"string"},"reason":{"enum":["UPGRADE","DOWNGRADE","RETENTION_OFFER","CONTRACT_RENEWAL","MIGRATION"],"type":"string"},"requestedVia":{"enum":["RETAIL_STORE","ONLINE","APP","TELESALES","DEALER"],"type":"string"}},"required":["changeId","msisdn","accountId","previousTariff","newTariff","reason","requestedVia","allowances","monthlyFeeDelta","effectiveFrom"],"type":"object"};
 const func0 = Object.prototype.hasOwnProperty;
 const func1 = ucs2length;
 const pattern0 = new RegExp("^ACC-[0-9]{8}$", "u");
@@ -272,23 +270,19 @@ if(valid0){
 if(data.reason !== undefined){
 let data9 = data.reason;
 const _errs21 = errors;
-const _errs22 = errors;
 if(typeof data9 !== "string"){
-validate0.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/TariffChangeReason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate0.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs23 = errors;
-const vSchema0 = schema1.enum;
+const _errs22 = errors;
+const vSchema0 = schema0.properties.reason.enum;
 if(!(((((data9 === "UPGRADE") || (data9 === "DOWNGRADE")) || (data9 === "RETENTION_OFFER")) || (data9 === "CONTRACT_RENEWAL")) || (data9 === "MIGRATION"))){
-validate0.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/TariffChangeReason/enum",keyword:"enum",params:{allowedValues: schema1.enum},message:"must be equal to one of the allowed values"}];
+validate0.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema0.properties.reason.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs22){
-}
-var valid2 = _errs22 === errors;
-if(valid2){
+if(errors === _errs21){
 }
 var valid0 = _errs21 === errors;
 }
@@ -298,26 +292,22 @@ var valid0 = true;
 if(valid0){
 if(data.requestedVia !== undefined){
 let data10 = data.requestedVia;
-const _errs24 = errors;
-const _errs25 = errors;
+const _errs23 = errors;
 if(typeof data10 !== "string"){
-validate0.errors = [{instancePath:instancePath+"/requestedVia",schemaPath:"#/definitions/SalesChannel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate0.errors = [{instancePath:instancePath+"/requestedVia",schemaPath:"#/properties/requestedVia/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs26 = errors;
-const vSchema1 = schema2.enum;
+const _errs24 = errors;
+const vSchema1 = schema0.properties.requestedVia.enum;
 if(!(((((data10 === "RETAIL_STORE") || (data10 === "ONLINE")) || (data10 === "APP")) || (data10 === "TELESALES")) || (data10 === "DEALER"))){
-validate0.errors = [{instancePath:instancePath+"/requestedVia",schemaPath:"#/definitions/SalesChannel/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
+validate0.errors = [{instancePath:instancePath+"/requestedVia",schemaPath:"#/properties/requestedVia/enum",keyword:"enum",params:{allowedValues: schema0.properties.requestedVia.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs25){
+if(errors === _errs23){
 }
-var valid3 = _errs25 === errors;
-if(valid3){
-}
-var valid0 = _errs24 === errors;
+var valid0 = _errs23 === errors;
 }
 else {
 var valid0 = true;
