@@ -129,11 +129,13 @@ function generateProject(topics: number): Generated {
           `  status      ${P}Status`,
           `  channel?    ${P}Channel = WEB`,
           `  amount      ${P}Money`,
-          `  quantity    int             min 0 max 10000`,
+          // Bounds of their own: no two events of a real bus share a schema, and the build compiles a
+          // validator once per distinct schema.
+          `  quantity    int             min 0 max ${10000 + di * 100 + t}`,
           `  score?      double          min 0 max 1`,
           `  tags        string[]        maxItems 10`,
           `  attributes  map<string>`,
-          `  note?       string          maxLength 500`,
+          `  note?       string          maxLength ${500 + t}`,
           `  occurredAt  timestamp`,
           `}`,
           ``,
