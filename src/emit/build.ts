@@ -6,13 +6,9 @@ import { eventSchema, inlineDefinitions, type JsonSchema } from "./json-schema.j
 import { GENERATED_MARKER, generatedHeader, type GeneratedFile } from "./generated-file.js";
 import { schemaPath, validatorPath, type EventVersion } from "./layout.js";
 import { olderVersionsOf } from "./older-versions.js";
-import {
-  currentVersion,
-  Emitter,
-  moduleOf,
-  relativeImport,
-} from "./typescript.js";
+import { currentVersion, Emitter, moduleOf, relativeImport } from "./typescript.js";
 import { validatorDeclaration, Validators } from "./validators.js";
+import type { CompileWorkers } from "./compile-workers.js";
 import { typescriptFile } from "./typescript-file.js";
 import { emitTopology } from "./topology.js";
 import type { StrimziSettings } from "../config/strimzi.js";
@@ -31,10 +27,10 @@ export interface BuildInput {
   /** Validators compiled by earlier builds (see `cache.ts`); none when absent. */
   readonly cache?: BuildCache;
   /**
-   * Worker threads to compile validators in (1: none, in this thread). By default one per core, at most four,
-   * when there are enough schemas to pay for starting them.
+   * Worker threads to compile validators in: started ones (`startCompileWorkers`, which the caller closes), or
+   * how many to start for this build (0: none, in this thread). By default one per core but one, at most four.
    */
-  readonly compileThreads?: number;
+  readonly compileWorkers?: CompileWorkers | number;
 }
 
 function toPosix(p: string): string {
@@ -45,7 +41,7 @@ function toPosix(p: string): string {
 export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   const { model, lock } = input;
   const cache = input.cache ?? noCache();
-  const validators = new Validators(cache, input.compileThreads);
+  const validators = new Validators(cache, input.compileWorkers);
   const sourceOf = (file: string) => toPosix(path.relative(input.projectDir, path.resolve(input.cwd, file)));
   const olderVersions = olderVersionsOf(model, lock);
   const files: GeneratedFile[] = [];
@@ -55,46 +51,67 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   // Validators first: compiling them is most of a build's work, done in worker threads for a large project
   // while this thread prints the rest.
   const eventModule = (event: EventType) => moduleOf(sourceOf(event.nameSpan.file.path));
-  const wanted: { version: EventVersion; schema: JsonSchema; typeName: string; module: string; sources: string[] }[] = [];
+  const wanted: { version: EventVersion; schema: JsonSchema; typeName: string; module: string; sources: string[] }[] =
+    [];
   for (const event of model.events.values()) {
     const source = sourceOf(event.nameSpan.file.path);
     const schema = inlineDefinitions(eventSchema(event, { documentation: false }).schema);
-    wanted.push({ version: currentVersion(event), schema, typeName: emitter.eventTypeName(event.name), module: eventModule(event), sources: [source] });
+    wanted.push({
+      version: currentVersion(event),
+      schema,
+      typeName: emitter.eventTypeName(event.name),
+      module: eventModule(event),
+      sources: [source],
+    });
   }
   for (const older of olderVersions) {
     const event = model.events.get(older.version.event);
     if (event === undefined) continue;
     const typeName = emitter.eventTypeName(event.name, older.version.major);
-    wanted.push({ version: older.version, schema: inlineDefinitions(older.schema as JsonSchema), typeName, module: eventModule(event), sources: ["evt.lock"] });
+    wanted.push({
+      version: older.version,
+      schema: inlineDefinitions(older.schema as JsonSchema),
+      typeName,
+      module: eventModule(event),
+      sources: ["evt.lock"],
+    });
   }
   for (const w of wanted) validators.want(w.schema);
-  const compiling = validators.compile();
-  // Should printing fail, the compilation's outcome is still awaited (below), never left unhandled.
-  compiling.catch(() => undefined);
+  validators.compile();
+  try {
+    for (const module of emitter.emit()) files.push(await typescriptFile(module));
 
-  for (const module of emitter.emit()) files.push(await typescriptFile(module));
-
-  for (const topic of model.topics.values()) {
-    const event = topic.event;
-    const source = sourceOf(event.nameSpan.file.path);
-    const current = currentVersion(event);
-    for (const locked of lock.events.get(event.name) ?? []) {
-      const version = `${locked.major}.${locked.minor}`;
-      if (version === current.version) continue;
-      files.push(schemaFile(topic.name, { event: event.name, version, major: locked.major }, locked.schema as JsonSchema, ["evt.lock"]));
+    for (const topic of model.topics.values()) {
+      const event = topic.event;
+      const source = sourceOf(event.nameSpan.file.path);
+      const current = currentVersion(event);
+      for (const locked of lock.events.get(event.name) ?? []) {
+        const version = `${locked.major}.${locked.minor}`;
+        if (version === current.version) continue;
+        files.push(
+          schemaFile(topic.name, { event: event.name, version, major: locked.major }, locked.schema as JsonSchema, [
+            "evt.lock",
+          ]),
+        );
+      }
+      files.push(schemaFile(topic.name, current, eventSchema(event, { documentation: true }).schema, [source]));
     }
-    files.push(schemaFile(topic.name, current, eventSchema(event, { documentation: true }).schema, [source]));
+
+    const sources = model.files.map(sourceOf);
+    files.push(...emitTopology(model, { project: input.project, sources, ...input.strimzi }));
+  } catch (error) {
+    validators.abandon();
+    throw error;
   }
-
-  const sources = model.files.map(sourceOf);
-  files.push(...emitTopology(model, { project: input.project, sources, ...input.strimzi }));
-
-  await compiling;
+  await validators.finish();
   for (const { version, schema, typeName, module, sources } of wanted) {
     const at = validatorPath(version);
     const header = generatedHeader(sources, "//");
     files.push({ path: at, content: validators.module(schema, header) });
-    files.push({ path: at.replace(/\.js$/, ".d.ts"), content: validatorDeclaration(header, typeName, relativeImport(at, module)) });
+    files.push({
+      path: at.replace(/\.js$/, ".d.ts"),
+      content: validatorDeclaration(header, typeName, relativeImport(at, module)),
+    });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -3,9 +3,15 @@ import codegenModule from "ajv/dist/compile/codegen/index.js";
 import standaloneModule from "ajv/dist/standalone/index.js";
 import formatsModule from "ajv-formats";
 import { createRequire } from "node:module";
-import { availableParallelism } from "node:os";
-import { parentPort, Worker, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { cacheKey, noCache, ownSource, type BuildCache } from "./cache.js";
+import {
+  defaultCompileWorkers,
+  startCompileWorkers,
+  type CompileReply,
+  type CompileRequest,
+  type CompileWorkers,
+} from "./compile-workers.js";
 import type { JsonSchema } from "./json-schema.js";
 
 /**
@@ -17,7 +23,9 @@ import type { JsonSchema } from "./json-schema.js";
 const RUNTIME_IMPORT = `import { evtcFormats, ucs2length } from "evtc/runtime";`;
 
 /** The `require` calls ajv writes for its run-time helpers, and what they become in an ES module. */
-const RUNTIME_REQUIRES: readonly [string, string][] = [['require("ajv/dist/runtime/ucs2length").default', "ucs2length"]];
+const RUNTIME_REQUIRES: readonly [string, string][] = [
+  ['require("ajv/dist/runtime/ucs2length").default', "ucs2length"],
+];
 
 function decimalBound(keyword: "x-evtc-minimum" | "x-evtc-maximum", operator: string) {
   return {
@@ -133,81 +141,56 @@ function compile(text: string): string {
   if (compiler === undefined) {
     compiler = newAjv(false);
     scopePrefixes = (compiler.scope as unknown as { _prefixes?: ReadonlySet<string> })._prefixes;
-    if (scopePrefixes === undefined) throw new Error("this version of ajv keeps its scope differently: evtc needs updating");
+    if (scopePrefixes === undefined)
+      throw new Error("this version of ajv keeps its scope differently: evtc needs updating");
   }
   const ajv = compiler as AjvInstance & { scope: ValueScope };
   ajv.scope = new ValueScope({ scope: {}, prefixes: new Set(scopePrefixes), es5: false, lines: true });
   try {
     let source = standaloneCode(ajv, ajv.compile(schema));
     for (const [from, to] of RUNTIME_REQUIRES) source = source.split(from).join(to);
-    if (source.includes("require(")) throw new Error("ajv standalone code needs a run-time helper evtc does not provide");
+    if (source.includes("require("))
+      throw new Error("ajv standalone code needs a run-time helper evtc does not provide");
     return source;
   } finally {
     ajv.removeSchema(schema);
   }
 }
 
-/** Below this many schemas to compile, starting worker threads costs more than it saves. */
+/** Below this many schemas to compile, handing them to worker threads costs more than it saves. */
 const PARALLEL_FROM = 48;
 
-/** How many threads compile validators by default: one per core, at most four. */
-export function defaultCompileThreads(): number {
-  return Math.min(availableParallelism(), 4);
-}
-
-/**
- * Compiles schemas in `threads` worker threads, each given an equal share at once, so that they compile while
- * the main thread emits everything else. Each schema is compiled alone (see `newAjv`), so the code is the same
- * whichever thread compiles it.
- */
-async function compileInWorkers(texts: readonly string[], threads: number): Promise<string[]> {
-  const share = Math.ceil(texts.length / threads);
-  const shares = Array.from({ length: threads }, (_, i) => texts.slice(i * share, (i + 1) * share)).filter((s) => s.length > 0);
-  const results = await Promise.all(shares.map((schemas) => compileInWorker(schemas)));
-  return results.flat();
-}
-
-function compileInWorker(schemas: readonly string[]): Promise<string[]> {
-  // From evtc's sources (its tests), the worker loads them through tsx, as the tests themselves are loaded.
-  const self = JSON.stringify(import.meta.url);
-  const source = import.meta.url.endsWith(".ts")
-    ? `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${self}); }).then((m) => m.serveCompilations());`
-    : `import(${self}).then((m) => m.serveCompilations());`;
-  const worker = new Worker(source, { eval: true, workerData: schemas });
-  return new Promise<string[]>((resolve, reject) => {
-    worker.once("message", (message: { codes?: string[]; error?: string }) => {
-      if (message.codes !== undefined) resolve(message.codes);
-      else reject(new Error(message.error ?? "a validator worker failed"));
-      void worker.terminate();
-    });
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`a validator worker stopped (exit code ${code})`)));
-  });
-}
-
-/** A worker thread's side of `compileInWorker`: compiles the schemas it was given and posts the code back. */
+/** A worker thread's side of `CompileWorkers` (`compile-workers.ts`): compiles the schemas it is sent. */
 export function serveCompilations(): void {
-  try {
-    parentPort?.postMessage({ codes: (workerData as string[]).map(compile) });
-  } catch (error) {
-    parentPort?.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  }
+  parentPort?.on("message", ({ id, texts }: CompileRequest) => {
+    let reply: CompileReply;
+    try {
+      reply = { id, codes: texts.map(compile) };
+    } catch (error) {
+      reply = { id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    }
+    parentPort?.postMessage(reply);
+  });
 }
 
 /**
  * Writes validator modules for one build. Standalone code is a pure function of the schema: the same schema
  * is compiled once per build, and not at all when `cache` holds it from an earlier build. Schemas are first
- * announced (`want`), then compiled together (`compile`, in worker threads for a large project), then their
- * modules written (`module`).
+ * announced (`want`), then compiled together (`compile`, then `finish`; in worker threads for a large
+ * project), then their modules written (`module`).
  */
 export class Validators {
   private readonly compiled = new Map<string, string>();
   private readonly pending = new Set<string>();
+  private compiling: { texts: readonly string[]; codes: Promise<string[]>; close: () => void } | undefined;
 
-  /** `threads`: worker threads to compile in; by default one per core for `PARALLEL_FROM` schemas or more. */
+  /**
+   * `workers`: started worker threads to compile in, or how many to start for this build (0: none, in this
+   * thread). By default `defaultCompileWorkers()`. Fewer than `PARALLEL_FROM` schemas compile in this thread.
+   */
   constructor(
     private readonly cache: BuildCache = noCache(),
-    private readonly threads?: number,
+    private readonly workers: CompileWorkers | number = defaultCompileWorkers(),
   ) {}
 
   /** Announces a schema whose module will be asked for. */
@@ -219,13 +202,46 @@ export class Validators {
     else this.pending.add(text);
   }
 
-  /** Compiles every schema announced and not cached. */
-  async compile(): Promise<void> {
+  /**
+   * Starts compiling every schema announced and not cached: in worker threads for a large project, while this
+   * thread goes on with the rest of the build; `finish` waits for them.
+   */
+  compile(): void {
     const texts = [...this.pending];
     this.pending.clear();
-    const threads = this.threads ?? (texts.length >= PARALLEL_FROM ? defaultCompileThreads() : 1);
-    const codes = threads > 1 && texts.length > 1 ? await compileInWorkers(texts, threads) : texts.map(compile);
     compilations += texts.length;
+    const workers = texts.length < PARALLEL_FROM || this.workers === 0 ? undefined : this.workers;
+    if (workers === undefined) {
+      this.record(texts, texts.map(compile));
+      return;
+    }
+    const pool = typeof workers === "number" ? startCompileWorkers(workers) : workers;
+    const close = pool !== workers ? () => pool?.close() : () => undefined;
+    const codes = pool?.compile(texts) ?? Promise.resolve(texts.map(compile));
+    // Should the build fail before `finish`, the outcome is still awaited there, never left unhandled.
+    codes.catch(() => undefined);
+    this.compiling = { texts, codes, close };
+  }
+
+  /** Waits for the workers' code. */
+  async finish(): Promise<void> {
+    const compiling = this.compiling;
+    if (compiling === undefined) return;
+    this.compiling = undefined;
+    try {
+      this.record(compiling.texts, await compiling.codes);
+    } finally {
+      compiling.close();
+    }
+  }
+
+  /** Stops compiling (a build that failed before `finish`): workers started for this build are closed. */
+  abandon(): void {
+    this.compiling?.close();
+    this.compiling = undefined;
+  }
+
+  private record(texts: readonly string[], codes: readonly string[]): void {
     texts.forEach((text, i) => {
       const code = codes[i]!;
       this.compiled.set(text, code);

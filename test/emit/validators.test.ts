@@ -39,9 +39,10 @@ function projectSchemas(): { name: string; schema: JsonSchema }[] {
 }
 
 async function compiledModules(schemas: readonly JsonSchema[]): Promise<string[]> {
-  const validators = new Validators(undefined, 1);
+  const validators = new Validators(undefined, 0);
   for (const schema of schemas) validators.want(schema);
-  await validators.compile();
+  validators.compile();
+  await validators.finish();
   return schemas.map((schema) => validators.module(schema, "// header"));
 }
 
@@ -53,7 +54,10 @@ describe("inlineDefinitions", () => {
   const schema: JsonSchema = {
     $schema: "http://json-schema.org/draft-07/schema#",
     type: "object",
-    properties: { paid: { $ref: "#/definitions/Money" }, refunds: { type: "array", items: { $ref: "#/definitions/Money" } } },
+    properties: {
+      paid: { $ref: "#/definitions/Money" },
+      refunds: { type: "array", items: { $ref: "#/definitions/Money" } },
+    },
     definitions: { Currency: { type: "string", enum: ["EUR", "USD"] }, Money: money },
   };
 
@@ -75,12 +79,18 @@ describe("inlineDefinitions", () => {
     const recursive: JsonSchema = {
       type: "object",
       properties: { place: { $ref: "#/definitions/Place" } },
-      definitions: { Place: { type: "object", properties: { nearby: { type: "array", items: { $ref: "#/definitions/Place" } } } } },
+      definitions: {
+        Place: { type: "object", properties: { nearby: { type: "array", items: { $ref: "#/definitions/Place" } } } },
+      },
     };
     expect(inlineDefinitions(recursive)).toBe(recursive);
     const dangling: JsonSchema = { type: "object", properties: { x: { $ref: "#/definitions/Nowhere" } } };
     expect(inlineDefinitions(dangling)).toBe(dangling);
-    const inherited: JsonSchema = { type: "object", properties: { x: { $ref: "#/definitions/toString" } }, definitions: {} };
+    const inherited: JsonSchema = {
+      type: "object",
+      properties: { x: { $ref: "#/definitions/toString" } },
+      definitions: {},
+    };
     expect(inlineDefinitions(inherited)).toBe(inherited);
   });
 
@@ -101,7 +111,13 @@ describe("inlineDefinitions", () => {
 
 describe("validator compilation", { timeout: 60_000 }, () => {
   it("is given schemas that pass all of ajv's strict checks, including the type checks a build skips", () => {
-    const strict = new Ajv({ strict: true, strictTypes: true, strictTuples: true, strictRequired: true, allowUnionTypes: false });
+    const strict = new Ajv({
+      strict: true,
+      strictTypes: true,
+      strictTuples: true,
+      strictRequired: true,
+      allowUnionTypes: false,
+    });
     addFormats(strict, ["date-time", "date", "duration", "uuid"]);
     strict.addKeyword({ keyword: "x-evtc-minimum", type: "string", schemaType: "number" });
     strict.addKeyword({ keyword: "x-evtc-maximum", type: "string", schemaType: "number" });
@@ -123,5 +139,26 @@ describe("validator compilation", { timeout: 60_000 }, () => {
     }
     // Each module numbers its own names from zero.
     for (const code of forwards) expect(code).toMatch(/^export default validate0;$/m);
+  });
+
+  it("compiles in a worker thread to the same code, and reports a schema it cannot compile from there", async () => {
+    // Enough schemas for a build to hand them to a worker (copies differ in their `$comment`).
+    const schemas = projectSchemas().flatMap(({ schema }, i) => [schema, { ...schema, $comment: `copy ${i}` }]);
+    expect(schemas.length).toBeGreaterThan(80);
+    const inThread = new Validators(undefined, 0);
+    const inWorker = new Validators(undefined, 1);
+    for (const schema of schemas) {
+      inThread.want(schema);
+      inWorker.want(schema);
+    }
+    inThread.compile();
+    inWorker.compile();
+    await Promise.all([inThread.finish(), inWorker.finish()]);
+    for (const schema of schemas) expect(inWorker.module(schema, "//")).toBe(inThread.module(schema, "//"));
+
+    const broken = new Validators(undefined, 1);
+    for (const schema of [...schemas, { type: "not-a-type" }]) broken.want(schema);
+    broken.compile();
+    await expect(broken.finish()).rejects.toThrow(/evtc produced an invalid JSON Schema/);
   });
 });

@@ -1,0 +1,122 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+
+/**
+ * Worker threads that compile validators (`validators.ts` runs in them). `evtc build` starts them before it
+ * checks the project, so that loading ajv and warming it up happen on an otherwise idle core while this
+ * thread parses; by the time the schemas are known, the workers are ready. This module does not load ajv
+ * itself: the main thread needs it only for a build too small to hand to the workers.
+ */
+
+/** A request to a worker, and its answer. */
+export interface CompileRequest {
+  readonly id: number;
+  readonly texts: readonly string[];
+}
+export type CompileReply =
+  { readonly id: number; readonly codes: string[] } | { readonly id: number; readonly error: string };
+
+/**
+ * How many worker threads compile validators by default: one per core but the one the main thread prints on,
+ * at most four (none on a single core). On two cores one worker compiles a 1,000-topic project's validators
+ * while the main thread prints the rest; a second would only take turns with it.
+ */
+export function defaultCompileWorkers(): number {
+  return Math.max(0, Math.min(availableParallelism() - 1, 4));
+}
+
+interface Pending {
+  resolve(codes: string[]): void;
+  reject(error: Error): void;
+}
+
+class CompileWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private failure: Error | undefined;
+  private nextId = 0;
+
+  constructor(entry: string) {
+    // From evtc's sources (its tests), the worker loads them through tsx, as the tests themselves are loaded.
+    const self = JSON.stringify(entry);
+    const source = entry.endsWith(".ts")
+      ? `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${self}); }).then((m) => m.serveCompilations());`
+      : `import(${self}).then((m) => m.serveCompilations());`;
+    this.worker = new Worker(source, { eval: true });
+    // An idle worker never keeps the process alive; one with work to do does (see `compile`).
+    this.worker.unref();
+    this.worker.on("message", (reply: CompileReply) => {
+      const waiting = this.pending.get(reply.id);
+      if (waiting === undefined) return;
+      this.settled(reply.id);
+      if ("codes" in reply) waiting.resolve(reply.codes);
+      else waiting.reject(new Error(reply.error));
+    });
+    this.worker.on("error", (error) => this.fail(error));
+    this.worker.on("exit", (code) => this.fail(new Error(`a validator worker stopped (exit code ${code})`)));
+  }
+
+  compile(texts: readonly string[]): Promise<string[]> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<string[]>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({ id, texts } satisfies CompileRequest);
+    });
+  }
+
+  private settled(id: number): void {
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.worker.unref();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const [id, waiting] of [...this.pending]) {
+      this.settled(id);
+      waiting.reject(this.failure);
+    }
+  }
+
+  close(): void {
+    this.fail(new Error("the validator workers were closed"));
+    void this.worker.terminate();
+  }
+}
+
+/** A set of started workers, each compiling an equal share of the schemas it is given. */
+export class CompileWorkers {
+  private readonly workers: CompileWorker[];
+
+  /** Starts `count` workers (at least one) running `entry`, the validators module (its URL). */
+  constructor(count: number, entry: string) {
+    this.workers = Array.from({ length: Math.max(1, count) }, () => new CompileWorker(entry));
+  }
+
+  /**
+   * ajv's code for each schema text, in order. Each schema is compiled as if alone (see `validators.ts`), so
+   * the code is the same whichever worker compiles it.
+   */
+  async compile(texts: readonly string[]): Promise<string[]> {
+    const share = Math.ceil(texts.length / this.workers.length);
+    const shares = this.workers.map((worker, i) => ({ worker, texts: texts.slice(i * share, (i + 1) * share) }));
+    const results = await Promise.all(shares.filter((s) => s.texts.length > 0).map((s) => s.worker.compile(s.texts)));
+    return results.flat();
+  }
+
+  /** Stops every worker; pending compilations fail. */
+  close(): void {
+    for (const worker of this.workers) worker.close();
+  }
+}
+
+/** Where `validators.ts` is, beside this module (`.ts` under the tests, `.js` when built). */
+export function validatorsEntry(): string {
+  return new URL(`./validators${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url).href;
+}
+
+/** Starts the default number of workers; none on a single core. */
+export function startCompileWorkers(count = defaultCompileWorkers()): CompileWorkers | undefined {
+  return count > 0 ? new CompileWorkers(count, validatorsEntry()) : undefined;
+}
