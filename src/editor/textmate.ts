@@ -25,6 +25,7 @@ import { format, resolveConfig } from "prettier";
 import { builtinTypes, compatibilityModes } from "../model/bus.js";
 import { clauseKeywords, declarationKeywords, type BlockKind } from "../syntax/parser.js";
 import * as t from "../syntax/tokens.js";
+import { canonical } from "../emit/json-schema.js";
 
 export interface TextMateCapture {
   readonly name?: string;
@@ -688,15 +689,6 @@ export function textmateGrammar(): TextMateGrammar {
   };
 }
 
-/** Objects with their keys sorted, arrays in order: the same input always gives the same bytes. */
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries.map(([key, inner]) => [key, sortKeys(inner)]));
-  }
-  return value;
-}
 
 /**
  * Deterministic JSON: sorted keys, two-space indentation, a final newline, laid out by Prettier with the
@@ -704,5 +696,5 @@ function sortKeys(value: unknown): unknown {
  */
 export async function toJson(value: unknown, filepath = "generated.json"): Promise<string> {
   const options = (await resolveConfig(filepath)) ?? {};
-  return format(JSON.stringify(sortKeys(value), null, 2), { ...options, filepath, parser: "json" });
+  return format(JSON.stringify(canonical(value), null, 2), { ...options, filepath, parser: "json" });
 }

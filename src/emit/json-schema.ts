@@ -151,17 +151,29 @@ class SchemaBuilder {
   }
 }
 
-/** Recursively sorts object keys, so that equal schemas serialise to equal text. */
-export function canonical(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, canonical((value as Record<string, JsonValue>)[key]!)]),
-    );
+/**
+ * A copy of `value` with every object's keys sorted (arrays keep their order), so that equal values serialise
+ * to equal text. Used for every JSON evtc writes or hashes. (A key that looks like an array index still comes
+ * first when serialised: JavaScript orders those keys itself.)
+ */
+export function canonical<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(canonical) as T;
+  if (value === null || typeof value !== "object") return value;
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object).sort();
+  const sorted: Record<string, unknown> = {};
+  for (const key of keys) {
+    // A plain assignment to `__proto__` would set the prototype instead of a key.
+    if (key === "__proto__")
+      Object.defineProperty(sorted, key, {
+        value: canonical(object[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else sorted[key] = canonical(object[key]);
   }
-  return value;
+  return sorted as T;
 }
 
 export interface EventSchema {
@@ -180,7 +192,7 @@ export function eventSchema(event: EventType, options: SchemaOptions): EventSche
     ...(options.documentation && event.docs.length > 0 ? { description: event.docs.join("\n") } : {}),
     ...(definitions.length > 0 ? { definitions: Object.fromEntries(definitions) } : {}),
   };
-  return { schema: canonical(schema) as JsonSchema, origins: builder.origins };
+  return { schema: canonical(schema), origins: builder.origins };
 }
 
 const DEFINITION_REF = "#/definitions/";
@@ -189,7 +201,8 @@ const DEFINITION_REF = "#/definitions/";
  * `schema` with every local `$ref` replaced by the definition it names, and no `definitions`: the form
  * validators are compiled from. ajv inlines such references into the code anyway, but resolving each one
  * costs it more than the code itself; this does it once, for a quarter of each validator's compile time.
- * A recursive record cannot be inlined: a schema with one is returned as it is.
+ * A recursive record cannot be inlined: a schema with one is returned as it is. Keys stay sorted when they
+ * are in `schema` (see `canonical`).
  */
 export function inlineDefinitions(schema: JsonSchema): JsonSchema {
   const definitions = (schema["definitions"] ?? {}) as Record<string, JsonValue>;
@@ -217,8 +230,10 @@ export function inlineDefinitions(schema: JsonSchema): JsonSchema {
       // Beside a `$ref` evtc writes only annotations (`default`, docs), which the definition never has.
       entries.push([key, inline(member)]);
     }
+    // Only a merged object needs sorting again: the others keep the order of a canonical input.
+    if (typeof ref === "string") entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return Object.fromEntries(entries);
   };
-  const inlined = inline(schema);
-  return recursive ? schema : (canonical(inlined) as JsonSchema);
+  const inlined = inline(schema) as JsonSchema;
+  return recursive ? schema : inlined;
 }

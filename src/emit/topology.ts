@@ -6,6 +6,7 @@ import type { BusModel, Consumer, Enricher, Topic } from "../model/bus.js";
 import { generatedHeader, type GeneratedFile } from "./generated-file.js";
 import { dlqTopicOf, groupIdOf, principalOf, replayGroupOf } from "./names.js";
 import { topicSettings } from "./topic-settings.js";
+import { canonical } from "./json-schema.js";
 
 /**
  * The broker topology of a bus: the topics (with their dead-letter topics), the consumer groups and the ACLs
@@ -268,22 +269,10 @@ function sourcesOf(model: BusModel): string[] {
   return [...new Set(spans.map((s) => s.file.path.replaceAll("\\", "/")))].sort(compare);
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value)
-        .sort(([a], [b]) => compare(a, b))
-        .map(([key, v]) => [key, sortKeys(v)]),
-    );
-  }
-  return value;
-}
-
 function topologyJson(topology: Topology, project: string, sources: readonly string[]): string {
   // `$comment` first, so the build finds the marker in the file's first bytes; JSON has no comments.
   const comment = generatedHeader(sources, "#").replace(/^# /, "");
-  const body = sortKeys({ project, ...topology }) as Record<string, unknown>;
+  const body = canonical({ project, ...topology }) as Record<string, unknown>;
   return `${JSON.stringify({ $comment: comment, ...body }, null, 2)}\n`;
 }
 
@@ -329,7 +318,7 @@ function kafkaTopic(topic: BrokerTopic, cluster: string) {
       topicName: topic.name,
       partitions: topic.partitions,
       replicas: topic.replicationFactor,
-      config: sortKeys(topic.config) as Record<string, string>,
+      config: canonical(topic.config) as Record<string, string>,
     },
   };
 }
