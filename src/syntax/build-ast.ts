@@ -32,6 +32,25 @@ class Cst {
   child(key: string): Cst | undefined {
     return this.nodes(key)[0];
   }
+  /** The first real token under this node (what `allTokens()[0]` is, without collecting and sorting them). */
+  firstToken(): IToken | undefined {
+    let first: IToken | undefined;
+    const walk = (node: CstNode) => {
+      for (const list of Object.values(node.children)) {
+        for (const e of list) {
+          if (!isToken(e)) walk(e);
+          else if (
+            !e.isInsertedInRecovery &&
+            validOffset(e.startOffset) &&
+            (first === undefined || e.startOffset < first.startOffset)
+          )
+            first = e;
+        }
+      }
+    };
+    walk(this.node);
+    return first;
+  }
   /** All real tokens under this node, in source order. */
   allTokens(): IToken[] {
     const out: IToken[] = [];
@@ -47,6 +66,18 @@ class Cst {
     walk(this.node);
     return out.sort((a, b) => a.startOffset - b.startOffset);
   }
+}
+
+const allowedClauses = new Map<BlockKind, ReadonlySet<string>>();
+
+/** The words that start a clause of `block`, computed once per kind rather than once per declaration. */
+function allowedClauseWords(block: BlockKind): ReadonlySet<string> {
+  let allowed = allowedClauses.get(block);
+  if (allowed === undefined) {
+    allowed = new Set<string>(clauseKeywords[block].map(keywordText));
+    allowedClauses.set(block, allowed);
+  }
+  return allowed;
 }
 
 export interface BuildResult {
@@ -184,7 +215,7 @@ export class AstBuilder {
       }
       const node = new Cst(element);
       if (element.name === "stray") {
-        const tok = node.allTokens()[0];
+        const tok = node.firstToken();
         if (tok) this.reportStray(tok, "a declaration");
         continue;
       }
@@ -352,7 +383,7 @@ export class AstBuilder {
       });
     }
     for (const s of node.nodes("stray")) {
-      const tok = s.allTokens()[0];
+      const tok = s.firstToken();
       if (tok) this.reportStray(tok, "an enum member");
     }
     return { kind: "enum", name, keywordSpan, members, annotations, docs, span: declSpan };
@@ -373,7 +404,7 @@ export class AstBuilder {
       if (field) fields.push(field);
     }
     for (const s of block?.nodes("stray") ?? []) {
-      const tok = s.allTokens()[0];
+      const tok = s.firstToken();
       if (tok) this.reportStray(tok, "a field");
     }
     if (kind === "record") return { kind, name, keywordSpan, fields, annotations, docs, span: declSpan };
@@ -411,7 +442,7 @@ export class AstBuilder {
     const fieldSpan = this.spanOf(node);
     const constraints: ast.Constraint[] = [];
     for (const c of node.nodes("constraint")) {
-      const keywordToken = c.allTokens()[0];
+      const keywordToken = c.firstToken();
       const value = this.string(c.token("StringLiteral")) ?? this.quantity(c.token("Quantity"));
       if (!keywordToken || !value) continue;
       constraints.push({
@@ -471,7 +502,7 @@ export class AstBuilder {
   /** Clauses in source order; clause nodes of the generic block rules are collected from their children. */
   private clauses(block: BlockKind, containers: readonly Cst[]): ast.Clause[] {
     const out: ast.Clause[] = [];
-    const allowed = new Set<string>(clauseKeywords[block].map(keywordText));
+    const allowed = allowedClauseWords(block);
     for (const container of containers) {
       for (const [key, list] of Object.entries(container.node.children)) {
         for (const element of list) {
@@ -508,7 +539,7 @@ export class AstBuilder {
       this.unknownClauseWord(block, word.image, this.spanOfToken(word), allowed);
       return;
     }
-    const stray = node.child("stray")?.allTokens()[0];
+    const stray = node.child("stray")?.firstToken();
     if (stray) this.reportStray(stray, `a clause of \`${blockNames[block]}\``);
   }
 
@@ -521,7 +552,7 @@ export class AstBuilder {
   /** Clauses written as a sub-rule of their own (owner, flags, quantities). */
   private clause(key: string, node: Cst): ast.Clause | undefined {
     const clauseSpan = this.spanOf(node);
-    const first = node.allTokens()[0];
+    const first = node.firstToken();
     if (!first) return undefined;
     const keywordSpan = this.spanOfToken(first);
     const keyword = first.image as ast.ClauseKeyword;
