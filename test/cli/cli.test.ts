@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { tuneJit } from "../../src/cli/jit.js";
 import { run, useColor, type Terminal } from "../../src/cli/run.js";
 
 const repo = path.resolve(import.meta.dirname, "..", "..");
@@ -235,6 +236,16 @@ describe("usage", () => {
 
   it("prints its version", () => {
     expect(evtc(["--version"]).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it("tunes V8 only where it knows the flag, which this Node's V8 takes without complaint", () => {
+    expect(tuneJit("10.2.154.26")).toBe(false);
+    expect(tuneJit("14.0.1")).toBe(false);
+    expect(tuneJit(process.versions.v8)).toBe(true);
+    // A flag V8 does not know is reported on stderr ("unrecognized flag"), even on `--version`.
+    const outcome = evtc(["--version"]);
+    expect(outcome.stderr).toBe("");
+    expect(outcome.status).toBe(0);
   });
 });
 
