@@ -2,7 +2,8 @@ import path from "node:path";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
 import { projectRoot } from "../config/config.js";
-import { openCache } from "../emit/cache.js";
+import { openCache, type BuildCache } from "../emit/cache.js";
+import type { CompileWorkers } from "../emit/compile-workers.js";
 import { applyOutput, isUpToDate, planOutput } from "../emit/output.js";
 import { buildKey, recallBuild, rememberBuild } from "../emit/manifest.js";
 import type { Terminal } from "./run.js";
@@ -20,7 +21,11 @@ export interface BuildOptions {
  * `evtc build`: check the project, then generate everything in memory, then write it all or nothing. When
  * nothing changed since a build this cache remembers (see `manifest.ts`), it only confirms that.
  */
-export async function buildCommand(paths: readonly string[], options: BuildOptions, terminal: Terminal): Promise<number> {
+export async function buildCommand(
+  paths: readonly string[],
+  options: BuildOptions,
+  terminal: Terminal,
+): Promise<number> {
   const projectDir = projectRoot(paths, terminal.cwd) ?? terminal.cwd;
   const project = path.basename(projectDir);
   const outDir = path.resolve(terminal.cwd, options.out ?? path.join("generated", project));
@@ -42,10 +47,49 @@ export async function buildCommand(paths: readonly string[], options: BuildOptio
     return 0;
   }
 
-  // Loaded only now: a build with nothing changed (above) needs neither the parser nor the checker.
+  // Validator workers start now, so that they load and warm ajv up on another core while this one checks the
+  // project (`serveCompilations`). A build with nothing changed (above) needs neither them nor the checker.
+  const { startCompileWorkers } = await import("../emit/compile-workers.js");
+  const compileWorkers = startCompileWorkers();
+  try {
+    return await checkAndBuild(paths, options, terminal, {
+      projectDir,
+      project,
+      outDir,
+      shownOut,
+      cache,
+      key,
+      compileWorkers,
+    });
+  } finally {
+    compileWorkers?.close();
+  }
+}
+
+interface BuildContext {
+  readonly projectDir: string;
+  readonly project: string;
+  readonly outDir: string;
+  readonly shownOut: string;
+  readonly cache: BuildCache;
+  readonly key: string;
+  readonly compileWorkers: CompileWorkers | undefined;
+}
+
+async function checkAndBuild(
+  paths: readonly string[],
+  options: BuildOptions,
+  terminal: Terminal,
+  { projectDir, project, outDir, shownOut, cache, key, compileWorkers }: BuildContext,
+): Promise<number> {
   const { checkPaths } = await import("../program.js");
-  const result = checkPaths(paths, terminal.cwd, options.configPath !== undefined ? { configPath: options.configPath } : {});
-  const report = result.diagnostics.length > 0 ? `${renderAll(result.diagnostics, "text", { color: options.color })}\n\n` : "";
+  const result = checkPaths(
+    paths,
+    terminal.cwd,
+    options.configPath !== undefined ? { configPath: options.configPath } : {},
+  );
+  const report =
+    result.diagnostics.length > 0 ? `${renderAll(result.diagnostics, "text", { color: options.color })}\n\n` : "";
   terminal.stdout(report);
   if (hasErrors(result.diagnostics)) {
     terminal.stdout("nothing was generated: fix the errors first\n");
@@ -61,6 +105,7 @@ export async function buildCommand(paths: readonly string[], options: BuildOptio
     cwd: terminal.cwd,
     cache,
     strimzi: result.config.strimzi,
+    ...(compileWorkers !== undefined ? { compileWorkers } : {}),
   });
   const plan = planOutput(outDir, files);
 

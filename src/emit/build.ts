@@ -63,20 +63,16 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
       module: eventModule(event),
       sources: [source],
     });
+    validators.want(schema);
   }
   for (const older of olderVersions) {
     const event = model.events.get(older.version.event);
     if (event === undefined) continue;
     const typeName = emitter.eventTypeName(event.name, older.version.major);
-    wanted.push({
-      version: older.version,
-      schema: inlineDefinitions(older.schema as JsonSchema),
-      typeName,
-      module: eventModule(event),
-      sources: ["evt.lock"],
-    });
+    const schema = inlineDefinitions(older.schema as JsonSchema);
+    wanted.push({ version: older.version, schema, typeName, module: eventModule(event), sources: ["evt.lock"] });
+    validators.want(schema);
   }
-  for (const w of wanted) validators.want(w.schema);
   validators.compile();
   try {
     for (const module of emitter.emit()) files.push(await typescriptFile(module));

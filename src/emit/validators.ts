@@ -160,9 +160,48 @@ function compile(text: string): string {
 /** Below this many schemas to compile, handing them to worker threads costs more than it saves. */
 const PARALLEL_FROM = 48;
 
+/** How many schemas go to started workers at a time while the build is still announcing them. */
+const SENT_EARLY = 64;
+
+/**
+ * A schema like the ones evtc compiles (a closed object with required fields, patterns, formats, enums, bounds,
+ * an array, a map, a nested record, a decimal), compiled by a worker while it waits for its first schemas: ajv's
+ * code is then already optimised by V8 when they arrive. Its code is thrown away.
+ */
+const WARM_UP_SCHEMA = JSON.stringify({
+  $schema: "http://json-schema.org/draft-07/schema#",
+  additionalProperties: false,
+  properties: {
+    amount: {
+      additionalProperties: false,
+      properties: {
+        amount: { pattern: "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", type: "string", "x-evtc-minimum": 0 },
+        currency: { default: "EUR", enum: ["EUR", "USD"], type: "string" },
+      },
+      required: ["amount", "currency"],
+      type: "object",
+    },
+    at: { format: "date-time", type: "string" },
+    attributes: { additionalProperties: { type: "string" }, type: "object" },
+    id: { format: "uuid", type: "string" },
+    count: { maximum: 100, minimum: 0, type: "integer" },
+    note: { maxLength: 50, type: "string" },
+    ratio: { maximum: 1, minimum: 0, type: "number" },
+    status: { enum: ["A", "B", "C"], type: "string" },
+    tags: { items: { type: "string" }, maxItems: 5, type: "array" },
+  },
+  required: ["id", "amount", "count", "at"],
+  type: "object",
+});
+
+/** At most this many warm-up compiles (a second or so), for a worker whose schemas are slow to come. */
+const WARM_UP_ROUNDS = 400;
+
 /** A worker thread's side of `CompileWorkers` (`compile-workers.ts`): compiles the schemas it is sent. */
 export function serveCompilations(): void {
+  let asked = false;
   parentPort?.on("message", ({ id, texts }: CompileRequest) => {
+    asked = true;
     let reply: CompileReply;
     try {
       reply = { id, codes: texts.map(compile) };
@@ -171,6 +210,18 @@ export function serveCompilations(): void {
     }
     parentPort?.postMessage(reply);
   });
+  // One compile per turn of the event loop, so that the first request is answered as soon as it comes.
+  let rounds = 0;
+  const warmUp = () => {
+    if (asked || rounds++ >= WARM_UP_ROUNDS) return;
+    try {
+      compile(WARM_UP_SCHEMA);
+    } catch {
+      return; // Only a lost head start: the schemas themselves still compile, or report their own error.
+    }
+    setImmediate(warmUp);
+  };
+  setImmediate(warmUp);
 }
 
 /**
@@ -181,8 +232,12 @@ export function serveCompilations(): void {
  */
 export class Validators {
   private readonly compiled = new Map<string, string>();
-  private readonly pending = new Set<string>();
-  private compiling: { texts: readonly string[]; codes: Promise<string[]>; close: () => void } | undefined;
+  /** Announced, not cached, not yet handed to a worker. */
+  private pending: string[] = [];
+  private readonly announced = new Set<string>();
+  /** Chunks handed to workers, with their code to come. */
+  private readonly sent: { texts: readonly string[]; codes: Promise<string[]> }[] = [];
+  private pool: { workers: CompileWorkers; close: () => void } | undefined;
 
   /**
    * `workers`: started worker threads to compile in, or how many to start for this build (0: none, in this
@@ -193,13 +248,18 @@ export class Validators {
     private readonly workers: CompileWorkers | number = defaultCompileWorkers(),
   ) {}
 
-  /** Announces a schema whose module will be asked for. */
+  /**
+   * Announces a schema whose module will be asked for. With started workers, schemas go to them in chunks as
+   * they are announced, so that they start compiling while the rest are still being worked out.
+   */
   want(schema: JsonSchema): void {
     const text = JSON.stringify(schema);
-    if (this.compiled.has(text) || this.pending.has(text)) return;
+    if (this.announced.has(text)) return;
+    this.announced.add(text);
     const code = this.cache.get("validators", this.keyOf(text));
     if (code !== undefined) this.compiled.set(text, code);
-    else this.pending.add(text);
+    else this.pending.push(text);
+    if (typeof this.workers !== "number" && this.pending.length >= SENT_EARLY) this.send(this.workers);
   }
 
   /**
@@ -207,38 +267,50 @@ export class Validators {
    * thread goes on with the rest of the build; `finish` waits for them.
    */
   compile(): void {
-    const texts = [...this.pending];
-    this.pending.clear();
-    compilations += texts.length;
-    const workers = texts.length < PARALLEL_FROM || this.workers === 0 ? undefined : this.workers;
-    if (workers === undefined) {
-      this.record(texts, texts.map(compile));
-      return;
+    const total = this.pending.length + this.sent.reduce((n, chunk) => n + chunk.texts.length, 0);
+    if (total >= PARALLEL_FROM && this.workers !== 0) {
+      const workers = typeof this.workers === "number" ? this.startPool(this.workers) : this.workers;
+      if (workers !== undefined) {
+        this.send(workers);
+        return;
+      }
     }
-    const pool = typeof workers === "number" ? startCompileWorkers(workers) : workers;
-    const close = pool !== workers ? () => pool?.close() : () => undefined;
-    const codes = pool?.compile(texts) ?? Promise.resolve(texts.map(compile));
-    // Should the build fail before `finish`, the outcome is still awaited there, never left unhandled.
-    codes.catch(() => undefined);
-    this.compiling = { texts, codes, close };
+    const texts = this.pending;
+    this.pending = [];
+    compilations += texts.length;
+    this.record(texts, texts.map(compile));
   }
 
   /** Waits for the workers' code. */
   async finish(): Promise<void> {
-    const compiling = this.compiling;
-    if (compiling === undefined) return;
-    this.compiling = undefined;
     try {
-      this.record(compiling.texts, await compiling.codes);
+      for (const chunk of this.sent.splice(0)) this.record(chunk.texts, await chunk.codes);
     } finally {
-      compiling.close();
+      this.abandon();
     }
   }
 
   /** Stops compiling (a build that failed before `finish`): workers started for this build are closed. */
   abandon(): void {
-    this.compiling?.close();
-    this.compiling = undefined;
+    this.pool?.close();
+    this.pool = undefined;
+  }
+
+  private startPool(count: number): CompileWorkers | undefined {
+    const workers = startCompileWorkers(count);
+    if (workers !== undefined) this.pool = { workers, close: () => workers.close() };
+    return workers;
+  }
+
+  private send(workers: CompileWorkers): void {
+    const texts = this.pending;
+    if (texts.length === 0) return;
+    this.pending = [];
+    compilations += texts.length;
+    const codes = workers.compile(texts);
+    // Should the build fail before `finish`, the outcome is still awaited there, never left unhandled.
+    codes.catch(() => undefined);
+    this.sent.push({ texts, codes });
   }
 
   private record(texts: readonly string[], codes: readonly string[]): void {

@@ -3,6 +3,7 @@ import ajvModule from "ajv";
 import formatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { canonical, eventSchema, inlineDefinitions, type JsonSchema } from "../../src/emit/json-schema.js";
+import { startCompileWorkers } from "../../src/emit/compile-workers.js";
 import { olderVersionsOf } from "../../src/emit/older-versions.js";
 import { Validators } from "../../src/emit/validators.js";
 import { checkPaths } from "../../src/program.js";
@@ -162,5 +163,23 @@ describe("validator compilation", { timeout: 60_000 }, () => {
     for (const schema of [...schemas, { type: "not-a-type" }]) broken.want(schema);
     broken.compile();
     await expect(broken.finish()).rejects.toThrow(/evtc produced an invalid JSON Schema/);
+  });
+
+  it("sends schemas to workers started beforehand as they are announced, warmed up, for the same code", async () => {
+    const schemas = projectSchemas().flatMap(({ schema }, i) => [schema, { ...schema, $comment: `copy ${i}` }]);
+    const inThread = await compiledModules(schemas);
+    const workers = startCompileWorkers(1);
+    expect(workers).toBeDefined();
+    try {
+      // Long enough for the worker to load and compile its warm-up schema many times before the first chunk.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const validators = new Validators(undefined, workers);
+      for (const schema of schemas) validators.want(schema);
+      validators.compile();
+      await validators.finish();
+      expect(schemas.map((schema) => validators.module(schema, "// header"))).toEqual(inThread);
+    } finally {
+      workers?.close();
+    }
   });
 });
