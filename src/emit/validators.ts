@@ -1,7 +1,8 @@
-import ajvModule, { _, type KeywordCxt } from "ajv";
-import codegenModule from "ajv/dist/compile/codegen/index.js";
-import standaloneModule from "ajv/dist/standalone/index.js";
-import formatsModule from "ajv-formats";
+import type ajvModule from "ajv";
+import type { KeywordCxt } from "ajv";
+import type codegenModule from "ajv/dist/compile/codegen/index.js";
+import type standaloneModule from "ajv/dist/standalone/index.js";
+import type formatsModule from "ajv-formats";
 import { createRequire } from "node:module";
 import { parentPort } from "node:worker_threads";
 import { cacheKey, noCache, ownSource, type BuildCache } from "./cache.js";
@@ -35,6 +36,7 @@ function decimalBound(keyword: "x-evtc-minimum" | "x-evtc-maximum", operator: st
     // Decimals travel as exact strings; the bound is compared as a double, which is exact for the bounds
     // people write (0, 100, 0.01) and off only in digits far beyond what a bound is meant to catch.
     code(cxt: KeywordCxt) {
+      const { _ } = ajvModules();
       const { data, schema } = cxt;
       cxt.fail(_`Number(${data}) ${operator === "<" ? _`<` : _`>`} ${schema as number}`);
     },
@@ -44,15 +46,35 @@ function decimalBound(keyword: "x-evtc-minimum" | "x-evtc-maximum", operator: st
   };
 }
 
-// ajv and its plugins are CommonJS modules with `exports.default`: under Node's ES module interop the default
-// import is the whole `exports` object.
-const Ajv = ajvModule.default;
-const standaloneCode = standaloneModule.default;
-const addFormats = formatsModule.default;
-const { ValueScope } = codegenModule;
-type ValueScope = InstanceType<typeof ValueScope>;
+const require = createRequire(import.meta.url);
 
-type AjvInstance = InstanceType<typeof Ajv>;
+/**
+ * ajv, loaded when a schema is first compiled in this thread: in a large build that is only the worker's, and
+ * the main thread is spared loading it (a tenth of a second). ajv and its plugins are CommonJS modules with
+ * `exports.default`.
+ */
+function ajvModules() {
+  loaded ??= {
+    Ajv: (require("ajv") as typeof ajvModule).default,
+    _: (require("ajv") as typeof ajvModule)._,
+    ValueScope: (require("ajv/dist/compile/codegen/index.js") as typeof codegenModule).ValueScope,
+    standaloneCode: (require("ajv/dist/standalone/index.js") as typeof standaloneModule).default,
+    addFormats: (require("ajv-formats") as typeof formatsModule).default,
+  };
+  return loaded;
+}
+let loaded:
+  | {
+      Ajv: typeof ajvModule.default;
+      _: typeof ajvModule._;
+      ValueScope: typeof codegenModule.ValueScope;
+      standaloneCode: typeof standaloneModule.default;
+      addFormats: typeof formatsModule.default;
+    }
+  | undefined;
+
+type ValueScope = InstanceType<typeof codegenModule.ValueScope>;
+type AjvInstance = InstanceType<typeof ajvModule.default>;
 
 /**
  * An ajv instance set up as evtc's validators need. Checking a schema against the JSON Schema meta-schema
@@ -60,6 +82,7 @@ type AjvInstance = InstanceType<typeof Ajv>;
  * that check to one instance shared by the build (`checkSchema`).
  */
 function newAjv(validateSchema: boolean): AjvInstance {
+  const { Ajv, _, addFormats } = ajvModules();
   const ajv = new Ajv({
     code: {
       source: true,
@@ -92,8 +115,6 @@ function newAjv(validateSchema: boolean): AjvInstance {
   ajv.addKeyword(decimalBound("x-evtc-maximum", ">"));
   return ajv;
 }
-
-const require = createRequire(import.meta.url);
 
 /**
  * What ajv's code depends on besides the schema: the versions of ajv, ajv-formats and evtc, and this module's
@@ -144,6 +165,7 @@ function compile(text: string): string {
     if (scopePrefixes === undefined)
       throw new Error("this version of ajv keeps its scope differently: evtc needs updating");
   }
+  const { ValueScope, standaloneCode } = ajvModules();
   const ajv = compiler as AjvInstance & { scope: ValueScope };
   ajv.scope = new ValueScope({ scope: {}, prefixes: new Set(scopePrefixes), es5: false, lines: true });
   try {
