@@ -263,7 +263,7 @@ export class Validators {
 
   /**
    * `workers`: started worker threads to compile in, or how many to start for this build (0: none, in this
-   * thread). By default `defaultCompileWorkers()`. Fewer than `PARALLEL_FROM` schemas compile in this thread.
+   * thread). By default `defaultCompileWorkers()`, started only for `PARALLEL_FROM` schemas or more.
    */
   constructor(
     private readonly cache: BuildCache = noCache(),
@@ -289,9 +289,14 @@ export class Validators {
    * thread goes on with the rest of the build; `finish` waits for them.
    */
   compile(): void {
-    const total = this.pending.length + this.sent.reduce((n, chunk) => n + chunk.texts.length, 0);
-    if (total >= PARALLEL_FROM && this.workers !== 0) {
-      const workers = typeof this.workers === "number" ? this.startPool(this.workers) : this.workers;
+    // Workers started beforehand are loaded and warm: they take even a single schema, which this thread would
+    // first have to load ajv for. Starting workers pays only for enough schemas.
+    if (typeof this.workers !== "number") {
+      this.send(this.workers);
+      return;
+    }
+    if (this.pending.length >= PARALLEL_FROM && this.workers > 0) {
+      const workers = this.startPool(this.workers);
       if (workers !== undefined) {
         this.send(workers);
         return;
