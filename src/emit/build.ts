@@ -2,7 +2,7 @@ import path from "node:path";
 import { noCache, type BuildCache } from "./cache.js";
 import type { Lock } from "../contracts/lock.js";
 import type { BusModel, EventType } from "../model/bus.js";
-import { eventSchema, inlineDefinitions, type JsonSchema } from "./json-schema.js";
+import { canonical, eventSchema, inlineDefinitions, type JsonSchema } from "./json-schema.js";
 import { GENERATED_MARKER, generatedHeader, type GeneratedFile } from "./generated-file.js";
 import { schemaPath, validatorPath, type EventVersion } from "./layout.js";
 import { olderVersionsOf } from "./older-versions.js";
@@ -69,7 +69,9 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
     const event = model.events.get(older.version.event);
     if (event === undefined) continue;
     const typeName = emitter.eventTypeName(event.name, older.version.major);
-    const schema = inlineDefinitions(older.schema as JsonSchema);
+    // The lock's text may order keys otherwise (its hash is over the canonical form): the same schema must give
+    // the same validator, and the same cache key, as when it was current.
+    const schema = inlineDefinitions(canonical(older.schema as JsonSchema));
     wanted.push({ version: older.version, schema, typeName, module: eventModule(event), sources: ["evt.lock"] });
     validators.want(schema);
   }

@@ -16,6 +16,9 @@ export interface CompileRequest {
 export type CompileReply =
   { readonly id: number; readonly codes: string[] } | { readonly id: number; readonly error: string };
 
+/** A schema a worker could not compile: the build's error, not the worker's (which `Validators` works around). */
+export class SchemaCompileError extends Error {}
+
 /**
  * How many worker threads compile validators by default: one per core but the one the main thread prints on,
  * at most four (none on a single core). On two cores one worker compiles a 1,000-topic project's validators
@@ -50,7 +53,7 @@ class CompileWorker {
       if (waiting === undefined) return;
       this.settled(reply.id);
       if ("codes" in reply) waiting.resolve(reply.codes);
-      else waiting.reject(new Error(reply.error));
+      else waiting.reject(new SchemaCompileError(reply.error));
     });
     this.worker.on("error", (error) => this.fail(error));
     this.worker.on("exit", (code) => this.fail(new Error(`a validator worker stopped (exit code ${code})`)));
@@ -79,6 +82,11 @@ class CompileWorker {
     }
   }
 
+  /** Tells the worker that no schema is coming: it stops warming up. */
+  rest(): void {
+    if (this.failure === undefined) this.worker.postMessage({ id: -1, texts: [] } satisfies CompileRequest);
+  }
+
   close(): void {
     this.fail(new Error("the validator workers were closed"));
     void this.worker.terminate();
@@ -88,6 +96,8 @@ class CompileWorker {
 /** A set of started workers, each compiling an equal share of the schemas it is given. */
 export class CompileWorkers {
   private readonly workers: CompileWorker[];
+  /** How many schemas the workers have compiled (for tests). */
+  compiled = 0;
 
   /** Starts `count` workers (at least one) running `entry`, the validators module (its URL). */
   constructor(count: number, entry: string) {
@@ -102,7 +112,14 @@ export class CompileWorkers {
     const share = Math.ceil(texts.length / this.workers.length);
     const shares = this.workers.map((worker, i) => ({ worker, texts: texts.slice(i * share, (i + 1) * share) }));
     const results = await Promise.all(shares.filter((s) => s.texts.length > 0).map((s) => s.worker.compile(s.texts)));
-    return results.flat();
+    const codes = results.flat();
+    this.compiled += codes.length;
+    return codes;
+  }
+
+  /** Tells every worker that no schema is coming (a build with every validator cached). */
+  rest(): void {
+    for (const worker of this.workers) worker.rest();
   }
 
   /** Stops every worker; pending compilations fail. */

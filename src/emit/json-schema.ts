@@ -197,43 +197,65 @@ export function eventSchema(event: EventType, options: SchemaOptions): EventSche
 
 const DEFINITION_REF = "#/definitions/";
 
+/** Whether `value` holds a `$ref` anywhere. */
+function hasRef(value: JsonValue): boolean {
+  if (Array.isArray(value)) return value.some(hasRef);
+  if (value === null || typeof value !== "object") return false;
+  return Object.entries(value).some(([key, member]) => key === "$ref" || hasRef(member));
+}
+
 /**
- * `schema` with every local `$ref` replaced by the definition it names, and no `definitions`: the form
- * validators are compiled from. ajv inlines such references into the code anyway, but resolving each one
- * costs it more than the code itself; this does it once, for a quarter of each validator's compile time.
- * A recursive record cannot be inlined: a schema with one is returned as it is. Keys stay sorted when they
- * are in `schema` (see `canonical`).
+ * `schema` with each local `$ref` to a definition that holds no `$ref` itself (an enum, a record of plain
+ * fields) replaced by that definition: the form validators are compiled from. These are exactly the references
+ * ajv inlines into its code anyway (its `inlineRefs`), but resolving each one cost it more than the code
+ * itself; doing it here saves a quarter of each compile, for code of the same shape. A definition that refers
+ * to others (a nested or recursive record) stays a definition, as it is, which ajv compiles once as a function
+ * of its own: inlining those too would copy a record used twice at each level of nesting, and grow without
+ * bound for a recursive one. Keys stay sorted when they are in `schema` (see `canonical`).
  */
 export function inlineDefinitions(schema: JsonSchema): JsonSchema {
   const definitions = (schema["definitions"] ?? {}) as Record<string, JsonValue>;
-  const inlining = new Set<string>();
-  let recursive = false;
+  const inlinable = new Set(Object.keys(definitions).filter((name) => !hasRef(definitions[name]!)));
+  if (inlinable.size === 0) return schema;
+  const referencedByKept = new Set<string>();
+  const collectRefs = (value: JsonValue): void => {
+    if (Array.isArray(value)) value.forEach(collectRefs);
+    else if (value !== null && typeof value === "object") {
+      for (const [key, member] of Object.entries(value)) {
+        if (key === "$ref" && typeof member === "string" && member.startsWith(DEFINITION_REF)) {
+          referencedByKept.add(member.slice(DEFINITION_REF.length));
+        } else collectRefs(member);
+      }
+    }
+  };
+  for (const [name, definition] of Object.entries(definitions)) if (!inlinable.has(name)) collectRefs(definition);
   const inline = (value: JsonValue): JsonValue => {
     if (Array.isArray(value)) return value.map(inline);
     if (value === null || typeof value !== "object") return value;
     const object = value as Record<string, JsonValue>;
     const ref = object["$ref"];
-    const entries: [string, JsonValue][] = [];
-    if (typeof ref === "string" && ref.startsWith(DEFINITION_REF)) {
-      const name = ref.slice(DEFINITION_REF.length);
-      const definition = Object.hasOwn(definitions, name) ? definitions[name] : undefined;
-      if (definition === undefined || inlining.has(name)) {
-        recursive = true;
-        return value;
-      }
-      inlining.add(name);
-      entries.push(...Object.entries(inline(definition) as Record<string, JsonValue>));
-      inlining.delete(name);
-    }
+    const name =
+      typeof ref === "string" && ref.startsWith(DEFINITION_REF) ? ref.slice(DEFINITION_REF.length) : undefined;
+    const merged = name !== undefined && inlinable.has(name) && Object.hasOwn(definitions, name);
+    const entries: [string, JsonValue][] = merged
+      ? Object.entries(definitions[name!] as Record<string, JsonValue>)
+      : [];
     for (const [key, member] of Object.entries(object)) {
-      if (key === "$ref" || (object === schema && key === "definitions")) continue;
+      if (merged && key === "$ref") continue;
+      if (object === schema && key === "definitions") {
+        // The definitions kept, and the ones they refer to (which they still do by `$ref`).
+        const kept = Object.entries(definitions).filter(
+          ([definition]) => !inlinable.has(definition) || referencedByKept.has(definition),
+        );
+        if (kept.length > 0) entries.push([key, Object.fromEntries(kept)]);
+        continue;
+      }
       // Beside a `$ref` evtc writes only annotations (`default`, docs), which the definition never has.
       entries.push([key, inline(member)]);
     }
     // Only a merged object needs sorting again: the others keep the order of a canonical input.
-    if (typeof ref === "string") entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (merged) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return Object.fromEntries(entries);
   };
-  const inlined = inline(schema) as JsonSchema;
-  return recursive ? schema : inlined;
+  return inline(schema) as JsonSchema;
 }

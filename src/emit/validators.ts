@@ -8,6 +8,7 @@ import { parentPort } from "node:worker_threads";
 import { cacheKey, noCache, ownSource, type BuildCache } from "./cache.js";
 import {
   defaultCompileWorkers,
+  SchemaCompileError,
   startCompileWorkers,
   type CompileReply,
   type CompileRequest,
@@ -224,11 +225,12 @@ export function serveCompilations(): void {
   let asked = false;
   parentPort?.on("message", ({ id, texts }: CompileRequest) => {
     asked = true;
+    if (texts.length === 0) return; // `rest`: nothing to compile, and no warming up either
     let reply: CompileReply;
     try {
       reply = { id, codes: texts.map(compile) };
     } catch (error) {
-      reply = { id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+      reply = { id, error: error instanceof Error ? error.message : String(error) };
     }
     parentPort?.postMessage(reply);
   });
@@ -292,6 +294,7 @@ export class Validators {
     // Workers started beforehand are loaded and warm: they take even a single schema, which this thread would
     // first have to load ajv for. Starting workers pays only for enough schemas.
     if (typeof this.workers !== "number") {
+      if (this.pending.length === 0 && this.sent.length === 0) this.workers.rest();
       this.send(this.workers);
       return;
     }
@@ -311,7 +314,18 @@ export class Validators {
   /** Waits for the workers' code. */
   async finish(): Promise<void> {
     try {
-      for (const chunk of this.sent.splice(0)) this.record(chunk.texts, await chunk.codes);
+      for (const chunk of this.sent.splice(0)) {
+        let codes: readonly string[];
+        try {
+          codes = await chunk.codes;
+        } catch (error) {
+          // A schema that cannot be compiled fails the build; a worker that failed (it could not start, or it
+          // stopped) only leaves its share to this thread.
+          if (error instanceof SchemaCompileError) throw error;
+          codes = chunk.texts.map(compile);
+        }
+        this.record(chunk.texts, codes);
+      }
     } finally {
       this.abandon();
     }

@@ -239,9 +239,14 @@ describe("usage", () => {
   });
 
   it("tunes V8 only where it knows the flag, which this Node's V8 takes without complaint", () => {
-    expect(tuneJit("10.2.154.26")).toBe(false);
-    expect(tuneJit("14.0.1")).toBe(false);
-    expect(tuneJit(process.versions.v8)).toBe(true);
+    const set: string[] = [];
+    const record = (flags: string) => void set.push(flags);
+    expect(tuneJit("10.2.154.26", record)).toBe(false);
+    expect(tuneJit("14.0.1", record)).toBe(false);
+    expect(set).toEqual([]);
+    expect(tuneJit("11.3.244.8-node.33", record)).toBe(true);
+    expect(tuneJit("13.6.233.10-node.20", record)).toBe(true);
+    expect(set).toEqual(["--max-inlined-bytecode-size-cumulative=100", "--max-inlined-bytecode-size-cumulative=100"]);
     // A flag V8 does not know is reported on stderr ("unrecognized flag"), even on `--version`.
     const outcome = evtc(["--version"]);
     expect(outcome.stderr).toBe("");

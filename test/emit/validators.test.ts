@@ -62,23 +62,42 @@ describe("inlineDefinitions", () => {
     definitions: { Currency: { type: "string", enum: ["EUR", "USD"] }, Money: money },
   };
 
-  it("replaces each local reference by its definition, keeps what stood beside it, and drops the definitions", () => {
-    const inlinedMoney = {
-      properties: { amount: { type: "string" }, currency: { default: "EUR", enum: ["EUR", "USD"], type: "string" } },
-      type: "object",
-    };
+  it("replaces each reference to a definition without references by it, keeping what stood beside it", () => {
+    // Currency holds no reference: inlined, as ajv would inline it. Money refers to Currency: it stays a
+    // definition, as it is (ajv compiles it once, as a function), and so does Currency, which it refers to.
     expect(inlineDefinitions(schema)).toEqual({
       $schema: "http://json-schema.org/draft-07/schema#",
-      properties: { paid: inlinedMoney, refunds: { items: inlinedMoney, type: "array" } },
       type: "object",
+      properties: {
+        paid: { $ref: "#/definitions/Money" },
+        refunds: { type: "array", items: { $ref: "#/definitions/Money" } },
+      },
+      definitions: {
+        Currency: { type: "string", enum: ["EUR", "USD"] },
+        Money: money,
+      },
+    });
+    const flat: JsonSchema = {
+      type: "object",
+      properties: { a: { $ref: "#/definitions/Currency" }, b: { $ref: "#/definitions/Currency", default: "USD" } },
+      definitions: { Currency: { type: "string", enum: ["EUR", "USD"] } },
+    };
+    expect(inlineDefinitions(flat)).toEqual({
+      type: "object",
+      properties: {
+        a: { type: "string", enum: ["EUR", "USD"] },
+        b: { default: "USD", enum: ["EUR", "USD"], type: "string" },
+      },
     });
     // From a schema with sorted keys (as evtc's are), keys come out sorted: equal schemas are equal text, the
     // validator cache's key.
-    const inlined = JSON.stringify(inlineDefinitions(canonical(schema)));
-    expect(inlined).toBe(JSON.stringify(canonical(JSON.parse(inlined))));
+    for (const input of [schema, flat]) {
+      const inlined = JSON.stringify(inlineDefinitions(canonical(input)));
+      expect(inlined).toBe(JSON.stringify(canonical(JSON.parse(inlined))));
+    }
   });
 
-  it("leaves a schema with a recursive record, or a reference it cannot resolve, as it is", () => {
+  it("leaves a recursive record, or a reference it cannot resolve, as it is", () => {
     const recursive: JsonSchema = {
       type: "object",
       properties: { place: { $ref: "#/definitions/Place" } },
@@ -92,9 +111,25 @@ describe("inlineDefinitions", () => {
     const inherited: JsonSchema = {
       type: "object",
       properties: { x: { $ref: "#/definitions/toString" } },
-      definitions: {},
+      definitions: { Plain: { type: "string" } },
     };
-    expect(inlineDefinitions(inherited)).toBe(inherited);
+    expect(inlineDefinitions(inherited)).toEqual({
+      type: "object",
+      properties: { x: { $ref: "#/definitions/toString" } },
+    });
+  });
+
+  it("never grows a schema whose records nest records used more than once", () => {
+    // R0 has two fields of R1, which has two of R2…: inlining them all would copy R11 2^11 times.
+    const definitions: Record<string, JsonSchema> = {
+      R11: { type: "object", properties: { leaf: { type: "string" } } },
+    };
+    for (let i = 10; i >= 0; i--) {
+      const next = { $ref: `#/definitions/R${i + 1}` };
+      definitions[`R${i}`] = { type: "object", properties: { left: next, right: next } };
+    }
+    const nested: JsonSchema = { type: "object", properties: { root: { $ref: "#/definitions/R0" } }, definitions };
+    expect(JSON.stringify(inlineDefinitions(nested)).length).toBeLessThanOrEqual(JSON.stringify(nested).length);
   });
 
   it("accepts and refuses the same documents as the schema it came from", () => {
@@ -162,7 +197,13 @@ describe("validator compilation", { timeout: 60_000 }, () => {
     const broken = new Validators(undefined, 1);
     for (const schema of [...schemas, { type: "not-a-type" }]) broken.want(schema);
     broken.compile();
-    await expect(broken.finish()).rejects.toThrow(/evtc produced an invalid JSON Schema/);
+    const failure = await broken.finish().then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure?.message).toMatch(/^evtc produced an invalid JSON Schema/);
+    // The worker's message, not its stack.
+    expect(failure?.message).not.toMatch(/\n\s+at /);
   });
 
   it("sends schemas to workers started beforehand as they are announced, warmed up, for the same code", async () => {
@@ -181,5 +222,18 @@ describe("validator compilation", { timeout: 60_000 }, () => {
     } finally {
       workers?.close();
     }
+  });
+
+  it("compiles here what workers that failed could not", async () => {
+    const schemas = projectSchemas().flatMap(({ schema }, i) => [schema, { ...schema, $comment: `copy ${i}` }]);
+    const inThread = await compiledModules(schemas);
+    const workers = startCompileWorkers(1)!;
+    const validators = new Validators(undefined, workers);
+    for (const schema of schemas.slice(0, 70)) validators.want(schema); // 64 of them sent at once
+    workers.close(); // stops the worker with that chunk, as a crash would
+    for (const schema of schemas.slice(70)) validators.want(schema);
+    validators.compile();
+    await validators.finish();
+    expect(schemas.map((schema) => validators.module(schema, "// header"))).toEqual(inThread);
   });
 });
