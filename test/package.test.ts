@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -31,5 +32,13 @@ describe("the npm package", () => {
         "InvalidEventError",
       ]),
     );
+  });
+
+  it("builds the `evtc` command as an executable file, run by its shebang as npx runs it", () => {
+    const bin = path.join(repo, "dist", "cli", "main.js");
+    expect(statSync(bin).mode & 0o111).toBe(0o111);
+    const result = spawnSync(bin, ["--version"], { cwd: repo, encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 });
