@@ -5,7 +5,8 @@ import { Worker } from "node:worker_threads";
  * Worker threads that compile validators (`validators.ts` runs in them). `evtc build` starts them before it
  * checks the project, so that loading ajv and warming it up happen on an otherwise idle core while this
  * thread parses; by the time the schemas are known, the workers are ready. This module does not load ajv
- * itself: the main thread needs it only for a build too small to hand to the workers.
+ * itself: the main thread loads it only when it compiles itself (on a single core, or for a library caller
+ * with few schemas and no workers started).
  */
 
 /** A request to a worker, and its answer. */

@@ -261,7 +261,8 @@ export class Validators {
   private readonly announced = new Set<string>();
   /** Chunks handed to workers, with their code to come. */
   private readonly sent: { texts: readonly string[]; codes: Promise<string[]> }[] = [];
-  private pool: { workers: CompileWorkers; close: () => void } | undefined;
+  /** Workers this object started itself (for `workers` given as a number), which it closes. */
+  private ownWorkers: CompileWorkers | undefined;
 
   /**
    * `workers`: started worker threads to compile in, or how many to start for this build (0: none, in this
@@ -299,9 +300,9 @@ export class Validators {
       return;
     }
     if (this.pending.length >= PARALLEL_FROM && this.workers > 0) {
-      const workers = this.startPool(this.workers);
-      if (workers !== undefined) {
-        this.send(workers);
+      this.ownWorkers = startCompileWorkers(this.workers);
+      if (this.ownWorkers !== undefined) {
+        this.send(this.ownWorkers);
         return;
       }
     }
@@ -333,14 +334,8 @@ export class Validators {
 
   /** Stops compiling (a build that failed before `finish`): workers started for this build are closed. */
   abandon(): void {
-    this.pool?.close();
-    this.pool = undefined;
-  }
-
-  private startPool(count: number): CompileWorkers | undefined {
-    const workers = startCompileWorkers(count);
-    if (workers !== undefined) this.pool = { workers, close: () => workers.close() };
-    return workers;
+    this.ownWorkers?.close();
+    this.ownWorkers = undefined;
   }
 
   private send(workers: CompileWorkers): void {
