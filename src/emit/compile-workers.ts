@@ -130,7 +130,7 @@ export class CompileWorkers {
 }
 
 /** Where `validators.ts` is, beside this module (`.ts` under the tests, `.js` when built). */
-export function validatorsEntry(): string {
+function validatorsEntry(): string {
   return new URL(`./validators${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url).href;
 }
 

@@ -197,11 +197,16 @@ export function eventSchema(event: EventType, options: SchemaOptions): EventSche
 
 const DEFINITION_REF = "#/definitions/";
 
-/** Whether `value` holds a `$ref` anywhere. */
-function hasRef(value: JsonValue): boolean {
-  if (Array.isArray(value)) return value.some(hasRef);
-  if (value === null || typeof value !== "object") return false;
-  return Object.entries(value).some(([key, member]) => key === "$ref" || hasRef(member));
+/** Every `$ref` in `value`, at any depth. */
+function refsIn(value: JsonValue, found: JsonValue[] = []): JsonValue[] {
+  if (Array.isArray(value)) for (const item of value) refsIn(item, found);
+  else if (value !== null && typeof value === "object") {
+    for (const [key, member] of Object.entries(value)) {
+      if (key === "$ref") found.push(member);
+      else refsIn(member, found);
+    }
+  }
+  return found;
 }
 
 /**
@@ -215,20 +220,16 @@ function hasRef(value: JsonValue): boolean {
  */
 export function inlineDefinitions(schema: JsonSchema): JsonSchema {
   const definitions = (schema["definitions"] ?? {}) as Record<string, JsonValue>;
-  const inlinable = new Set(Object.keys(definitions).filter((name) => !hasRef(definitions[name]!)));
+  const refs = new Map(Object.entries(definitions).map(([name, definition]) => [name, refsIn(definition)]));
+  const inlinable = new Set([...refs].filter(([, found]) => found.length === 0).map(([name]) => name));
   if (inlinable.size === 0) return schema;
-  const referencedByKept = new Set<string>();
-  const collectRefs = (value: JsonValue): void => {
-    if (Array.isArray(value)) value.forEach(collectRefs);
-    else if (value !== null && typeof value === "object") {
-      for (const [key, member] of Object.entries(value)) {
-        if (key === "$ref" && typeof member === "string" && member.startsWith(DEFINITION_REF)) {
-          referencedByKept.add(member.slice(DEFINITION_REF.length));
-        } else collectRefs(member);
-      }
-    }
-  };
-  for (const [name, definition] of Object.entries(definitions)) if (!inlinable.has(name)) collectRefs(definition);
+  // What the definitions kept as they are still refer to by `$ref`.
+  const referencedByKept = new Set(
+    [...refs.values()]
+      .flat()
+      .filter((ref): ref is string => typeof ref === "string" && ref.startsWith(DEFINITION_REF))
+      .map((ref) => ref.slice(DEFINITION_REF.length)),
+  );
   const inline = (value: JsonValue): JsonValue => {
     if (Array.isArray(value)) return value.map(inline);
     if (value === null || typeof value !== "object") return value;
