@@ -16,55 +16,70 @@ function validOffset(n: number | undefined): n is number {
   return typeof n === "number" && Number.isFinite(n);
 }
 
-/** Reads a CST defensively: after error recovery, any child may be missing. */
+/** Whether a token came from the source (error recovery inserts tokens that are not in it). */
+function isReal(token: IToken): boolean {
+  return !token.isInsertedInRecovery && validOffset(token.startOffset);
+}
+
+/**
+ * Reads a CST defensively: after error recovery, any child may be missing. Plain loops rather than
+ * filter/map chains: this runs for every node of every file, mostly before V8 has optimised it.
+ */
 class Cst {
   constructor(readonly node: CstNode) {}
 
   tokens(key: string): IToken[] {
-    return (this.node.children[key] ?? []).filter(isToken).filter((tok) => !tok.isInsertedInRecovery);
+    const out: IToken[] = [];
+    for (const element of this.node.children[key] ?? []) {
+      if (isToken(element) && !element.isInsertedInRecovery) out.push(element);
+    }
+    return out;
   }
   token(key: string): IToken | undefined {
-    return this.tokens(key)[0];
+    for (const element of this.node.children[key] ?? []) {
+      if (isToken(element) && !element.isInsertedInRecovery) return element;
+    }
+    return undefined;
   }
   nodes(key: string): Cst[] {
-    return (this.node.children[key] ?? []).filter((e): e is CstNode => !isToken(e)).map((n) => new Cst(n));
+    const out: Cst[] = [];
+    for (const element of this.node.children[key] ?? []) if (!isToken(element)) out.push(new Cst(element));
+    return out;
   }
   child(key: string): Cst | undefined {
-    return this.nodes(key)[0];
+    for (const element of this.node.children[key] ?? []) if (!isToken(element)) return new Cst(element);
+    return undefined;
   }
   /** The first real token under this node (what `allTokens()[0]` is, without collecting and sorting them). */
   firstToken(): IToken | undefined {
-    let first: IToken | undefined;
-    const walk = (node: CstNode) => {
-      for (const list of Object.values(node.children)) {
-        for (const e of list) {
-          if (!isToken(e)) walk(e);
-          else if (
-            !e.isInsertedInRecovery &&
-            validOffset(e.startOffset) &&
-            (first === undefined || e.startOffset < first.startOffset)
-          )
-            first = e;
-        }
-      }
-    };
-    walk(this.node);
-    return first;
+    return firstTokenUnder(this.node, undefined);
   }
   /** All real tokens under this node, in source order. */
   allTokens(): IToken[] {
     const out: IToken[] = [];
-    const walk = (node: CstNode) => {
-      for (const list of Object.values(node.children)) {
-        for (const e of list) {
-          if (isToken(e)) {
-            if (!e.isInsertedInRecovery && validOffset(e.startOffset)) out.push(e);
-          } else walk(e);
-        }
-      }
-    };
-    walk(this.node);
+    collectTokens(this.node, out);
     return out.sort((a, b) => a.startOffset - b.startOffset);
+  }
+}
+
+function firstTokenUnder(node: CstNode, first: IToken | undefined): IToken | undefined {
+  const children = node.children;
+  for (const key in children) {
+    for (const element of children[key]!) {
+      if (!isToken(element)) first = firstTokenUnder(element, first);
+      else if (isReal(element) && (first === undefined || element.startOffset < first.startOffset)) first = element;
+    }
+  }
+  return first;
+}
+
+function collectTokens(node: CstNode, out: IToken[]): void {
+  const children = node.children;
+  for (const key in children) {
+    for (const element of children[key]!) {
+      if (!isToken(element)) collectTokens(element, out);
+      else if (isReal(element)) out.push(element);
+    }
   }
 }
 
@@ -231,9 +246,20 @@ export class AstBuilder {
 
   private name(node: Cst | undefined): ast.Name | undefined {
     if (!node) return undefined;
-    const toks = node.allTokens().filter((tok) => tok.image !== ".");
-    if (toks.length === 0) return undefined;
-    return { text: toks.map((tok) => tok.image).join("."), span: this.spanOf(node) };
+    const parts: string[] = [];
+    if (node.node.name === "name") {
+      const word = node.token("Identifier");
+      if (word !== undefined && isReal(word)) parts.push(word.image);
+    } else if (node.node.name === "qualifiedName") {
+      // `name ("." Identifier)*`: the head's word, then the words after the dots, in source order.
+      const head = node.child("name")?.token("Identifier");
+      if (head !== undefined && isReal(head)) parts.push(head.image);
+      for (const word of node.tokens("Identifier")) if (isReal(word)) parts.push(word.image);
+    } else {
+      for (const tok of node.allTokens()) if (tok.image !== ".") parts.push(tok.image);
+    }
+    if (parts.length === 0) return undefined;
+    return { text: parts.join("."), span: this.spanOf(node) };
   }
 
   private identifier(tok: IToken | undefined): ast.Name | undefined {

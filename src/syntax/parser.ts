@@ -149,8 +149,14 @@ const ruleExpectations: Record<string, string> = {
 };
 
 export class EvtParser extends CstParser {
-  constructor() {
+  /**
+   * `validateGrammar`: run chevrotain's checks of the grammar itself (ambiguities, left recursion…). They find
+   * mistakes in this file, never in a user's, so the compiler skips them (a tenth of its start-up) and a test
+   * runs them (test/syntax/grammar-validation.test.ts).
+   */
+  constructor({ validateGrammar = false }: { validateGrammar?: boolean } = {}) {
     super(t.allTokens, {
+      skipValidations: !validateGrammar,
       recoveryEnabled: true,
       errorMessageProvider: messages,
       // Every decision is made on the next token (gates handle the few contextual cases); this keeps error
