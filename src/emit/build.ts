@@ -31,6 +31,11 @@ export interface BuildInput {
    * how many to start for this build (0: none, in this thread). By default one per core but one, at most four.
    */
   readonly compileWorkers?: CompileWorkers | number;
+  /**
+   * Called once with the files that do not wait for the validators (every file but their code), before waiting
+   * for them, so that the caller can write those meanwhile. The returned list holds them too.
+   */
+  readonly ready?: (files: readonly GeneratedFile[]) => void;
 }
 
 function toPosix(p: string): string {
@@ -51,19 +56,17 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   // Validators first: compiling them is most of a build's work, done in worker threads for a large project
   // while this thread prints the rest.
   const eventModule = (event: EventType) => moduleOf(sourceOf(event.nameSpan.file.path));
-  const wanted: { version: EventVersion; schema: JsonSchema; typeName: string; module: string; sources: string[] }[] =
-    [];
+  const wanted: { version: EventVersion; text: string; typeName: string; module: string; sources: string[] }[] = [];
   for (const event of model.events.values()) {
     const source = sourceOf(event.nameSpan.file.path);
     const schema = inlineDefinitions(eventSchema(event, { documentation: false }).schema);
     wanted.push({
       version: currentVersion(event),
-      schema,
+      text: validators.want(schema),
       typeName: emitter.eventTypeName(event.name),
       module: eventModule(event),
       sources: [source],
     });
-    validators.want(schema);
   }
   for (const older of olderVersions) {
     const event = model.events.get(older.version.event);
@@ -72,8 +75,13 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
     // The lock's text may order keys otherwise (its hash is over the canonical form): the same schema must give
     // the same validator, and the same cache key, as when it was current.
     const schema = inlineDefinitions(canonical(older.schema as JsonSchema));
-    wanted.push({ version: older.version, schema, typeName, module: eventModule(event), sources: ["evt.lock"] });
-    validators.want(schema);
+    wanted.push({
+      version: older.version,
+      text: validators.want(schema),
+      typeName,
+      module: eventModule(event),
+      sources: ["evt.lock"],
+    });
   }
   validators.compile();
   try {
@@ -101,16 +109,43 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
     validators.abandon();
     throw error;
   }
-  await validators.finish();
-  for (const { version, schema, typeName, module, sources } of wanted) {
-    const at = validatorPath(version);
-    const header = generatedHeader(sources, "//");
-    files.push({ path: at, content: validators.module(schema, header) });
+  // Each validator's module as soon as its code is there (cached, or from a worker), for `ready`.
+  const waiting = new Map<string, typeof wanted>();
+  for (const entry of wanted) {
+    const at = validatorPath(entry.version);
     files.push({
       path: at.replace(/\.js$/, ".d.ts"),
-      content: validatorDeclaration(header, typeName, relativeImport(at, module)),
+      content: validatorDeclaration(
+        generatedHeader(entry.sources, "//"),
+        entry.typeName,
+        relativeImport(at, entry.module),
+      ),
     });
+    waiting.set(entry.text, [...(waiting.get(entry.text) ?? []), entry]);
   }
+  const validatorModules = (texts: Iterable<string>): GeneratedFile[] =>
+    [...texts].flatMap((text) => {
+      const entries = waiting.get(text) ?? [];
+      waiting.delete(text);
+      return entries.map(({ version, sources }) => ({
+        path: validatorPath(version),
+        content: validators.moduleOf(text, generatedHeader(sources, "//")),
+      }));
+    });
+  try {
+    files.push(...validatorModules([...waiting.keys()].filter((text) => validators.has(text))));
+    input.ready?.(files);
+  } catch (error) {
+    validators.abandon();
+    throw error;
+  }
+  await validators.finish((texts) => {
+    const compiled = validatorModules(texts);
+    files.push(...compiled);
+    input.ready?.(compiled);
+  });
+  // None is left by now; a module whose code never came fails the build here (`moduleOf` throws).
+  files.push(...validatorModules([...waiting.keys()]));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

@@ -1,4 +1,17 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { GENERATED_MARKER, type GeneratedFile } from "./generated-file.js";
 
@@ -55,59 +68,105 @@ export function listFiles(dir: string, prefix = ""): string[] {
   return found;
 }
 
-export function planOutput(outDir: string, files: readonly GeneratedFile[]): OutputPlan {
-  const writes: PlannedWrite[] = [];
-  const foreign: string[] = [];
-  let unchanged = 0;
-  const produced = new Set(files.map((f) => f.path));
-  for (const file of files) {
-    const target = path.join(outDir, file.path);
-    if (!existsSync(target)) {
-      writes.push({ ...file, replaces: false });
-      continue;
+/**
+ * A build's output, written as its files become ready: each file is compared with what is on disk and, when it
+ * is new or changed, written to a temporary file beside its target (with `write`; `--check` only compares).
+ * `commit` renames them all into place and deletes the obsolete files; `discard` removes the temporary files
+ * and the directories made for them, leaving the output directory as it was. A build writes most of its files
+ * while its validators are still being compiled in another thread, and none is in place before all are.
+ */
+export class StagedOutput {
+  private readonly writes: PlannedWrite[] = [];
+  private readonly foreign: string[] = [];
+  private readonly produced = new Set<string>();
+  private unchanged = 0;
+  /** Temporary files written, and the targets they will be renamed to. */
+  private readonly staged: [string, string][] = [];
+  /** Directories made for temporary files: each with the outermost one `mkdir` created on the way. */
+  private readonly madeDirectories: [string, string][] = [];
+
+  constructor(
+    readonly outDir: string,
+    private readonly write: boolean,
+  ) {}
+
+  /** Compares `files` with the output directory, and stages the new and changed ones. Idempotent per path. */
+  add(files: readonly GeneratedFile[]): void {
+    for (const file of files) {
+      if (this.produced.has(file.path)) continue;
+      this.produced.add(file.path);
+      const planned = this.compare(file);
+      if (planned === undefined) continue;
+      this.writes.push(planned);
+      // A foreign file stops the build: nothing more is staged, and what was will be discarded.
+      if (this.write && this.foreign.length === 0) this.stage(planned);
     }
+  }
+
+  private compare(file: GeneratedFile): PlannedWrite | undefined {
+    const target = path.join(this.outDir, file.path);
+    if (!existsSync(target)) return { ...file, replaces: false };
     // A rebuild where nothing changed compares every file of the output: a file of another size is read only
     // for its marker, one of the same size once.
     const stat = statSync(target);
     const existing = stat.isFile() && stat.size === Buffer.byteLength(file.content) ? readFileSync(target) : undefined;
     if (!stat.isFile() || !(existing !== undefined ? hasMarker(existing) : carriesMarker(target))) {
-      foreign.push(file.path);
-    } else if (existing !== undefined && existing.toString("utf8") === file.content) {
-      unchanged++;
-    } else {
-      writes.push({ ...file, replaces: true });
+      this.foreign.push(file.path);
+      return undefined;
+    }
+    if (existing !== undefined && existing.toString("utf8") === file.content) {
+      this.unchanged++;
+      return undefined;
+    }
+    return { ...file, replaces: true };
+  }
+
+  private stage(file: PlannedWrite): void {
+    const target = path.join(this.outDir, file.path);
+    const directory = path.dirname(target);
+    const made = mkdirSync(directory, { recursive: true });
+    if (made !== undefined) this.madeDirectories.push([directory, made]);
+    const temporary = path.join(directory, `.${path.basename(target)}.evtc-${process.pid}.tmp`);
+    this.staged.push([temporary, target]);
+    writeFileSync(temporary, file.content);
+  }
+
+  /** What the build changes: every file added so far is taken as the whole build. */
+  plan(): OutputPlan {
+    // This build's own temporary files are not obsolete ones (an interrupted build's are: they carry the marker).
+    const staging = new Set(
+      this.staged.map(([temporary]) => path.relative(this.outDir, temporary).split(path.sep).join("/")),
+    );
+    const deletions = listFiles(this.outDir)
+      .filter((p) => !this.produced.has(p) && !staging.has(p) && carriesMarker(path.join(this.outDir, p)))
+      .sort();
+    const writes = [...this.writes].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { outDir: this.outDir, writes, deletions, unchanged: this.unchanged, foreign: [...this.foreign].sort() };
+  }
+
+  /** Puts every staged file in place and deletes the obsolete ones. */
+  commit(): void {
+    if (!this.write || this.foreign.length > 0) throw new Error("this output cannot be committed");
+    const { deletions } = this.plan();
+    for (const [temporary, target] of this.staged.splice(0)) renameSync(temporary, target);
+    this.madeDirectories.length = 0;
+    for (const relative of deletions) {
+      unlinkSync(path.join(this.outDir, relative));
+      removeEmptyParents(path.dirname(path.join(this.outDir, relative)), this.outDir);
     }
   }
-  const deletions = listFiles(outDir)
-    .filter((p) => !produced.has(p) && carriesMarker(path.join(outDir, p)))
-    .sort();
-  return { outDir, writes, deletions, unchanged, foreign: foreign.sort() };
+
+  /** Removes what was staged: the output directory is left as it was. */
+  discard(): void {
+    for (const [temporary] of this.staged.splice(0)) if (existsSync(temporary)) unlinkSync(temporary);
+    for (const [directory, made] of this.madeDirectories.splice(0).reverse()) {
+      removeEmptyParents(directory, path.dirname(made));
+    }
+  }
 }
 
 export function isUpToDate(plan: OutputPlan): boolean {
   return plan.writes.length === 0 && plan.deletions.length === 0 && plan.foreign.length === 0;
-}
-
-/** Applies a plan. A failure before the renames leaves the output directory exactly as it was. */
-export function applyOutput(plan: OutputPlan): void {
-  const staged: [string, string][] = [];
-  try {
-    for (const file of plan.writes) {
-      const target = path.join(plan.outDir, file.path);
-      mkdirSync(path.dirname(target), { recursive: true });
-      const temporary = path.join(path.dirname(target), `.${path.basename(target)}.evtc-${process.pid}.tmp`);
-      writeFileSync(temporary, file.content);
-      staged.push([temporary, target]);
-    }
-  } catch (error) {
-    for (const [temporary] of staged) if (existsSync(temporary)) unlinkSync(temporary);
-    throw error;
-  }
-  for (const [temporary, target] of staged) renameSync(temporary, target);
-  for (const relative of plan.deletions) {
-    unlinkSync(path.join(plan.outDir, relative));
-    removeEmptyParents(path.dirname(path.join(plan.outDir, relative)), plan.outDir);
-  }
 }
 
 function removeEmptyParents(dir: string, stopAt: string): void {

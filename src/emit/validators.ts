@@ -277,14 +277,15 @@ export class Validators {
    * Announces a schema whose module will be asked for. With started workers, schemas go to them in chunks as
    * they are announced, so that they start compiling while the rest are still being worked out.
    */
-  want(schema: JsonSchema): void {
+  want(schema: JsonSchema): string {
     const text = JSON.stringify(schema);
-    if (this.announced.has(text)) return;
+    if (this.announced.has(text)) return text;
     this.announced.add(text);
     const code = this.cache.get("validators", this.keyOf(text));
     if (code !== undefined) this.compiled.set(text, code);
     else this.pending.push(text);
     if (typeof this.workers !== "number" && this.pending.length >= SENT_EARLY) this.send(this.workers);
+    return text;
   }
 
   /**
@@ -312,8 +313,11 @@ export class Validators {
     this.record(texts, texts.map(compile));
   }
 
-  /** Waits for the workers' code. */
-  async finish(): Promise<void> {
+  /**
+   * Waits for the workers' code. `compiled` is told the schema texts of each chunk as its code comes in, so
+   * that their modules can be written while the workers compile the rest.
+   */
+  async finish(compiled?: (texts: readonly string[]) => void): Promise<void> {
     try {
       for (const chunk of this.sent.splice(0)) {
         let codes: readonly string[];
@@ -326,6 +330,7 @@ export class Validators {
           codes = chunk.texts.map(compile);
         }
         this.record(chunk.texts, codes);
+        compiled?.(chunk.texts);
       }
     } finally {
       this.abandon();
@@ -366,7 +371,16 @@ export class Validators {
    * header line. Throws only on a schema evtc itself produced wrongly (a bug, not a user error).
    */
   module(schema: JsonSchema, header: string): string {
-    const text = JSON.stringify(schema);
+    return this.moduleOf(JSON.stringify(schema), header);
+  }
+
+  /** Whether the code for a schema (its text, as `want` returns it) is there: cached, or compiled already. */
+  has(text: string): boolean {
+    return this.compiled.has(text);
+  }
+
+  /** `module` for a schema's text, as `want` returns it. */
+  moduleOf(text: string, header: string): string {
     const code = this.compiled.get(text);
     if (code === undefined) throw new Error("a validator was asked for before its schema was compiled");
     const body = code.replace(/^"use strict";\n?/, "");

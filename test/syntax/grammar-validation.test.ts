@@ -5,8 +5,8 @@ import { EvtParser, parser } from "../../src/syntax/parser.js";
 // only find mistakes in evtc's own grammar); this is where they run.
 describe("the .evt grammar", () => {
   it("passes chevrotain's own validations (no ambiguous alternatives, no left recursion, no unreachable rule)", () => {
-    const validated = new EvtParser({ validateGrammar: true });
-    expect(validated.definitionErrors).toEqual([]);
+    // Chevrotain throws "Parser Definition Errors detected" when a validation fails.
+    expect(() => new EvtParser({ validateGrammar: true })).not.toThrow();
   });
 
   it("is the same grammar with and without the validations", () => {

@@ -1,0 +1,114 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { GENERATED_MARKER } from "../../src/emit/generated-file.js";
+import { StagedOutput } from "../../src/emit/output.js";
+
+const out = path.join(import.meta.dirname, "..", ".tmp", "staged-output");
+const header = `// ${GENERATED_MARKER} from bus.evt — do not edit\n`;
+
+/** Every file and directory under `dir`, directories with a trailing `/`, with the files' content. */
+function tree(dir: string, prefix = ""): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((entry) => {
+      const relative = `${prefix}${entry.name}`;
+      const full = path.join(dir, entry.name);
+      return entry.isDirectory()
+        ? [`${relative}/`, ...tree(full, `${relative}/`)]
+        : [`${relative}: ${readFileSync(full, "utf8")}`];
+    });
+}
+
+function put(relative: string, content: string): void {
+  mkdirSync(path.dirname(path.join(out, relative)), { recursive: true });
+  writeFileSync(path.join(out, relative), content);
+}
+
+beforeEach(() => {
+  rmSync(out, { recursive: true, force: true });
+  put("index.ts", `${header}export const old = 1;\n`);
+  put("schemas/a.b.c/A.v1.0.json", `${header}{}\n`);
+  put("NOTES.md", "hand-written\n");
+});
+
+describe("StagedOutput", () => {
+  it("puts nothing in place before commit, then everything at once", () => {
+    const before = tree(out);
+    const output = new StagedOutput(out, true);
+    output.add([
+      { path: "index.ts", content: `${header}export const now = 2;\n` },
+      { path: "validators/deep/X.v1.0.js", content: `${header}export {};\n` },
+    ]);
+    // Staged files are hidden beside their targets; the targets are untouched.
+    expect(tree(out).filter((entry) => !entry.includes(".evtc-"))).toEqual(
+      [...before, "validators/", "validators/deep/"].sort(),
+    );
+    const plan = output.plan();
+    expect(plan.writes.map((w) => [w.path, w.replaces])).toEqual([
+      ["index.ts", true],
+      ["validators/deep/X.v1.0.js", false],
+    ]);
+    // The schema no longer produced carries the marker: obsolete. The notes do not: kept.
+    expect(plan.deletions).toEqual(["schemas/a.b.c/A.v1.0.json"]);
+    output.commit();
+    expect(tree(out)).toEqual([
+      "NOTES.md: hand-written\n",
+      `index.ts: ${header}export const now = 2;\n`,
+      "validators/",
+      "validators/deep/",
+      `validators/deep/X.v1.0.js: ${header}export {};\n`,
+    ]);
+  });
+
+  it("leaves the directory exactly as it was when discarded: no temporary file, no directory it made", () => {
+    const before = tree(out);
+    const output = new StagedOutput(out, true);
+    output.add([
+      { path: "index.ts", content: `${header}export const now = 2;\n` },
+      { path: "validators/deep/X.v1.0.js", content: `${header}export {};\n` },
+      { path: "schemas/a.b.c/B.v1.0.json", content: `${header}{}\n` },
+    ]);
+    expect(tree(out)).not.toEqual(before);
+    output.discard();
+    expect(tree(out)).toEqual(before);
+  });
+
+  it("stops staging at a file it did not generate, and cannot commit", () => {
+    const before = tree(out);
+    const output = new StagedOutput(out, true);
+    output.add([{ path: "a/one.ts", content: `${header}1\n` }]);
+    output.add([
+      { path: "NOTES.md", content: `${header}generated notes\n` },
+      { path: "b/two.ts", content: `${header}2\n` },
+    ]);
+    expect(output.plan().foreign).toEqual(["NOTES.md"]);
+    expect(existsSync(path.join(out, "b"))).toBe(false);
+    expect(() => output.commit()).toThrow();
+    output.discard();
+    expect(tree(out)).toEqual(before);
+  });
+
+  it("only compares when it does not write (`--check`)", () => {
+    const before = tree(out);
+    const output = new StagedOutput(out, false);
+    output.add([
+      { path: "index.ts", content: `${header}export const old = 1;\n` },
+      { path: "new/file.ts", content: `${header}3\n` },
+    ]);
+    const plan = output.plan();
+    expect(plan.unchanged).toBe(1);
+    expect(plan.writes.map((w) => w.path)).toEqual(["new/file.ts"]);
+    expect(tree(out)).toEqual(before);
+  });
+
+  it("takes a path once, however often it is added", () => {
+    const output = new StagedOutput(out, true);
+    const file = { path: "index.ts", content: `${header}export const now = 2;\n` };
+    output.add([file]);
+    output.add([file]);
+    expect(output.plan().writes).toHaveLength(1);
+    output.commit();
+    expect(readFileSync(path.join(out, "index.ts"), "utf8")).toBe(file.content);
+  });
+});
