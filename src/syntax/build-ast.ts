@@ -52,6 +52,16 @@ class Cst {
   }
   /** The first real token under this node (what `allTokens()[0]` is, without collecting and sorting them). */
   firstToken(): IToken | undefined {
+    // Usually a child of the node itself, at the offset where the node starts: no need to look deeper.
+    const start = this.node.location?.startOffset;
+    if (validOffset(start)) {
+      const children = this.node.children;
+      for (const key in children) {
+        for (const element of children[key]!) {
+          if (isToken(element) && element.startOffset === start && !element.isInsertedInRecovery) return element;
+        }
+      }
+    }
     return firstTokenUnder(this.node, undefined);
   }
   /** All real tokens under this node, in source order. */
@@ -530,8 +540,9 @@ export class AstBuilder {
     const out: ast.Clause[] = [];
     const allowed = allowedClauseWords(block);
     for (const container of containers) {
-      for (const [key, list] of Object.entries(container.node.children)) {
-        for (const element of list) {
+      const children = container.node.children;
+      for (const key in children) {
+        for (const element of children[key]!) {
           if (isToken(element)) {
             // A keyword consumed directly in the container (topic `event`/`key`/`rate`…, consumer `from`…).
             continue;
