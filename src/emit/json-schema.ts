@@ -210,45 +210,67 @@ function refsIn(value: JsonValue, found: JsonValue[] = []): JsonValue[] {
 }
 
 /**
- * `schema` with each local `$ref` to a definition that holds no `$ref` itself (an enum, a record of plain
- * fields) replaced by that definition: the form validators are compiled from. These are exactly the references
- * ajv inlines into its code anyway (its `inlineRefs`), but resolving each one cost it more than the code
- * itself; doing it here saves a quarter of each compile, for code of the same shape. A definition that refers
- * to others (a nested or recursive record) stays a definition, as it is, which ajv compiles once as a function
- * of its own: inlining those too would copy a record used twice at each level of nesting, and grow without
- * bound for a recursive one. Keys stay sorted when they are in `schema` (see `canonical`).
+ * `schema` with local `$ref`s to definitions replaced by the definitions themselves, where that costs nothing in
+ * size: the form validators are compiled from. A definition is inlined at each reference when it holds no
+ * `$ref` of its own (an enum, a record of plain fields: what ajv inlines into its code anyway, its
+ * `inlineRefs`), and at its only reference when it has just one and is not recursive (a record used by one
+ * field: moved, not copied). Resolving a reference cost ajv more than compiling what it points at: inlining the
+ * first kind saved a quarter of each compile, moving the second a further eighth (bench/compile's schemas), for
+ * code of the same shape. A definition used more than once that refers
+ * to others (a record nested in several places) or a recursive one stays a definition, which ajv compiles once
+ * as a function of its own: inlining those too would copy a record used twice at each level of nesting, and
+ * grow without bound for a recursive one. Keys stay sorted when they are in `schema` (see `canonical`).
  */
 export function inlineDefinitions(schema: JsonSchema): JsonSchema {
   const definitions = (schema["definitions"] ?? {}) as Record<string, JsonValue>;
-  const refs = new Map(Object.entries(definitions).map(([name, definition]) => [name, refsIn(definition)]));
-  const inlinable = new Set([...refs].filter(([, found]) => found.length === 0).map(([name]) => name));
-  if (inlinable.size === 0) return schema;
-  // What the definitions kept as they are still refer to by `$ref`.
-  const referencedByKept = new Set(
-    [...refs.values()]
-      .flat()
-      .filter((ref): ref is string => typeof ref === "string" && ref.startsWith(DEFINITION_REF))
-      .map((ref) => ref.slice(DEFINITION_REF.length)),
+  const localName = (ref: JsonValue | undefined): string | undefined =>
+    typeof ref === "string" &&
+    ref.startsWith(DEFINITION_REF) &&
+    Object.hasOwn(definitions, ref.slice(DEFINITION_REF.length))
+      ? ref.slice(DEFINITION_REF.length)
+      : undefined;
+  const refs = new Map(Object.keys(definitions).map((name) => [name, refsIn(definitions[name]!)]));
+  const uses = new Map<string, number>();
+  const outside = Object.entries(schema).filter(([key]) => key !== "definitions");
+  for (const ref of [...refsIn(Object.fromEntries(outside)), ...[...refs.values()].flat()]) {
+    const name = localName(ref);
+    if (name !== undefined) uses.set(name, (uses.get(name) ?? 0) + 1);
+  }
+  const recursive = (name: string): boolean => {
+    const seen = new Set<string>();
+    const next = (from: string): string[] =>
+      (refs.get(from) ?? []).map(localName).filter((n): n is string => n !== undefined);
+    const pending = next(name);
+    while (pending.length > 0) {
+      const current = pending.pop()!;
+      if (current === name) return true;
+      if (seen.has(current)) continue;
+      seen.add(current);
+      pending.push(...next(current));
+    }
+    return false;
+  };
+  const inlinable = new Set(
+    [...refs]
+      .filter(([name, own]) => own.length === 0 || (uses.get(name) === 1 && !recursive(name)))
+      .map(([name]) => name),
   );
+  if (inlinable.size === 0) return schema;
   const inline = (value: JsonValue): JsonValue => {
     if (Array.isArray(value)) return value.map(inline);
     if (value === null || typeof value !== "object") return value;
     const object = value as Record<string, JsonValue>;
-    const ref = object["$ref"];
-    const name =
-      typeof ref === "string" && ref.startsWith(DEFINITION_REF) ? ref.slice(DEFINITION_REF.length) : undefined;
-    const merged = name !== undefined && inlinable.has(name) && Object.hasOwn(definitions, name);
+    const name = localName(object["$ref"]);
+    const merged = name !== undefined && inlinable.has(name);
     const entries: [string, JsonValue][] = merged
-      ? Object.entries(definitions[name!] as Record<string, JsonValue>)
+      ? Object.entries(inline(definitions[name]!) as Record<string, JsonValue>)
       : [];
     for (const [key, member] of Object.entries(object)) {
       if (merged && key === "$ref") continue;
       if (object === schema && key === "definitions") {
-        // The definitions kept, and the ones they refer to (which they still do by `$ref`).
-        const kept = Object.entries(definitions).filter(
-          ([definition]) => !inlinable.has(definition) || referencedByKept.has(definition),
-        );
-        if (kept.length > 0) entries.push([key, Object.fromEntries(kept)]);
+        // The definitions kept, with what they refer to inlined in them as well.
+        const kept = Object.entries(definitions).filter(([definition]) => !inlinable.has(definition));
+        if (kept.length > 0) entries.push([key, Object.fromEntries(kept.map(([n, d]) => [n, inline(d)]))]);
         continue;
       }
       // Beside a `$ref` evtc writes only annotations (`default`, docs), which the definition never has.

@@ -63,8 +63,8 @@ describe("inlineDefinitions", () => {
   };
 
   it("replaces each reference to a definition without references by it, keeping what stood beside it", () => {
-    // Currency holds no reference: inlined, as ajv would inline it. Money refers to Currency: it stays a
-    // definition, as it is (ajv compiles it once, as a function), and so does Currency, which it refers to.
+    // Currency holds no reference: inlined, as ajv would inline it, in Money too. Money refers to Currency and
+    // is used twice: it stays a definition (ajv compiles it once, as a function).
     expect(inlineDefinitions(schema)).toEqual({
       $schema: "http://json-schema.org/draft-07/schema#",
       type: "object",
@@ -73,8 +73,13 @@ describe("inlineDefinitions", () => {
         refunds: { type: "array", items: { $ref: "#/definitions/Money" } },
       },
       definitions: {
-        Currency: { type: "string", enum: ["EUR", "USD"] },
-        Money: money,
+        Money: {
+          type: "object",
+          properties: {
+            amount: { type: "string" },
+            currency: { type: "string", enum: ["EUR", "USD"], default: "EUR" },
+          },
+        },
       },
     });
     const flat: JsonSchema = {
@@ -95,6 +100,41 @@ describe("inlineDefinitions", () => {
       const inlined = JSON.stringify(inlineDefinitions(canonical(input)));
       expect(inlined).toBe(JSON.stringify(canonical(JSON.parse(inlined))));
     }
+  });
+
+  it("moves a definition used once into its only reference, however deep its own references go", () => {
+    // Order refers to Money, used once; Money refers to Currency, used twice: Order and Money move in place.
+    const once: JsonSchema = {
+      type: "object",
+      properties: { order: { $ref: "#/definitions/Order" }, spare: { $ref: "#/definitions/Currency" } },
+      definitions: {
+        Currency: { type: "string", enum: ["EUR"] },
+        Money: { type: "object", properties: { currency: { $ref: "#/definitions/Currency" } } },
+        Order: { type: "object", properties: { total: { $ref: "#/definitions/Money" } } },
+      },
+    };
+    expect(inlineDefinitions(once)).toEqual({
+      type: "object",
+      properties: {
+        order: {
+          type: "object",
+          properties: {
+            total: { type: "object", properties: { currency: { type: "string", enum: ["EUR"] } } },
+          },
+        },
+        spare: { type: "string", enum: ["EUR"] },
+      },
+    });
+    // Used once, but through itself: a recursive record stays a definition, and what refers to it by `$ref`.
+    const cycle: JsonSchema = {
+      type: "object",
+      properties: { a: { $ref: "#/definitions/A" } },
+      definitions: {
+        A: { type: "object", properties: { b: { $ref: "#/definitions/B" } } },
+        B: { type: "object", properties: { a: { $ref: "#/definitions/A" } } },
+      },
+    };
+    expect(inlineDefinitions(cycle)).toBe(cycle);
   });
 
   it("leaves a recursive record, or a reference it cannot resolve, as it is", () => {

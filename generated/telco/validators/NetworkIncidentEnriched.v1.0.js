@@ -2,246 +2,12 @@
 import { evtcFormats, ucs2length } from "evtc/runtime";
 export const validate = validate0;
 export default validate0;
-const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"definitions":{"IncidentImpact":{"additionalProperties":false,"properties":{"affectedCells":{"items":{"type":"string"},"maxItems":500,"minItems":1,"type":"array"},"degradedServices":{"items":{"$ref":"#/definitions/NetworkService"},"minItems":1,"type":"array"},"enterpriseAccounts":{"default":0,"maximum":2147483647,"minimum":0,"type":"integer"},"estimatedSubscribers":{"minimum":0,"type":"integer"},"region":{"maxLength":40,"type":"string"}},"required":["region","affectedCells","degradedServices","estimatedSubscribers","enterpriseAccounts"],"type":"object"},"NetworkService":{"enum":["VOICE","SMS","DATA"],"type":"string"}},"properties":{"cause":{"default":"UNKNOWN","enum":["POWER","TRANSMISSION","HARDWARE","SOFTWARE","WEATHER","VANDALISM","UNKNOWN"],"type":"string"},"cellId":{"pattern":"^\\d{3}-\\d{2,3}-\\d+-\\d+$","type":"string"},"description":{"maxLength":2000,"type":"string"},"expectedDuration":{"format":"duration","type":"string"},"impact":{"$ref":"#/definitions/IncidentImpact"},"incidentId":{"format":"uuid","type":"string"},"openedAt":{"format":"date-time","type":"string"},"severity":{"enum":["CRITICAL","MAJOR","MINOR","WARNING"],"type":"string"}},"required":["incidentId","severity","cause","cellId","description","openedAt","impact"],"type":"object"};
+const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"cause":{"default":"UNKNOWN","enum":["POWER","TRANSMISSION","HARDWARE","SOFTWARE","WEATHER","VANDALISM","UNKNOWN"],"type":"string"},"cellId":{"pattern":"^\\d{3}-\\d{2,3}-\\d+-\\d+$","type":"string"},"description":{"maxLength":2000,"type":"string"},"expectedDuration":{"format":"duration","type":"string"},"impact":{"additionalProperties":false,"properties":{"affectedCells":{"items":{"type":"string"},"maxItems":500,"minItems":1,"type":"array"},"degradedServices":{"items":{"enum":["VOICE","SMS","DATA"],"type":"string"},"minItems":1,"type":"array"},"enterpriseAccounts":{"default":0,"maximum":2147483647,"minimum":0,"type":"integer"},"estimatedSubscribers":{"minimum":0,"type":"integer"},"region":{"maxLength":40,"type":"string"}},"required":["region","affectedCells","degradedServices","estimatedSubscribers","enterpriseAccounts"],"type":"object"},"incidentId":{"format":"uuid","type":"string"},"openedAt":{"format":"date-time","type":"string"},"severity":{"enum":["CRITICAL","MAJOR","MINOR","WARNING"],"type":"string"}},"required":["incidentId","severity","cause","cellId","description","openedAt","impact"],"type":"object"};
 const pattern0 = new RegExp("^\\d{3}-\\d{2,3}-\\d+-\\d+$", "u");
 const func0 = ucs2length;
 const formats0 = /^P(?!$)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)$/;
 const formats2 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const formats4 = evtcFormats["date-time"];
-const schema1 = {"additionalProperties":false,"properties":{"affectedCells":{"items":{"type":"string"},"maxItems":500,"minItems":1,"type":"array"},"degradedServices":{"items":{"$ref":"#/definitions/NetworkService"},"minItems":1,"type":"array"},"enterpriseAccounts":{"default":0,"maximum":2147483647,"minimum":0,"type":"integer"},"estimatedSubscribers":{"minimum":0,"type":"integer"},"region":{"maxLength":40,"type":"string"}},"required":["region","affectedCells","degradedServices","estimatedSubscribers","enterpriseAccounts"],"type":"object"};
-const schema2 = {"enum":["VOICE","SMS","DATA"],"type":"string"};
-
-function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-const _errs0 = errors;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((((data.region === undefined) && (missing0 = "region")) || ((data.affectedCells === undefined) && (missing0 = "affectedCells"))) || ((data.degradedServices === undefined) && (missing0 = "degradedServices"))) || ((data.estimatedSubscribers === undefined) && (missing0 = "estimatedSubscribers"))) || ((data.enterpriseAccounts === undefined) && (missing0 = "enterpriseAccounts"))){
-validate1.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((((key0 === "affectedCells") || (key0 === "degradedServices")) || (key0 === "enterpriseAccounts")) || (key0 === "estimatedSubscribers")) || (key0 === "region"))){
-validate1.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.affectedCells !== undefined){
-let data0 = data.affectedCells;
-const _errs2 = errors;
-const _errs3 = errors;
-if(errors === _errs2){
-if(Array.isArray(data0)){
-if(data0.length > 500){
-validate1.errors = [{instancePath:instancePath+"/affectedCells",schemaPath:"#/properties/affectedCells/maxItems",keyword:"maxItems",params:{limit: 500},message:"must NOT have more than 500 items"}];
-return false;
-}
-else {
-if(data0.length < 1){
-validate1.errors = [{instancePath:instancePath+"/affectedCells",schemaPath:"#/properties/affectedCells/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
-return false;
-}
-else {
-var valid1 = true;
-const len0 = data0.length;
-for(let i0=0; i0<len0; i0++){
-let data1 = data0[i0];
-const _errs4 = errors;
-if(typeof data1 !== "string"){
-validate1.errors = [{instancePath:instancePath+"/affectedCells/" + i0,schemaPath:"#/properties/affectedCells/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-const _errs5 = errors;
-if(errors === _errs4){
-}
-var valid1 = _errs4 === errors;
-if(!valid1){
-break;
-}
-}
-if(valid1){
-}
-}
-}
-}
-else {
-validate1.errors = [{instancePath:instancePath+"/affectedCells",schemaPath:"#/properties/affectedCells/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-if(errors === _errs2){
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.degradedServices !== undefined){
-let data2 = data.degradedServices;
-const _errs6 = errors;
-const _errs7 = errors;
-if(errors === _errs6){
-if(Array.isArray(data2)){
-if(data2.length < 1){
-validate1.errors = [{instancePath:instancePath+"/degradedServices",schemaPath:"#/properties/degradedServices/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
-return false;
-}
-else {
-var valid2 = true;
-const len1 = data2.length;
-for(let i1=0; i1<len1; i1++){
-let data3 = data2[i1];
-const _errs8 = errors;
-const _errs9 = errors;
-if(typeof data3 !== "string"){
-validate1.errors = [{instancePath:instancePath+"/degradedServices/" + i1,schemaPath:"#/definitions/NetworkService/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-const _errs10 = errors;
-const vSchema0 = schema2.enum;
-if(!(((data3 === "VOICE") || (data3 === "SMS")) || (data3 === "DATA"))){
-validate1.errors = [{instancePath:instancePath+"/degradedServices/" + i1,schemaPath:"#/definitions/NetworkService/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-else {
-}
-if(errors === _errs9){
-}
-var valid3 = _errs9 === errors;
-if(valid3){
-}
-var valid2 = _errs8 === errors;
-if(!valid2){
-break;
-}
-}
-if(valid2){
-}
-}
-}
-else {
-validate1.errors = [{instancePath:instancePath+"/degradedServices",schemaPath:"#/properties/degradedServices/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-if(errors === _errs6){
-}
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.enterpriseAccounts !== undefined){
-let data4 = data.enterpriseAccounts;
-const _errs11 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate1.errors = [{instancePath:instancePath+"/enterpriseAccounts",schemaPath:"#/properties/enterpriseAccounts/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-const _errs12 = errors;
-if(errors === _errs11){
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 2147483647 || isNaN(data4)){
-validate1.errors = [{instancePath:instancePath+"/enterpriseAccounts",schemaPath:"#/properties/enterpriseAccounts/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
-return false;
-}
-else {
-if(data4 < 0 || isNaN(data4)){
-validate1.errors = [{instancePath:instancePath+"/enterpriseAccounts",schemaPath:"#/properties/enterpriseAccounts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-else {
-}
-}
-}
-if(errors === _errs11){
-}
-}
-var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.estimatedSubscribers !== undefined){
-let data5 = data.estimatedSubscribers;
-const _errs13 = errors;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate1.errors = [{instancePath:instancePath+"/estimatedSubscribers",schemaPath:"#/properties/estimatedSubscribers/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-const _errs14 = errors;
-if(errors === _errs13){
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 < 0 || isNaN(data5)){
-validate1.errors = [{instancePath:instancePath+"/estimatedSubscribers",schemaPath:"#/properties/estimatedSubscribers/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-else {
-}
-}
-if(errors === _errs13){
-}
-}
-var valid0 = _errs13 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.region !== undefined){
-let data6 = data.region;
-const _errs15 = errors;
-const _errs16 = errors;
-if(errors === _errs15){
-if(typeof data6 === "string"){
-if(func0(data6) > 40){
-validate1.errors = [{instancePath:instancePath+"/region",schemaPath:"#/properties/region/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"}];
-return false;
-}
-else {
-}
-}
-else {
-validate1.errors = [{instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(errors === _errs15){
-}
-}
-var valid0 = _errs15 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate1.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-if(errors === 0){
-}
-}
-validate1.errors = vErrors;
-return errors === 0;
-}
-
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -372,11 +138,225 @@ if(valid0){
 if(data.impact !== undefined){
 let data4 = data.impact;
 const _errs10 = errors;
-if(!(validate1(data4, {instancePath:instancePath+"/impact",parentData:data,parentDataProperty:"impact",rootData}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
+const _errs11 = errors;
+if(errors === _errs10){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+let missing1;
+if((((((data4.region === undefined) && (missing1 = "region")) || ((data4.affectedCells === undefined) && (missing1 = "affectedCells"))) || ((data4.degradedServices === undefined) && (missing1 = "degradedServices"))) || ((data4.estimatedSubscribers === undefined) && (missing1 = "estimatedSubscribers"))) || ((data4.enterpriseAccounts === undefined) && (missing1 = "enterpriseAccounts"))){
+validate0.errors = [{instancePath:instancePath+"/impact",schemaPath:"#/properties/impact/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
 }
 else {
+const _errs12 = errors;
+for(const key1 in data4){
+if(!(((((key1 === "affectedCells") || (key1 === "degradedServices")) || (key1 === "enterpriseAccounts")) || (key1 === "estimatedSubscribers")) || (key1 === "region"))){
+validate0.errors = [{instancePath:instancePath+"/impact",schemaPath:"#/properties/impact/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs12 === errors){
+if(data4.affectedCells !== undefined){
+let data5 = data4.affectedCells;
+const _errs13 = errors;
+const _errs14 = errors;
+if(errors === _errs13){
+if(Array.isArray(data5)){
+if(data5.length > 500){
+validate0.errors = [{instancePath:instancePath+"/impact/affectedCells",schemaPath:"#/properties/impact/properties/affectedCells/maxItems",keyword:"maxItems",params:{limit: 500},message:"must NOT have more than 500 items"}];
+return false;
+}
+else {
+if(data5.length < 1){
+validate0.errors = [{instancePath:instancePath+"/impact/affectedCells",schemaPath:"#/properties/impact/properties/affectedCells/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+return false;
+}
+else {
+var valid2 = true;
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+const _errs15 = errors;
+if(typeof data6 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/impact/affectedCells/" + i0,schemaPath:"#/properties/impact/properties/affectedCells/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+const _errs16 = errors;
+if(errors === _errs15){
+}
+var valid2 = _errs15 === errors;
+if(!valid2){
+break;
+}
+}
+if(valid2){
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/impact/affectedCells",schemaPath:"#/properties/impact/properties/affectedCells/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+if(errors === _errs13){
+}
+}
+var valid1 = _errs13 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data4.degradedServices !== undefined){
+let data7 = data4.degradedServices;
+const _errs17 = errors;
+const _errs18 = errors;
+if(errors === _errs17){
+if(Array.isArray(data7)){
+if(data7.length < 1){
+validate0.errors = [{instancePath:instancePath+"/impact/degradedServices",schemaPath:"#/properties/impact/properties/degradedServices/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+return false;
+}
+else {
+var valid3 = true;
+const len1 = data7.length;
+for(let i1=0; i1<len1; i1++){
+let data8 = data7[i1];
+const _errs19 = errors;
+if(typeof data8 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/impact/degradedServices/" + i1,schemaPath:"#/properties/impact/properties/degradedServices/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+const _errs20 = errors;
+const vSchema1 = schema0.properties.impact.properties.degradedServices.items.enum;
+if(!(((data8 === "VOICE") || (data8 === "SMS")) || (data8 === "DATA"))){
+validate0.errors = [{instancePath:instancePath+"/impact/degradedServices/" + i1,schemaPath:"#/properties/impact/properties/degradedServices/items/enum",keyword:"enum",params:{allowedValues: schema0.properties.impact.properties.degradedServices.items.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+else {
+}
+if(errors === _errs19){
+}
+var valid3 = _errs19 === errors;
+if(!valid3){
+break;
+}
+}
+if(valid3){
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/impact/degradedServices",schemaPath:"#/properties/impact/properties/degradedServices/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+if(errors === _errs17){
+}
+}
+var valid1 = _errs17 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data4.enterpriseAccounts !== undefined){
+let data9 = data4.enterpriseAccounts;
+const _errs21 = errors;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+validate0.errors = [{instancePath:instancePath+"/impact/enterpriseAccounts",schemaPath:"#/properties/impact/properties/enterpriseAccounts/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+const _errs22 = errors;
+if(errors === _errs21){
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 > 2147483647 || isNaN(data9)){
+validate0.errors = [{instancePath:instancePath+"/impact/enterpriseAccounts",schemaPath:"#/properties/impact/properties/enterpriseAccounts/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
+return false;
+}
+else {
+if(data9 < 0 || isNaN(data9)){
+validate0.errors = [{instancePath:instancePath+"/impact/enterpriseAccounts",schemaPath:"#/properties/impact/properties/enterpriseAccounts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+else {
+}
+}
+}
+if(errors === _errs21){
+}
+}
+var valid1 = _errs21 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data4.estimatedSubscribers !== undefined){
+let data10 = data4.estimatedSubscribers;
+const _errs23 = errors;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+validate0.errors = [{instancePath:instancePath+"/impact/estimatedSubscribers",schemaPath:"#/properties/impact/properties/estimatedSubscribers/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+const _errs24 = errors;
+if(errors === _errs23){
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 < 0 || isNaN(data10)){
+validate0.errors = [{instancePath:instancePath+"/impact/estimatedSubscribers",schemaPath:"#/properties/impact/properties/estimatedSubscribers/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+else {
+}
+}
+if(errors === _errs23){
+}
+}
+var valid1 = _errs23 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data4.region !== undefined){
+let data11 = data4.region;
+const _errs25 = errors;
+const _errs26 = errors;
+if(errors === _errs25){
+if(typeof data11 === "string"){
+if(func0(data11) > 40){
+validate0.errors = [{instancePath:instancePath+"/impact/region",schemaPath:"#/properties/impact/properties/region/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"}];
+return false;
+}
+else {
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/impact/region",schemaPath:"#/properties/impact/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs25){
+}
+}
+var valid1 = _errs25 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/impact",schemaPath:"#/properties/impact/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+if(errors === _errs10){
+}
 }
 var valid0 = _errs10 === errors;
 }
@@ -385,15 +365,15 @@ var valid0 = true;
 }
 if(valid0){
 if(data.incidentId !== undefined){
-let data5 = data.incidentId;
-const _errs11 = errors;
-const _errs12 = errors;
-if(errors === _errs11){
-if((typeof data5 == "number") && (isFinite(data5))){
+let data12 = data.incidentId;
+const _errs27 = errors;
+const _errs28 = errors;
+if(errors === _errs27){
+if((typeof data12 == "number") && (isFinite(data12))){
 }
-if(errors === _errs11){
-if(typeof data5 === "string"){
-if(!(formats2.test(data5))){
+if(errors === _errs27){
+if(typeof data12 === "string"){
+if(!(formats2.test(data12))){
 validate0.errors = [{instancePath:instancePath+"/incidentId",schemaPath:"#/properties/incidentId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
 return false;
 }
@@ -404,26 +384,26 @@ else {
 validate0.errors = [{instancePath:instancePath+"/incidentId",schemaPath:"#/properties/incidentId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs11){
+if(errors === _errs27){
 }
 }
 }
-var valid0 = _errs11 === errors;
+var valid0 = _errs27 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.openedAt !== undefined){
-let data6 = data.openedAt;
-const _errs13 = errors;
-const _errs14 = errors;
-if(errors === _errs13){
-if((typeof data6 == "number") && (isFinite(data6))){
+let data13 = data.openedAt;
+const _errs29 = errors;
+const _errs30 = errors;
+if(errors === _errs29){
+if((typeof data13 == "number") && (isFinite(data13))){
 }
-if(errors === _errs13){
-if(typeof data6 === "string"){
-if(!(formats4.validate(data6))){
+if(errors === _errs29){
+if(typeof data13 === "string"){
+if(!(formats4.validate(data13))){
 validate0.errors = [{instancePath:instancePath+"/openedAt",schemaPath:"#/properties/openedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
@@ -434,34 +414,34 @@ else {
 validate0.errors = [{instancePath:instancePath+"/openedAt",schemaPath:"#/properties/openedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs13){
+if(errors === _errs29){
 }
 }
 }
-var valid0 = _errs13 === errors;
+var valid0 = _errs29 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.severity !== undefined){
-let data7 = data.severity;
-const _errs15 = errors;
-if(typeof data7 !== "string"){
+let data14 = data.severity;
+const _errs31 = errors;
+if(typeof data14 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs16 = errors;
-const vSchema1 = schema0.properties.severity.enum;
-if(!((((data7 === "CRITICAL") || (data7 === "MAJOR")) || (data7 === "MINOR")) || (data7 === "WARNING"))){
+const _errs32 = errors;
+const vSchema2 = schema0.properties.severity.enum;
+if(!((((data14 === "CRITICAL") || (data14 === "MAJOR")) || (data14 === "MINOR")) || (data14 === "WARNING"))){
 validate0.errors = [{instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema0.properties.severity.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs15){
+if(errors === _errs31){
 }
-var valid0 = _errs15 === errors;
+var valid0 = _errs31 === errors;
 }
 else {
 var valid0 = true;

@@ -2,448 +2,16 @@
 import { evtcFormats, ucs2length } from "evtc/runtime";
 export const validate = validate0;
 export default validate0;
-const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"definitions":{"ContractType":{"enum":["PREPAID","POSTPAID","HYBRID"],"type":"string"},"Currency":{"enum":["EUR","USD","GBP"],"type":"string"},"CustomerProfile":{"additionalProperties":false,"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"churnScore":{"maximum":1,"minimum":0,"type":"number"},"contract":{"$ref":"#/definitions/ContractType"},"contractEndDate":{"format":"date","type":"string"},"customerId":{"format":"uuid","type":"string"},"marketingConsents":{"additionalProperties":{"type":"boolean"},"type":"object"},"preferredLanguage":{"default":"en","pattern":"^[a-z]{2}$","type":"string"},"segment":{"$ref":"#/definitions/CustomerSegment"},"tenureMonths":{"maximum":2147483647,"minimum":0,"type":"integer"},"vip":{"default":false,"type":"boolean"}},"required":["customerId","accountId","segment","contract","tenureMonths","preferredLanguage","vip","marketingConsents"],"type":"object"},"CustomerSegment":{"enum":["CONSUMER_PREPAID","CONSUMER_POSTPAID","SMALL_BUSINESS","ENTERPRISE"],"type":"string"},"Money":{"additionalProperties":false,"properties":{"amount":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"currency":{"$ref":"#/definitions/Currency","default":"EUR"}},"required":["amount","currency"],"type":"object"}},"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"amount":{"$ref":"#/definitions/Money"},"channel":{"default":"WEB","enum":["WEB","APP","STORE","BANK","IVR"],"type":"string"},"customer":{"$ref":"#/definitions/CustomerProfile"},"invoiceNumber":{"pattern":"^INV-[0-9]{10}$","type":"string"},"method":{"enum":["DIRECT_DEBIT","CARD","BANK_TRANSFER","CASH_IN_STORE","WALLET","CHEQUE"],"type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"paymentId":{"format":"uuid","type":"string"},"receivedAt":{"format":"date-time","type":"string"}},"required":["paymentId","accountId","msisdn","amount","method","receivedAt","customer"],"type":"object"};
+const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"amount":{"additionalProperties":false,"properties":{"amount":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"currency":{"default":"EUR","enum":["EUR","USD","GBP"],"type":"string"}},"required":["amount","currency"],"type":"object"},"channel":{"default":"WEB","enum":["WEB","APP","STORE","BANK","IVR"],"type":"string"},"customer":{"additionalProperties":false,"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"churnScore":{"maximum":1,"minimum":0,"type":"number"},"contract":{"enum":["PREPAID","POSTPAID","HYBRID"],"type":"string"},"contractEndDate":{"format":"date","type":"string"},"customerId":{"format":"uuid","type":"string"},"marketingConsents":{"additionalProperties":{"type":"boolean"},"type":"object"},"preferredLanguage":{"default":"en","pattern":"^[a-z]{2}$","type":"string"},"segment":{"enum":["CONSUMER_PREPAID","CONSUMER_POSTPAID","SMALL_BUSINESS","ENTERPRISE"],"type":"string"},"tenureMonths":{"maximum":2147483647,"minimum":0,"type":"integer"},"vip":{"default":false,"type":"boolean"}},"required":["customerId","accountId","segment","contract","tenureMonths","preferredLanguage","vip","marketingConsents"],"type":"object"},"invoiceNumber":{"pattern":"^INV-[0-9]{10}$","type":"string"},"method":{"enum":["DIRECT_DEBIT","CARD","BANK_TRANSFER","CASH_IN_STORE","WALLET","CHEQUE"],"type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"paymentId":{"format":"uuid","type":"string"},"receivedAt":{"format":"date-time","type":"string"}},"required":["paymentId","accountId","msisdn","amount","method","receivedAt","customer"],"type":"object"};
 const func0 = Object.prototype.hasOwnProperty;
 const func2 = ucs2length;
 const pattern0 = new RegExp("^ACC-[0-9]{8}$", "u");
+const pattern1 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
+const pattern3 = new RegExp("^[a-z]{2}$", "u");
 const pattern4 = new RegExp("^INV-[0-9]{10}$", "u");
 const pattern5 = new RegExp("^[0-9]{8,15}$", "u");
-const schema1 = {"additionalProperties":false,"properties":{"amount":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"currency":{"$ref":"#/definitions/Currency","default":"EUR"}},"required":["amount","currency"],"type":"object"};
-const schema2 = {"enum":["EUR","USD","GBP"],"type":"string"};
-const pattern1 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
-
-function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-const _errs0 = errors;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.amount === undefined) && (missing0 = "amount")) || ((data.currency === undefined) && (missing0 = "currency"))){
-validate1.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((key0 === "amount") || (key0 === "currency"))){
-validate1.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.amount !== undefined){
-let data0 = data.amount;
-const _errs2 = errors;
-const _errs3 = errors;
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
-validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/pattern",keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"},message:"must match pattern \""+"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"+"\""}];
-return false;
-}
-else {
-if(Number(data0) < 0){
-validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
-return false;
-}
-else {
-}
-}
-}
-else {
-validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(errors === _errs2){
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.currency !== undefined){
-let data1 = data.currency;
-const _errs4 = errors;
-const _errs5 = errors;
-if(typeof data1 !== "string"){
-validate1.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/definitions/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-const _errs6 = errors;
-const vSchema0 = schema2.enum;
-if(!(((data1 === "EUR") || (data1 === "USD")) || (data1 === "GBP"))){
-validate1.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/definitions/Currency/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-else {
-}
-if(errors === _errs5){
-}
-var valid1 = _errs5 === errors;
-if(valid1){
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-}
-}
-}
-}
-}
-else {
-validate1.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-if(errors === 0){
-}
-}
-validate1.errors = vErrors;
-return errors === 0;
-}
-
-const schema3 = {"additionalProperties":false,"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"churnScore":{"maximum":1,"minimum":0,"type":"number"},"contract":{"$ref":"#/definitions/ContractType"},"contractEndDate":{"format":"date","type":"string"},"customerId":{"format":"uuid","type":"string"},"marketingConsents":{"additionalProperties":{"type":"boolean"},"type":"object"},"preferredLanguage":{"default":"en","pattern":"^[a-z]{2}$","type":"string"},"segment":{"$ref":"#/definitions/CustomerSegment"},"tenureMonths":{"maximum":2147483647,"minimum":0,"type":"integer"},"vip":{"default":false,"type":"boolean"}},"required":["customerId","accountId","segment","contract","tenureMonths","preferredLanguage","vip","marketingConsents"],"type":"object"};
-const schema4 = {"enum":["PREPAID","POSTPAID","HYBRID"],"type":"string"};
-const schema5 = {"enum":["CONSUMER_PREPAID","CONSUMER_POSTPAID","SMALL_BUSINESS","ENTERPRISE"],"type":"string"};
-const pattern3 = new RegExp("^[a-z]{2}$", "u");
 const formats0 = evtcFormats.date;
 const formats2 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
-
-function validate3(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-const _errs0 = errors;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((((((data.customerId === undefined) && (missing0 = "customerId")) || ((data.accountId === undefined) && (missing0 = "accountId"))) || ((data.segment === undefined) && (missing0 = "segment"))) || ((data.contract === undefined) && (missing0 = "contract"))) || ((data.tenureMonths === undefined) && (missing0 = "tenureMonths"))) || ((data.preferredLanguage === undefined) && (missing0 = "preferredLanguage"))) || ((data.vip === undefined) && (missing0 = "vip"))) || ((data.marketingConsents === undefined) && (missing0 = "marketingConsents"))){
-validate3.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(func0.call(schema3.properties, key0))){
-validate3.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.accountId !== undefined){
-let data0 = data.accountId;
-const _errs2 = errors;
-const _errs3 = errors;
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate3.errors = [{instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/pattern",keyword:"pattern",params:{pattern: "^ACC-[0-9]{8}$"},message:"must match pattern \""+"^ACC-[0-9]{8}$"+"\""}];
-return false;
-}
-else {
-}
-}
-else {
-validate3.errors = [{instancePath:instancePath+"/accountId",schemaPath:"#/properties/accountId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(errors === _errs2){
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.churnScore !== undefined){
-let data1 = data.churnScore;
-const _errs4 = errors;
-const _errs5 = errors;
-if(errors === _errs4){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 1 || isNaN(data1)){
-validate3.errors = [{instancePath:instancePath+"/churnScore",schemaPath:"#/properties/churnScore/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
-return false;
-}
-else {
-if(data1 < 0 || isNaN(data1)){
-validate3.errors = [{instancePath:instancePath+"/churnScore",schemaPath:"#/properties/churnScore/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-else {
-}
-}
-}
-else {
-validate3.errors = [{instancePath:instancePath+"/churnScore",schemaPath:"#/properties/churnScore/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
-if(errors === _errs4){
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.contract !== undefined){
-let data2 = data.contract;
-const _errs6 = errors;
-const _errs7 = errors;
-if(typeof data2 !== "string"){
-validate3.errors = [{instancePath:instancePath+"/contract",schemaPath:"#/definitions/ContractType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-const _errs8 = errors;
-const vSchema0 = schema4.enum;
-if(!(((data2 === "PREPAID") || (data2 === "POSTPAID")) || (data2 === "HYBRID"))){
-validate3.errors = [{instancePath:instancePath+"/contract",schemaPath:"#/definitions/ContractType/enum",keyword:"enum",params:{allowedValues: schema4.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-else {
-}
-if(errors === _errs7){
-}
-var valid1 = _errs7 === errors;
-if(valid1){
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.contractEndDate !== undefined){
-let data3 = data.contractEndDate;
-const _errs9 = errors;
-const _errs10 = errors;
-if(errors === _errs9){
-if((typeof data3 == "number") && (isFinite(data3))){
-}
-if(errors === _errs9){
-if(typeof data3 === "string"){
-if(!(formats0.validate(data3))){
-validate3.errors = [{instancePath:instancePath+"/contractEndDate",schemaPath:"#/properties/contractEndDate/format",keyword:"format",params:{format: "date"},message:"must match format \""+"date"+"\""}];
-return false;
-}
-else {
-}
-}
-else {
-validate3.errors = [{instancePath:instancePath+"/contractEndDate",schemaPath:"#/properties/contractEndDate/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(errors === _errs9){
-}
-}
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.customerId !== undefined){
-let data4 = data.customerId;
-const _errs11 = errors;
-const _errs12 = errors;
-if(errors === _errs11){
-if((typeof data4 == "number") && (isFinite(data4))){
-}
-if(errors === _errs11){
-if(typeof data4 === "string"){
-if(!(formats2.test(data4))){
-validate3.errors = [{instancePath:instancePath+"/customerId",schemaPath:"#/properties/customerId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
-return false;
-}
-else {
-}
-}
-else {
-validate3.errors = [{instancePath:instancePath+"/customerId",schemaPath:"#/properties/customerId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(errors === _errs11){
-}
-}
-}
-var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.marketingConsents !== undefined){
-let data5 = data.marketingConsents;
-const _errs13 = errors;
-const _errs14 = errors;
-if(errors === _errs13){
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-const _errs15 = errors;
-for(const key1 in data5){
-let data6 = data5[key1];
-const _errs16 = errors;
-if(typeof data6 !== "boolean"){
-validate3.errors = [{instancePath:instancePath+"/marketingConsents/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/marketingConsents/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
-return false;
-}
-const _errs17 = errors;
-if(errors === _errs16){
-}
-var valid2 = _errs16 === errors;
-if(!valid2){
-break;
-}
-}
-if(_errs15 === errors){
-}
-}
-else {
-validate3.errors = [{instancePath:instancePath+"/marketingConsents",schemaPath:"#/properties/marketingConsents/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-if(errors === _errs13){
-}
-}
-var valid0 = _errs13 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.preferredLanguage !== undefined){
-let data7 = data.preferredLanguage;
-const _errs18 = errors;
-const _errs19 = errors;
-if(errors === _errs18){
-if(typeof data7 === "string"){
-if(!pattern3.test(data7)){
-validate3.errors = [{instancePath:instancePath+"/preferredLanguage",schemaPath:"#/properties/preferredLanguage/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}$"},message:"must match pattern \""+"^[a-z]{2}$"+"\""}];
-return false;
-}
-else {
-}
-}
-else {
-validate3.errors = [{instancePath:instancePath+"/preferredLanguage",schemaPath:"#/properties/preferredLanguage/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(errors === _errs18){
-}
-}
-var valid0 = _errs18 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.segment !== undefined){
-let data8 = data.segment;
-const _errs20 = errors;
-const _errs21 = errors;
-if(typeof data8 !== "string"){
-validate3.errors = [{instancePath:instancePath+"/segment",schemaPath:"#/definitions/CustomerSegment/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-const _errs22 = errors;
-const vSchema1 = schema5.enum;
-if(!((((data8 === "CONSUMER_PREPAID") || (data8 === "CONSUMER_POSTPAID")) || (data8 === "SMALL_BUSINESS")) || (data8 === "ENTERPRISE"))){
-validate3.errors = [{instancePath:instancePath+"/segment",schemaPath:"#/definitions/CustomerSegment/enum",keyword:"enum",params:{allowedValues: schema5.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-else {
-}
-if(errors === _errs21){
-}
-var valid3 = _errs21 === errors;
-if(valid3){
-}
-var valid0 = _errs20 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.tenureMonths !== undefined){
-let data9 = data.tenureMonths;
-const _errs23 = errors;
-if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate3.errors = [{instancePath:instancePath+"/tenureMonths",schemaPath:"#/properties/tenureMonths/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-const _errs24 = errors;
-if(errors === _errs23){
-if((typeof data9 == "number") && (isFinite(data9))){
-if(data9 > 2147483647 || isNaN(data9)){
-validate3.errors = [{instancePath:instancePath+"/tenureMonths",schemaPath:"#/properties/tenureMonths/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
-return false;
-}
-else {
-if(data9 < 0 || isNaN(data9)){
-validate3.errors = [{instancePath:instancePath+"/tenureMonths",schemaPath:"#/properties/tenureMonths/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-else {
-}
-}
-}
-if(errors === _errs23){
-}
-}
-var valid0 = _errs23 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.vip !== undefined){
-let data10 = data.vip;
-const _errs25 = errors;
-if(typeof data10 !== "boolean"){
-validate3.errors = [{instancePath:instancePath+"/vip",schemaPath:"#/properties/vip/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
-return false;
-}
-const _errs26 = errors;
-if(errors === _errs25){
-}
-var valid0 = _errs25 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate3.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-if(errors === 0){
-}
-}
-validate3.errors = vErrors;
-return errors === 0;
-}
-
 const formats6 = evtcFormats["date-time"];
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -496,11 +64,90 @@ if(valid0){
 if(data.amount !== undefined){
 let data1 = data.amount;
 const _errs4 = errors;
-if(!(validate1(data1, {instancePath:instancePath+"/amount",parentData:data,parentDataProperty:"amount",rootData}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
+const _errs5 = errors;
+if(errors === _errs4){
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+let missing1;
+if(((data1.amount === undefined) && (missing1 = "amount")) || ((data1.currency === undefined) && (missing1 = "currency"))){
+validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
 }
 else {
+const _errs6 = errors;
+for(const key1 in data1){
+if(!((key1 === "amount") || (key1 === "currency"))){
+validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs6 === errors){
+if(data1.amount !== undefined){
+let data2 = data1.amount;
+const _errs7 = errors;
+const _errs8 = errors;
+if(errors === _errs7){
+if(typeof data2 === "string"){
+if(!pattern1.test(data2)){
+validate0.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"#/properties/amount/properties/amount/pattern",keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"},message:"must match pattern \""+"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"+"\""}];
+return false;
+}
+else {
+if(Number(data2) < 0){
+validate0.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"#/properties/amount/properties/amount/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
+return false;
+}
+else {
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"#/properties/amount/properties/amount/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs7){
+}
+}
+var valid1 = _errs7 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data1.currency !== undefined){
+let data3 = data1.currency;
+const _errs9 = errors;
+if(typeof data3 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/amount/currency",schemaPath:"#/properties/amount/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+const _errs10 = errors;
+const vSchema0 = schema0.properties.amount.properties.currency.enum;
+if(!(((data3 === "EUR") || (data3 === "USD")) || (data3 === "GBP"))){
+validate0.errors = [{instancePath:instancePath+"/amount/currency",schemaPath:"#/properties/amount/properties/currency/enum",keyword:"enum",params:{allowedValues: schema0.properties.amount.properties.currency.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+else {
+}
+if(errors === _errs9){
+}
+var valid1 = _errs9 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+if(errors === _errs4){
+}
 }
 var valid0 = _errs4 === errors;
 }
@@ -509,50 +156,358 @@ var valid0 = true;
 }
 if(valid0){
 if(data.channel !== undefined){
-let data2 = data.channel;
-const _errs5 = errors;
-if(typeof data2 !== "string"){
+let data4 = data.channel;
+const _errs11 = errors;
+if(typeof data4 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/properties/channel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs6 = errors;
-const vSchema0 = schema0.properties.channel.enum;
-if(!(((((data2 === "WEB") || (data2 === "APP")) || (data2 === "STORE")) || (data2 === "BANK")) || (data2 === "IVR"))){
+const _errs12 = errors;
+const vSchema1 = schema0.properties.channel.enum;
+if(!(((((data4 === "WEB") || (data4 === "APP")) || (data4 === "STORE")) || (data4 === "BANK")) || (data4 === "IVR"))){
 validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/properties/channel/enum",keyword:"enum",params:{allowedValues: schema0.properties.channel.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs5){
+if(errors === _errs11){
 }
-var valid0 = _errs5 === errors;
+var valid0 = _errs11 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.customer !== undefined){
-let data3 = data.customer;
-const _errs7 = errors;
-if(!(validate3(data3, {instancePath:instancePath+"/customer",parentData:data,parentDataProperty:"customer",rootData}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
+let data5 = data.customer;
+const _errs13 = errors;
+const _errs14 = errors;
+if(errors === _errs13){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+let missing2;
+if(((((((((data5.customerId === undefined) && (missing2 = "customerId")) || ((data5.accountId === undefined) && (missing2 = "accountId"))) || ((data5.segment === undefined) && (missing2 = "segment"))) || ((data5.contract === undefined) && (missing2 = "contract"))) || ((data5.tenureMonths === undefined) && (missing2 = "tenureMonths"))) || ((data5.preferredLanguage === undefined) && (missing2 = "preferredLanguage"))) || ((data5.vip === undefined) && (missing2 = "vip"))) || ((data5.marketingConsents === undefined) && (missing2 = "marketingConsents"))){
+validate0.errors = [{instancePath:instancePath+"/customer",schemaPath:"#/properties/customer/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+return false;
+}
+else {
+const _errs15 = errors;
+for(const key2 in data5){
+if(!(func0.call(schema0.properties.customer.properties, key2))){
+validate0.errors = [{instancePath:instancePath+"/customer",schemaPath:"#/properties/customer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs15 === errors){
+if(data5.accountId !== undefined){
+let data6 = data5.accountId;
+const _errs16 = errors;
+const _errs17 = errors;
+if(errors === _errs16){
+if(typeof data6 === "string"){
+if(!pattern0.test(data6)){
+validate0.errors = [{instancePath:instancePath+"/customer/accountId",schemaPath:"#/properties/customer/properties/accountId/pattern",keyword:"pattern",params:{pattern: "^ACC-[0-9]{8}$"},message:"must match pattern \""+"^ACC-[0-9]{8}$"+"\""}];
+return false;
 }
 else {
 }
-var valid0 = _errs7 === errors;
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/customer/accountId",schemaPath:"#/properties/customer/properties/accountId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs16){
+}
+}
+var valid2 = _errs16 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data5.churnScore !== undefined){
+let data7 = data5.churnScore;
+const _errs18 = errors;
+const _errs19 = errors;
+if(errors === _errs18){
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 1 || isNaN(data7)){
+validate0.errors = [{instancePath:instancePath+"/customer/churnScore",schemaPath:"#/properties/customer/properties/churnScore/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
+return false;
+}
+else {
+if(data7 < 0 || isNaN(data7)){
+validate0.errors = [{instancePath:instancePath+"/customer/churnScore",schemaPath:"#/properties/customer/properties/churnScore/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+else {
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/customer/churnScore",schemaPath:"#/properties/customer/properties/churnScore/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+if(errors === _errs18){
+}
+}
+var valid2 = _errs18 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data5.contract !== undefined){
+let data8 = data5.contract;
+const _errs20 = errors;
+if(typeof data8 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/customer/contract",schemaPath:"#/properties/customer/properties/contract/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+const _errs21 = errors;
+const vSchema2 = schema0.properties.customer.properties.contract.enum;
+if(!(((data8 === "PREPAID") || (data8 === "POSTPAID")) || (data8 === "HYBRID"))){
+validate0.errors = [{instancePath:instancePath+"/customer/contract",schemaPath:"#/properties/customer/properties/contract/enum",keyword:"enum",params:{allowedValues: schema0.properties.customer.properties.contract.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+else {
+}
+if(errors === _errs20){
+}
+var valid2 = _errs20 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data5.contractEndDate !== undefined){
+let data9 = data5.contractEndDate;
+const _errs22 = errors;
+const _errs23 = errors;
+if(errors === _errs22){
+if((typeof data9 == "number") && (isFinite(data9))){
+}
+if(errors === _errs22){
+if(typeof data9 === "string"){
+if(!(formats0.validate(data9))){
+validate0.errors = [{instancePath:instancePath+"/customer/contractEndDate",schemaPath:"#/properties/customer/properties/contractEndDate/format",keyword:"format",params:{format: "date"},message:"must match format \""+"date"+"\""}];
+return false;
+}
+else {
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/customer/contractEndDate",schemaPath:"#/properties/customer/properties/contractEndDate/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs22){
+}
+}
+}
+var valid2 = _errs22 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data5.customerId !== undefined){
+let data10 = data5.customerId;
+const _errs24 = errors;
+const _errs25 = errors;
+if(errors === _errs24){
+if((typeof data10 == "number") && (isFinite(data10))){
+}
+if(errors === _errs24){
+if(typeof data10 === "string"){
+if(!(formats2.test(data10))){
+validate0.errors = [{instancePath:instancePath+"/customer/customerId",schemaPath:"#/properties/customer/properties/customerId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
+return false;
+}
+else {
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/customer/customerId",schemaPath:"#/properties/customer/properties/customerId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs24){
+}
+}
+}
+var valid2 = _errs24 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data5.marketingConsents !== undefined){
+let data11 = data5.marketingConsents;
+const _errs26 = errors;
+const _errs27 = errors;
+if(errors === _errs26){
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+const _errs28 = errors;
+for(const key3 in data11){
+let data12 = data11[key3];
+const _errs29 = errors;
+if(typeof data12 !== "boolean"){
+validate0.errors = [{instancePath:instancePath+"/customer/marketingConsents/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/customer/properties/marketingConsents/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+const _errs30 = errors;
+if(errors === _errs29){
+}
+var valid3 = _errs29 === errors;
+if(!valid3){
+break;
+}
+}
+if(_errs28 === errors){
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/customer/marketingConsents",schemaPath:"#/properties/customer/properties/marketingConsents/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+if(errors === _errs26){
+}
+}
+var valid2 = _errs26 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data5.preferredLanguage !== undefined){
+let data13 = data5.preferredLanguage;
+const _errs31 = errors;
+const _errs32 = errors;
+if(errors === _errs31){
+if(typeof data13 === "string"){
+if(!pattern3.test(data13)){
+validate0.errors = [{instancePath:instancePath+"/customer/preferredLanguage",schemaPath:"#/properties/customer/properties/preferredLanguage/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}$"},message:"must match pattern \""+"^[a-z]{2}$"+"\""}];
+return false;
+}
+else {
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/customer/preferredLanguage",schemaPath:"#/properties/customer/properties/preferredLanguage/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs31){
+}
+}
+var valid2 = _errs31 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data5.segment !== undefined){
+let data14 = data5.segment;
+const _errs33 = errors;
+if(typeof data14 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/customer/segment",schemaPath:"#/properties/customer/properties/segment/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+const _errs34 = errors;
+const vSchema3 = schema0.properties.customer.properties.segment.enum;
+if(!((((data14 === "CONSUMER_PREPAID") || (data14 === "CONSUMER_POSTPAID")) || (data14 === "SMALL_BUSINESS")) || (data14 === "ENTERPRISE"))){
+validate0.errors = [{instancePath:instancePath+"/customer/segment",schemaPath:"#/properties/customer/properties/segment/enum",keyword:"enum",params:{allowedValues: schema0.properties.customer.properties.segment.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+else {
+}
+if(errors === _errs33){
+}
+var valid2 = _errs33 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data5.tenureMonths !== undefined){
+let data15 = data5.tenureMonths;
+const _errs35 = errors;
+if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
+validate0.errors = [{instancePath:instancePath+"/customer/tenureMonths",schemaPath:"#/properties/customer/properties/tenureMonths/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+const _errs36 = errors;
+if(errors === _errs35){
+if((typeof data15 == "number") && (isFinite(data15))){
+if(data15 > 2147483647 || isNaN(data15)){
+validate0.errors = [{instancePath:instancePath+"/customer/tenureMonths",schemaPath:"#/properties/customer/properties/tenureMonths/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
+return false;
+}
+else {
+if(data15 < 0 || isNaN(data15)){
+validate0.errors = [{instancePath:instancePath+"/customer/tenureMonths",schemaPath:"#/properties/customer/properties/tenureMonths/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+else {
+}
+}
+}
+if(errors === _errs35){
+}
+}
+var valid2 = _errs35 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data5.vip !== undefined){
+let data16 = data5.vip;
+const _errs37 = errors;
+if(typeof data16 !== "boolean"){
+validate0.errors = [{instancePath:instancePath+"/customer/vip",schemaPath:"#/properties/customer/properties/vip/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+const _errs38 = errors;
+if(errors === _errs37){
+}
+var valid2 = _errs37 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/customer",schemaPath:"#/properties/customer/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+if(errors === _errs13){
+}
+}
+var valid0 = _errs13 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.invoiceNumber !== undefined){
-let data4 = data.invoiceNumber;
-const _errs8 = errors;
-const _errs9 = errors;
-if(errors === _errs8){
-if(typeof data4 === "string"){
-if(!pattern4.test(data4)){
+let data17 = data.invoiceNumber;
+const _errs39 = errors;
+const _errs40 = errors;
+if(errors === _errs39){
+if(typeof data17 === "string"){
+if(!pattern4.test(data17)){
 validate0.errors = [{instancePath:instancePath+"/invoiceNumber",schemaPath:"#/properties/invoiceNumber/pattern",keyword:"pattern",params:{pattern: "^INV-[0-9]{10}$"},message:"must match pattern \""+"^INV-[0-9]{10}$"+"\""}];
 return false;
 }
@@ -563,50 +518,50 @@ else {
 validate0.errors = [{instancePath:instancePath+"/invoiceNumber",schemaPath:"#/properties/invoiceNumber/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs8){
+if(errors === _errs39){
 }
 }
-var valid0 = _errs8 === errors;
+var valid0 = _errs39 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.method !== undefined){
-let data5 = data.method;
-const _errs10 = errors;
-if(typeof data5 !== "string"){
+let data18 = data.method;
+const _errs41 = errors;
+if(typeof data18 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs11 = errors;
-const vSchema1 = schema0.properties.method.enum;
-if(!((((((data5 === "DIRECT_DEBIT") || (data5 === "CARD")) || (data5 === "BANK_TRANSFER")) || (data5 === "CASH_IN_STORE")) || (data5 === "WALLET")) || (data5 === "CHEQUE"))){
+const _errs42 = errors;
+const vSchema4 = schema0.properties.method.enum;
+if(!((((((data18 === "DIRECT_DEBIT") || (data18 === "CARD")) || (data18 === "BANK_TRANSFER")) || (data18 === "CASH_IN_STORE")) || (data18 === "WALLET")) || (data18 === "CHEQUE"))){
 validate0.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/enum",keyword:"enum",params:{allowedValues: schema0.properties.method.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs10){
+if(errors === _errs41){
 }
-var valid0 = _errs10 === errors;
+var valid0 = _errs41 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.msisdn !== undefined){
-let data6 = data.msisdn;
-const _errs12 = errors;
-const _errs13 = errors;
-if(errors === _errs12){
-if(typeof data6 === "string"){
-if(func2(data6) > 15){
+let data19 = data.msisdn;
+const _errs43 = errors;
+const _errs44 = errors;
+if(errors === _errs43){
+if(typeof data19 === "string"){
+if(func2(data19) > 15){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"}];
 return false;
 }
 else {
-if(!pattern5.test(data6)){
+if(!pattern5.test(data19)){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/pattern",keyword:"pattern",params:{pattern: "^[0-9]{8,15}$"},message:"must match pattern \""+"^[0-9]{8,15}$"+"\""}];
 return false;
 }
@@ -618,25 +573,25 @@ else {
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs12){
+if(errors === _errs43){
 }
 }
-var valid0 = _errs12 === errors;
+var valid0 = _errs43 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.paymentId !== undefined){
-let data7 = data.paymentId;
-const _errs14 = errors;
-const _errs15 = errors;
-if(errors === _errs14){
-if((typeof data7 == "number") && (isFinite(data7))){
+let data20 = data.paymentId;
+const _errs45 = errors;
+const _errs46 = errors;
+if(errors === _errs45){
+if((typeof data20 == "number") && (isFinite(data20))){
 }
-if(errors === _errs14){
-if(typeof data7 === "string"){
-if(!(formats2.test(data7))){
+if(errors === _errs45){
+if(typeof data20 === "string"){
+if(!(formats2.test(data20))){
 validate0.errors = [{instancePath:instancePath+"/paymentId",schemaPath:"#/properties/paymentId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
 return false;
 }
@@ -647,26 +602,26 @@ else {
 validate0.errors = [{instancePath:instancePath+"/paymentId",schemaPath:"#/properties/paymentId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs14){
+if(errors === _errs45){
 }
 }
 }
-var valid0 = _errs14 === errors;
+var valid0 = _errs45 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.receivedAt !== undefined){
-let data8 = data.receivedAt;
-const _errs16 = errors;
-const _errs17 = errors;
-if(errors === _errs16){
-if((typeof data8 == "number") && (isFinite(data8))){
+let data21 = data.receivedAt;
+const _errs47 = errors;
+const _errs48 = errors;
+if(errors === _errs47){
+if((typeof data21 == "number") && (isFinite(data21))){
 }
-if(errors === _errs16){
-if(typeof data8 === "string"){
-if(!(formats6.validate(data8))){
+if(errors === _errs47){
+if(typeof data21 === "string"){
+if(!(formats6.validate(data21))){
 validate0.errors = [{instancePath:instancePath+"/receivedAt",schemaPath:"#/properties/receivedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
@@ -677,11 +632,11 @@ else {
 validate0.errors = [{instancePath:instancePath+"/receivedAt",schemaPath:"#/properties/receivedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs16){
+if(errors === _errs47){
 }
 }
 }
-var valid0 = _errs16 === errors;
+var valid0 = _errs47 === errors;
 }
 else {
 var valid0 = true;

@@ -2,110 +2,11 @@
 import { evtcFormats, ucs2length } from "evtc/runtime";
 export const validate = validate0;
 export default validate0;
-const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"definitions":{"Currency":{"enum":["EUR","USD","GBP"],"type":"string"},"Money":{"additionalProperties":false,"properties":{"amount":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"currency":{"$ref":"#/definitions/Currency","default":"EUR"}},"required":["amount","currency"],"type":"object"}},"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"amount":{"$ref":"#/definitions/Money"},"channel":{"default":"WEB","enum":["WEB","APP","STORE","BANK","IVR"],"type":"string"},"invoiceNumber":{"pattern":"^INV-[0-9]{10}$","type":"string"},"method":{"enum":["DIRECT_DEBIT","CARD","BANK_TRANSFER","CASH_IN_STORE","WALLET","CHEQUE"],"type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"paymentId":{"format":"uuid","type":"string"},"receivedAt":{"format":"date-time","type":"string"}},"required":["paymentId","accountId","msisdn","amount","method","receivedAt"],"type":"object"};
+const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"amount":{"additionalProperties":false,"properties":{"amount":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"currency":{"default":"EUR","enum":["EUR","USD","GBP"],"type":"string"}},"required":["amount","currency"],"type":"object"},"channel":{"default":"WEB","enum":["WEB","APP","STORE","BANK","IVR"],"type":"string"},"invoiceNumber":{"pattern":"^INV-[0-9]{10}$","type":"string"},"method":{"enum":["DIRECT_DEBIT","CARD","BANK_TRANSFER","CASH_IN_STORE","WALLET","CHEQUE"],"type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"paymentId":{"format":"uuid","type":"string"},"receivedAt":{"format":"date-time","type":"string"}},"required":["paymentId","accountId","msisdn","amount","method","receivedAt"],"type":"object"};
 const pattern0 = new RegExp("^ACC-[0-9]{8}$", "u");
+const pattern1 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
 const pattern2 = new RegExp("^INV-[0-9]{10}$", "u");
 const pattern3 = new RegExp("^[0-9]{8,15}$", "u");
-const schema1 = {"additionalProperties":false,"properties":{"amount":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"currency":{"$ref":"#/definitions/Currency","default":"EUR"}},"required":["amount","currency"],"type":"object"};
-const schema2 = {"enum":["EUR","USD","GBP"],"type":"string"};
-const pattern1 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
-
-function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-const _errs0 = errors;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.amount === undefined) && (missing0 = "amount")) || ((data.currency === undefined) && (missing0 = "currency"))){
-validate1.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((key0 === "amount") || (key0 === "currency"))){
-validate1.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.amount !== undefined){
-let data0 = data.amount;
-const _errs2 = errors;
-const _errs3 = errors;
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
-validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/pattern",keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"},message:"must match pattern \""+"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"+"\""}];
-return false;
-}
-else {
-if(Number(data0) < 0){
-validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
-return false;
-}
-else {
-}
-}
-}
-else {
-validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(errors === _errs2){
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.currency !== undefined){
-let data1 = data.currency;
-const _errs4 = errors;
-const _errs5 = errors;
-if(typeof data1 !== "string"){
-validate1.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/definitions/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-const _errs6 = errors;
-const vSchema0 = schema2.enum;
-if(!(((data1 === "EUR") || (data1 === "USD")) || (data1 === "GBP"))){
-validate1.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/definitions/Currency/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-else {
-}
-if(errors === _errs5){
-}
-var valid1 = _errs5 === errors;
-if(valid1){
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-}
-}
-}
-}
-}
-else {
-validate1.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-if(errors === 0){
-}
-}
-validate1.errors = vErrors;
-return errors === 0;
-}
-
 const func0 = ucs2length;
 const formats0 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const formats2 = evtcFormats["date-time"];
@@ -160,11 +61,90 @@ if(valid0){
 if(data.amount !== undefined){
 let data1 = data.amount;
 const _errs4 = errors;
-if(!(validate1(data1, {instancePath:instancePath+"/amount",parentData:data,parentDataProperty:"amount",rootData}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
+const _errs5 = errors;
+if(errors === _errs4){
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+let missing1;
+if(((data1.amount === undefined) && (missing1 = "amount")) || ((data1.currency === undefined) && (missing1 = "currency"))){
+validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
 }
 else {
+const _errs6 = errors;
+for(const key1 in data1){
+if(!((key1 === "amount") || (key1 === "currency"))){
+validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs6 === errors){
+if(data1.amount !== undefined){
+let data2 = data1.amount;
+const _errs7 = errors;
+const _errs8 = errors;
+if(errors === _errs7){
+if(typeof data2 === "string"){
+if(!pattern1.test(data2)){
+validate0.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"#/properties/amount/properties/amount/pattern",keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"},message:"must match pattern \""+"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"+"\""}];
+return false;
+}
+else {
+if(Number(data2) < 0){
+validate0.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"#/properties/amount/properties/amount/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
+return false;
+}
+else {
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"#/properties/amount/properties/amount/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs7){
+}
+}
+var valid1 = _errs7 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data1.currency !== undefined){
+let data3 = data1.currency;
+const _errs9 = errors;
+if(typeof data3 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/amount/currency",schemaPath:"#/properties/amount/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+const _errs10 = errors;
+const vSchema0 = schema0.properties.amount.properties.currency.enum;
+if(!(((data3 === "EUR") || (data3 === "USD")) || (data3 === "GBP"))){
+validate0.errors = [{instancePath:instancePath+"/amount/currency",schemaPath:"#/properties/amount/properties/currency/enum",keyword:"enum",params:{allowedValues: schema0.properties.amount.properties.currency.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+else {
+}
+if(errors === _errs9){
+}
+var valid1 = _errs9 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+if(errors === _errs4){
+}
 }
 var valid0 = _errs4 === errors;
 }
@@ -173,35 +153,35 @@ var valid0 = true;
 }
 if(valid0){
 if(data.channel !== undefined){
-let data2 = data.channel;
-const _errs5 = errors;
-if(typeof data2 !== "string"){
+let data4 = data.channel;
+const _errs11 = errors;
+if(typeof data4 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/properties/channel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs6 = errors;
-const vSchema0 = schema0.properties.channel.enum;
-if(!(((((data2 === "WEB") || (data2 === "APP")) || (data2 === "STORE")) || (data2 === "BANK")) || (data2 === "IVR"))){
+const _errs12 = errors;
+const vSchema1 = schema0.properties.channel.enum;
+if(!(((((data4 === "WEB") || (data4 === "APP")) || (data4 === "STORE")) || (data4 === "BANK")) || (data4 === "IVR"))){
 validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/properties/channel/enum",keyword:"enum",params:{allowedValues: schema0.properties.channel.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs5){
+if(errors === _errs11){
 }
-var valid0 = _errs5 === errors;
+var valid0 = _errs11 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.invoiceNumber !== undefined){
-let data3 = data.invoiceNumber;
-const _errs7 = errors;
-const _errs8 = errors;
-if(errors === _errs7){
-if(typeof data3 === "string"){
-if(!pattern2.test(data3)){
+let data5 = data.invoiceNumber;
+const _errs13 = errors;
+const _errs14 = errors;
+if(errors === _errs13){
+if(typeof data5 === "string"){
+if(!pattern2.test(data5)){
 validate0.errors = [{instancePath:instancePath+"/invoiceNumber",schemaPath:"#/properties/invoiceNumber/pattern",keyword:"pattern",params:{pattern: "^INV-[0-9]{10}$"},message:"must match pattern \""+"^INV-[0-9]{10}$"+"\""}];
 return false;
 }
@@ -212,50 +192,50 @@ else {
 validate0.errors = [{instancePath:instancePath+"/invoiceNumber",schemaPath:"#/properties/invoiceNumber/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs7){
+if(errors === _errs13){
 }
 }
-var valid0 = _errs7 === errors;
+var valid0 = _errs13 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.method !== undefined){
-let data4 = data.method;
-const _errs9 = errors;
-if(typeof data4 !== "string"){
+let data6 = data.method;
+const _errs15 = errors;
+if(typeof data6 !== "string"){
 validate0.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-const _errs10 = errors;
-const vSchema1 = schema0.properties.method.enum;
-if(!((((((data4 === "DIRECT_DEBIT") || (data4 === "CARD")) || (data4 === "BANK_TRANSFER")) || (data4 === "CASH_IN_STORE")) || (data4 === "WALLET")) || (data4 === "CHEQUE"))){
+const _errs16 = errors;
+const vSchema2 = schema0.properties.method.enum;
+if(!((((((data6 === "DIRECT_DEBIT") || (data6 === "CARD")) || (data6 === "BANK_TRANSFER")) || (data6 === "CASH_IN_STORE")) || (data6 === "WALLET")) || (data6 === "CHEQUE"))){
 validate0.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/enum",keyword:"enum",params:{allowedValues: schema0.properties.method.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
 }
-if(errors === _errs9){
+if(errors === _errs15){
 }
-var valid0 = _errs9 === errors;
+var valid0 = _errs15 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.msisdn !== undefined){
-let data5 = data.msisdn;
-const _errs11 = errors;
-const _errs12 = errors;
-if(errors === _errs11){
-if(typeof data5 === "string"){
-if(func0(data5) > 15){
+let data7 = data.msisdn;
+const _errs17 = errors;
+const _errs18 = errors;
+if(errors === _errs17){
+if(typeof data7 === "string"){
+if(func0(data7) > 15){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"}];
 return false;
 }
 else {
-if(!pattern3.test(data5)){
+if(!pattern3.test(data7)){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/pattern",keyword:"pattern",params:{pattern: "^[0-9]{8,15}$"},message:"must match pattern \""+"^[0-9]{8,15}$"+"\""}];
 return false;
 }
@@ -267,25 +247,25 @@ else {
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs11){
+if(errors === _errs17){
 }
 }
-var valid0 = _errs11 === errors;
+var valid0 = _errs17 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.paymentId !== undefined){
-let data6 = data.paymentId;
-const _errs13 = errors;
-const _errs14 = errors;
-if(errors === _errs13){
-if((typeof data6 == "number") && (isFinite(data6))){
+let data8 = data.paymentId;
+const _errs19 = errors;
+const _errs20 = errors;
+if(errors === _errs19){
+if((typeof data8 == "number") && (isFinite(data8))){
 }
-if(errors === _errs13){
-if(typeof data6 === "string"){
-if(!(formats0.test(data6))){
+if(errors === _errs19){
+if(typeof data8 === "string"){
+if(!(formats0.test(data8))){
 validate0.errors = [{instancePath:instancePath+"/paymentId",schemaPath:"#/properties/paymentId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
 return false;
 }
@@ -296,26 +276,26 @@ else {
 validate0.errors = [{instancePath:instancePath+"/paymentId",schemaPath:"#/properties/paymentId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs13){
+if(errors === _errs19){
 }
 }
 }
-var valid0 = _errs13 === errors;
+var valid0 = _errs19 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.receivedAt !== undefined){
-let data7 = data.receivedAt;
-const _errs15 = errors;
-const _errs16 = errors;
-if(errors === _errs15){
-if((typeof data7 == "number") && (isFinite(data7))){
+let data9 = data.receivedAt;
+const _errs21 = errors;
+const _errs22 = errors;
+if(errors === _errs21){
+if((typeof data9 == "number") && (isFinite(data9))){
 }
-if(errors === _errs15){
-if(typeof data7 === "string"){
-if(!(formats2.validate(data7))){
+if(errors === _errs21){
+if(typeof data9 === "string"){
+if(!(formats2.validate(data9))){
 validate0.errors = [{instancePath:instancePath+"/receivedAt",schemaPath:"#/properties/receivedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
@@ -326,11 +306,11 @@ else {
 validate0.errors = [{instancePath:instancePath+"/receivedAt",schemaPath:"#/properties/receivedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs15){
+if(errors === _errs21){
 }
 }
 }
-var valid0 = _errs15 === errors;
+var valid0 = _errs21 === errors;
 }
 else {
 var valid0 = true;

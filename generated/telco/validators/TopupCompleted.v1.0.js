@@ -2,107 +2,8 @@
 import { evtcFormats, ucs2length } from "evtc/runtime";
 export const validate = validate0;
 export default validate0;
-const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"definitions":{"Currency":{"enum":["EUR","USD","GBP"],"type":"string"},"Money":{"additionalProperties":false,"properties":{"amount":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"currency":{"$ref":"#/definitions/Currency","default":"EUR"}},"required":["amount","currency"],"type":"object"}},"properties":{"amount":{"$ref":"#/definitions/Money"},"bonusCredit":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"channel":{"enum":["VOUCHER","CARD","AUTO_TOPUP","RETAIL_POS"],"type":"string"},"completedAt":{"format":"date-time","type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"newBalance":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"topupId":{"format":"uuid","type":"string"},"voucherSerial":{"pattern":"^[0-9]{12,16}$","type":"string"}},"required":["topupId","msisdn","amount","channel","newBalance","completedAt"],"type":"object"};
-const schema1 = {"additionalProperties":false,"properties":{"amount":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"currency":{"$ref":"#/definitions/Currency","default":"EUR"}},"required":["amount","currency"],"type":"object"};
-const schema2 = {"enum":["EUR","USD","GBP"],"type":"string"};
+const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"amount":{"additionalProperties":false,"properties":{"amount":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"currency":{"default":"EUR","enum":["EUR","USD","GBP"],"type":"string"}},"required":["amount","currency"],"type":"object"},"bonusCredit":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"channel":{"enum":["VOUCHER","CARD","AUTO_TOPUP","RETAIL_POS"],"type":"string"},"completedAt":{"format":"date-time","type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"newBalance":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"topupId":{"format":"uuid","type":"string"},"voucherSerial":{"pattern":"^[0-9]{12,16}$","type":"string"}},"required":["topupId","msisdn","amount","channel","newBalance","completedAt"],"type":"object"};
 const pattern0 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
-
-function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-const _errs0 = errors;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.amount === undefined) && (missing0 = "amount")) || ((data.currency === undefined) && (missing0 = "currency"))){
-validate1.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((key0 === "amount") || (key0 === "currency"))){
-validate1.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.amount !== undefined){
-let data0 = data.amount;
-const _errs2 = errors;
-const _errs3 = errors;
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
-validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/pattern",keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"},message:"must match pattern \""+"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"+"\""}];
-return false;
-}
-else {
-if(Number(data0) < 0){
-validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
-return false;
-}
-else {
-}
-}
-}
-else {
-validate1.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(errors === _errs2){
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.currency !== undefined){
-let data1 = data.currency;
-const _errs4 = errors;
-const _errs5 = errors;
-if(typeof data1 !== "string"){
-validate1.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/definitions/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-const _errs6 = errors;
-const vSchema0 = schema2.enum;
-if(!(((data1 === "EUR") || (data1 === "USD")) || (data1 === "GBP"))){
-validate1.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/definitions/Currency/enum",keyword:"enum",params:{allowedValues: schema2.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-else {
-}
-if(errors === _errs5){
-}
-var valid1 = _errs5 === errors;
-if(valid1){
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-}
-}
-}
-}
-}
-else {
-validate1.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-if(errors === 0){
-}
-}
-validate1.errors = vErrors;
-return errors === 0;
-}
-
 const pattern2 = new RegExp("^[0-9]{8,15}$", "u");
 const pattern4 = new RegExp("^[0-9]{12,16}$", "u");
 const formats0 = evtcFormats["date-time"];
@@ -133,11 +34,90 @@ if(_errs1 === errors){
 if(data.amount !== undefined){
 let data0 = data.amount;
 const _errs2 = errors;
-if(!(validate1(data0, {instancePath:instancePath+"/amount",parentData:data,parentDataProperty:"amount",rootData}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
+const _errs3 = errors;
+if(errors === _errs2){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.amount === undefined) && (missing1 = "amount")) || ((data0.currency === undefined) && (missing1 = "currency"))){
+validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
 }
 else {
+const _errs4 = errors;
+for(const key1 in data0){
+if(!((key1 === "amount") || (key1 === "currency"))){
+validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs4 === errors){
+if(data0.amount !== undefined){
+let data1 = data0.amount;
+const _errs5 = errors;
+const _errs6 = errors;
+if(errors === _errs5){
+if(typeof data1 === "string"){
+if(!pattern0.test(data1)){
+validate0.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"#/properties/amount/properties/amount/pattern",keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"},message:"must match pattern \""+"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"+"\""}];
+return false;
+}
+else {
+if(Number(data1) < 0){
+validate0.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"#/properties/amount/properties/amount/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
+return false;
+}
+else {
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"#/properties/amount/properties/amount/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs5){
+}
+}
+var valid1 = _errs5 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.currency !== undefined){
+let data2 = data0.currency;
+const _errs7 = errors;
+if(typeof data2 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/amount/currency",schemaPath:"#/properties/amount/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+const _errs8 = errors;
+const vSchema0 = schema0.properties.amount.properties.currency.enum;
+if(!(((data2 === "EUR") || (data2 === "USD")) || (data2 === "GBP"))){
+validate0.errors = [{instancePath:instancePath+"/amount/currency",schemaPath:"#/properties/amount/properties/currency/enum",keyword:"enum",params:{allowedValues: schema0.properties.amount.properties.currency.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+else {
+}
+if(errors === _errs7){
+}
+var valid1 = _errs7 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+if(errors === _errs2){
+}
 }
 var valid0 = _errs2 === errors;
 }
@@ -146,17 +126,17 @@ var valid0 = true;
 }
 if(valid0){
 if(data.bonusCredit !== undefined){
-let data1 = data.bonusCredit;
-const _errs3 = errors;
-const _errs4 = errors;
-if(errors === _errs3){
-if(typeof data1 === "string"){
-if(!pattern0.test(data1)){
+let data3 = data.bonusCredit;
+const _errs9 = errors;
+const _errs10 = errors;
+if(errors === _errs9){
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
 validate0.errors = [{instancePath:instancePath+"/bonusCredit",schemaPath:"#/properties/bonusCredit/pattern",keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"},message:"must match pattern \""+"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"+"\""}];
 return false;
 }
 else {
-if(Number(data1) < 0){
+if(Number(data3) < 0){
 validate0.errors = [{instancePath:instancePath+"/bonusCredit",schemaPath:"#/properties/bonusCredit/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
 return false;
 }
@@ -168,91 +148,6 @@ else {
 validate0.errors = [{instancePath:instancePath+"/bonusCredit",schemaPath:"#/properties/bonusCredit/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs3){
-}
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.channel !== undefined){
-let data2 = data.channel;
-const _errs5 = errors;
-if(typeof data2 !== "string"){
-validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/properties/channel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-const _errs6 = errors;
-const vSchema0 = schema0.properties.channel.enum;
-if(!((((data2 === "VOUCHER") || (data2 === "CARD")) || (data2 === "AUTO_TOPUP")) || (data2 === "RETAIL_POS"))){
-validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/properties/channel/enum",keyword:"enum",params:{allowedValues: schema0.properties.channel.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-else {
-}
-if(errors === _errs5){
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.completedAt !== undefined){
-let data3 = data.completedAt;
-const _errs7 = errors;
-const _errs8 = errors;
-if(errors === _errs7){
-if((typeof data3 == "number") && (isFinite(data3))){
-}
-if(errors === _errs7){
-if(typeof data3 === "string"){
-if(!(formats0.validate(data3))){
-validate0.errors = [{instancePath:instancePath+"/completedAt",schemaPath:"#/properties/completedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
-return false;
-}
-else {
-}
-}
-else {
-validate0.errors = [{instancePath:instancePath+"/completedAt",schemaPath:"#/properties/completedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(errors === _errs7){
-}
-}
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.msisdn !== undefined){
-let data4 = data.msisdn;
-const _errs9 = errors;
-const _errs10 = errors;
-if(errors === _errs9){
-if(typeof data4 === "string"){
-if(func0(data4) > 15){
-validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"}];
-return false;
-}
-else {
-if(!pattern2.test(data4)){
-validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/pattern",keyword:"pattern",params:{pattern: "^[0-9]{8,15}$"},message:"must match pattern \""+"^[0-9]{8,15}$"+"\""}];
-return false;
-}
-else {
-}
-}
-}
-else {
-validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
 if(errors === _errs9){
 }
 }
@@ -262,31 +157,22 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.newBalance !== undefined){
-let data5 = data.newBalance;
+if(data.channel !== undefined){
+let data4 = data.channel;
 const _errs11 = errors;
+if(typeof data4 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/properties/channel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
 const _errs12 = errors;
-if(errors === _errs11){
-if(typeof data5 === "string"){
-if(!pattern0.test(data5)){
-validate0.errors = [{instancePath:instancePath+"/newBalance",schemaPath:"#/properties/newBalance/pattern",keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"},message:"must match pattern \""+"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"+"\""}];
+const vSchema1 = schema0.properties.channel.enum;
+if(!((((data4 === "VOUCHER") || (data4 === "CARD")) || (data4 === "AUTO_TOPUP")) || (data4 === "RETAIL_POS"))){
+validate0.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/properties/channel/enum",keyword:"enum",params:{allowedValues: schema0.properties.channel.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 else {
-if(Number(data5) < 0){
-validate0.errors = [{instancePath:instancePath+"/newBalance",schemaPath:"#/properties/newBalance/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
-return false;
-}
-else {
-}
-}
-}
-else {
-validate0.errors = [{instancePath:instancePath+"/newBalance",schemaPath:"#/properties/newBalance/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
 }
 if(errors === _errs11){
-}
 }
 var valid0 = _errs11 === errors;
 }
@@ -294,24 +180,24 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.topupId !== undefined){
-let data6 = data.topupId;
+if(data.completedAt !== undefined){
+let data5 = data.completedAt;
 const _errs13 = errors;
 const _errs14 = errors;
 if(errors === _errs13){
-if((typeof data6 == "number") && (isFinite(data6))){
+if((typeof data5 == "number") && (isFinite(data5))){
 }
 if(errors === _errs13){
-if(typeof data6 === "string"){
-if(!(formats2.test(data6))){
-validate0.errors = [{instancePath:instancePath+"/topupId",schemaPath:"#/properties/topupId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+validate0.errors = [{instancePath:instancePath+"/completedAt",schemaPath:"#/properties/completedAt/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
 return false;
 }
 else {
 }
 }
 else {
-validate0.errors = [{instancePath:instancePath+"/topupId",schemaPath:"#/properties/topupId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate0.errors = [{instancePath:instancePath+"/completedAt",schemaPath:"#/properties/completedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(errors === _errs13){
@@ -324,13 +210,107 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.voucherSerial !== undefined){
-let data7 = data.voucherSerial;
+if(data.msisdn !== undefined){
+let data6 = data.msisdn;
 const _errs15 = errors;
 const _errs16 = errors;
 if(errors === _errs15){
+if(typeof data6 === "string"){
+if(func0(data6) > 15){
+validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"}];
+return false;
+}
+else {
+if(!pattern2.test(data6)){
+validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/pattern",keyword:"pattern",params:{pattern: "^[0-9]{8,15}$"},message:"must match pattern \""+"^[0-9]{8,15}$"+"\""}];
+return false;
+}
+else {
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs15){
+}
+}
+var valid0 = _errs15 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.newBalance !== undefined){
+let data7 = data.newBalance;
+const _errs17 = errors;
+const _errs18 = errors;
+if(errors === _errs17){
 if(typeof data7 === "string"){
-if(!pattern4.test(data7)){
+if(!pattern0.test(data7)){
+validate0.errors = [{instancePath:instancePath+"/newBalance",schemaPath:"#/properties/newBalance/pattern",keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"},message:"must match pattern \""+"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$"+"\""}];
+return false;
+}
+else {
+if(Number(data7) < 0){
+validate0.errors = [{instancePath:instancePath+"/newBalance",schemaPath:"#/properties/newBalance/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
+return false;
+}
+else {
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/newBalance",schemaPath:"#/properties/newBalance/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs17){
+}
+}
+var valid0 = _errs17 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.topupId !== undefined){
+let data8 = data.topupId;
+const _errs19 = errors;
+const _errs20 = errors;
+if(errors === _errs19){
+if((typeof data8 == "number") && (isFinite(data8))){
+}
+if(errors === _errs19){
+if(typeof data8 === "string"){
+if(!(formats2.test(data8))){
+validate0.errors = [{instancePath:instancePath+"/topupId",schemaPath:"#/properties/topupId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
+return false;
+}
+else {
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/topupId",schemaPath:"#/properties/topupId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs19){
+}
+}
+}
+var valid0 = _errs19 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.voucherSerial !== undefined){
+let data9 = data.voucherSerial;
+const _errs21 = errors;
+const _errs22 = errors;
+if(errors === _errs21){
+if(typeof data9 === "string"){
+if(!pattern4.test(data9)){
 validate0.errors = [{instancePath:instancePath+"/voucherSerial",schemaPath:"#/properties/voucherSerial/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12,16}$"},message:"must match pattern \""+"^[0-9]{12,16}$"+"\""}];
 return false;
 }
@@ -341,10 +321,10 @@ else {
 validate0.errors = [{instancePath:instancePath+"/voucherSerial",schemaPath:"#/properties/voucherSerial/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(errors === _errs15){
+if(errors === _errs21){
 }
 }
-var valid0 = _errs15 === errors;
+var valid0 = _errs21 === errors;
 }
 else {
 var valid0 = true;
