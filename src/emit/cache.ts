@@ -28,6 +28,8 @@ export interface BuildCache {
   get(kind: string, key: string): string | undefined;
   set(kind: string, key: string, value: string): void;
   readonly stats: CacheStats;
+  /** Where a disk cache is (for a worker thread to write its own entries to): undefined for no cache. */
+  readonly directory?: string;
 }
 
 /** A cache that holds nothing: what `EVTC_CACHE=0` gives, and what tests and library callers get by default. */
@@ -86,6 +88,7 @@ export function diskCache(dir: string): BuildCache {
   };
   return {
     stats,
+    directory: dir,
     get(kind, key) {
       const file = fileOf(kind, key);
       let text: string;

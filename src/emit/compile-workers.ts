@@ -13,6 +13,8 @@ import { Worker } from "node:worker_threads";
 export interface CompileRequest {
   readonly id: number;
   readonly texts: readonly string[];
+  /** A disk cache the worker writes each validator it compiles to (`cache.ts`), sparing the main thread. */
+  readonly cacheDirectory?: string;
 }
 export type CompileReply =
   { readonly id: number; readonly codes: string[] } | { readonly id: number; readonly error: string };
@@ -60,13 +62,17 @@ class CompileWorker {
     this.worker.on("exit", (code) => this.fail(new Error(`a validator worker stopped (exit code ${code})`)));
   }
 
-  compile(texts: readonly string[]): Promise<string[]> {
+  compile(texts: readonly string[], cacheDirectory: string | undefined): Promise<string[]> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<string[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ id, texts } satisfies CompileRequest);
+      this.worker.postMessage({
+        id,
+        texts,
+        ...(cacheDirectory !== undefined ? { cacheDirectory } : {}),
+      } satisfies CompileRequest);
     });
   }
 
@@ -109,10 +115,12 @@ export class CompileWorkers {
    * ajv's code for each schema text, in order. Each schema is compiled as if alone (see `validators.ts`), so
    * the code is the same whichever worker compiles it.
    */
-  async compile(texts: readonly string[]): Promise<string[]> {
+  async compile(texts: readonly string[], cacheDirectory?: string): Promise<string[]> {
     const share = Math.ceil(texts.length / this.workers.length);
     const shares = this.workers.map((worker, i) => ({ worker, texts: texts.slice(i * share, (i + 1) * share) }));
-    const results = await Promise.all(shares.filter((s) => s.texts.length > 0).map((s) => s.worker.compile(s.texts)));
+    const results = await Promise.all(
+      shares.filter((s) => s.texts.length > 0).map((s) => s.worker.compile(s.texts, cacheDirectory)),
+    );
     const codes = results.flat();
     this.compiled += codes.length;
     return codes;

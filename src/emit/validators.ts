@@ -5,7 +5,7 @@ import type standaloneModule from "ajv/dist/standalone/index.js";
 import type formatsModule from "ajv-formats";
 import { createRequire } from "node:module";
 import { parentPort } from "node:worker_threads";
-import { cacheKey, noCache, ownSource, type BuildCache } from "./cache.js";
+import { cacheKey, diskCache, noCache, ownSource, type BuildCache } from "./cache.js";
 import {
   defaultCompileWorkers,
   SchemaCompileError,
@@ -120,14 +120,19 @@ function newAjv(validateSchema: boolean): AjvInstance {
 /**
  * What ajv's code depends on besides the schema: the versions of ajv, ajv-formats and evtc, and this module's
  * own source (the options and keywords above), so that a changed evtc never reuses what another one compiled,
- * even between two builds of the same version while evtc is being worked on.
+ * even between two builds of the same version while evtc is being worked on. Hashed once, not with every key.
  */
-const compilerFingerprint = [
+const compilerFingerprint = cacheKey(
   `ajv ${(require("ajv/package.json") as { version: string }).version}`,
   `ajv-formats ${(require("ajv-formats/package.json") as { version: string }).version}`,
   `evtc ${(require("../../package.json") as { version: string }).version}`,
   ownSource(import.meta.url),
-].join("\n");
+);
+
+/** A validator's key in the build cache: its schema's text and everything its code depends on besides. */
+function keyOf(text: string): string {
+  return cacheKey("validator", compilerFingerprint, text);
+}
 
 let compilations = 0;
 
@@ -223,12 +228,19 @@ const WARM_UP_ROUNDS = 400;
 /** A worker thread's side of `CompileWorkers` (`compile-workers.ts`): compiles the schemas it is sent. */
 export function serveCompilations(): void {
   let asked = false;
-  parentPort?.on("message", ({ id, texts }: CompileRequest) => {
+  const caches = new Map<string, BuildCache>();
+  parentPort?.on("message", ({ id, texts, cacheDirectory }: CompileRequest) => {
     asked = true;
     if (texts.length === 0) return; // `rest`: nothing to compile, and no warming up either
     let reply: CompileReply;
     try {
-      reply = { id, codes: texts.map(compile) };
+      const codes = texts.map(compile);
+      if (cacheDirectory !== undefined) {
+        let cache = caches.get(cacheDirectory);
+        if (cache === undefined) caches.set(cacheDirectory, (cache = diskCache(cacheDirectory)));
+        texts.forEach((text, i) => cache.set("validators", keyOf(text), codes[i]!));
+      }
+      reply = { id, codes };
     } catch (error) {
       reply = { id, error: error instanceof Error ? error.message : String(error) };
     }
@@ -260,7 +272,7 @@ export class Validators {
   private pending: string[] = [];
   private readonly announced = new Set<string>();
   /** Chunks handed to workers, with their code to come. */
-  private readonly sent: { texts: readonly string[]; codes: Promise<string[]> }[] = [];
+  private readonly sent: { texts: readonly string[]; codes: Promise<string[]>; cachedThere: boolean }[] = [];
   /** Workers this object started itself (for `workers` given as a number), which it closes. */
   private ownWorkers: CompileWorkers | undefined;
 
@@ -281,7 +293,7 @@ export class Validators {
     const text = JSON.stringify(schema);
     if (this.announced.has(text)) return text;
     this.announced.add(text);
-    const code = this.cache.get("validators", this.keyOf(text));
+    const code = this.cache.get("validators", keyOf(text));
     if (code !== undefined) this.compiled.set(text, code);
     else this.pending.push(text);
     if (typeof this.workers !== "number" && this.pending.length >= SENT_EARLY) this.send(this.workers);
@@ -321,6 +333,7 @@ export class Validators {
     try {
       for (const chunk of this.sent.splice(0)) {
         let codes: readonly string[];
+        let cachedThere = chunk.cachedThere;
         try {
           codes = await chunk.codes;
         } catch (error) {
@@ -328,8 +341,9 @@ export class Validators {
           // stopped) only leaves its share to this thread.
           if (error instanceof SchemaCompileError) throw error;
           codes = chunk.texts.map(compile);
+          cachedThere = false;
         }
-        this.record(chunk.texts, codes);
+        this.record(chunk.texts, codes, cachedThere);
         compiled?.(chunk.texts);
       }
     } finally {
@@ -348,22 +362,20 @@ export class Validators {
     if (texts.length === 0) return;
     this.pending = [];
     compilations += texts.length;
-    const codes = workers.compile(texts);
+    // The workers write what they compile to a disk cache themselves: a thousand entries take this thread a
+    // third of a second, when it is the one the build waits for.
+    const codes = workers.compile(texts, this.cache.directory);
     // Should the build fail before `finish`, the outcome is still awaited there, never left unhandled.
     codes.catch(() => undefined);
-    this.sent.push({ texts, codes });
+    this.sent.push({ texts, codes, cachedThere: this.cache.directory !== undefined });
   }
 
-  private record(texts: readonly string[], codes: readonly string[]): void {
+  private record(texts: readonly string[], codes: readonly string[], cachedThere = false): void {
     texts.forEach((text, i) => {
       const code = codes[i]!;
       this.compiled.set(text, code);
-      this.cache.set("validators", this.keyOf(text), code);
+      if (!cachedThere) this.cache.set("validators", keyOf(text), code);
     });
-  }
-
-  private keyOf(text: string): string {
-    return cacheKey("validator", compilerFingerprint, text);
   }
 
   /**

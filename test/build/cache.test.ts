@@ -87,6 +87,27 @@ describe("the build cache", { timeout: 60_000 }, () => {
     }
   });
 
+  it("is written by the worker threads for what they compile, and read back by the next build", async () => {
+    const reference = await build(noCache(), 0);
+    const dir = path.join(scratch, "from-workers");
+    const workers = startCompileWorkers(1)!;
+    try {
+      const first = diskCache(dir);
+      const cold = await build(first, workers);
+      expect(cold.files).toEqual(reference.files);
+      expect(workers.compiled).toBe(reference.compiled);
+      expect(entries(path.join(dir, "validators"))).toHaveLength(reference.compiled);
+      const second = diskCache(dir);
+      const warm = await build(second, workers);
+      expect(warm.files).toEqual(reference.files);
+      expect(warm.compiled).toBe(0);
+      expect(workers.compiled).toBe(reference.compiled);
+      expect(second.stats).toEqual({ hits: reference.compiled, misses: 0, rejected: 0 });
+    } finally {
+      workers.close();
+    }
+  });
+
   it("ignores an entry it cannot trust, compiles again and repairs it", async () => {
     const reference = await build(noCache());
     const dir = path.join(scratch, "corrupt");
