@@ -11,7 +11,15 @@ import type {
   Reader,
   Topic,
 } from "../model/bus.js";
-import { camelCase, docText, Identifiers, pascalCase, propertyAccess, propertyName, stringLiteral } from "./identifiers.js";
+import {
+  camelCase,
+  docText,
+  Identifiers,
+  pascalCase,
+  propertyAccess,
+  propertyName,
+  stringLiteral,
+} from "./identifiers.js";
 import { dlqTopicOf, groupIdOf } from "./names.js";
 import { dataschemaOf, validatorPath, type EventVersion } from "./layout.js";
 import { topicSettings } from "./topic-settings.js";
@@ -219,7 +227,8 @@ class ModuleBuilder {
       header: generatedHeader([...this.sources], "//"),
       imports,
       reexports: this.reexports,
-      declarations: this.declarations,
+      // Handed over, not kept: the module is built once, and its documents are garbage once printed.
+      declarations: this.declarations.splice(0),
     };
   }
 }
@@ -239,10 +248,17 @@ export class Emitter {
       requests.push({ key: `topic:${t.name}`, wanted: `${camelCase(t.name)}Topic` });
       requests.push({ key: `publish:${t.name}`, wanted: `publish${pascalCase(t.name)}` });
     }
-    for (const c of model.consumers.values()) requests.push({ key: `consumer:${c.name}`, wanted: `${camelCase(c.name)}Consumer` });
-    for (const e of model.enrichers.values()) requests.push({ key: `enricher:${e.name}`, wanted: `${camelCase(e.name)}Enricher` });
-    for (const older of input.olderVersions) requests.push({ key: `older:${older.version.event}@${older.version.major}`, wanted: older.typeName });
-    for (const v of this.validatorVersions()) requests.push({ key: `validator:${v.event}@${v.version}`, wanted: `validate${v.event}V${v.version.replace(".", "_")}` });
+    for (const c of model.consumers.values())
+      requests.push({ key: `consumer:${c.name}`, wanted: `${camelCase(c.name)}Consumer` });
+    for (const e of model.enrichers.values())
+      requests.push({ key: `enricher:${e.name}`, wanted: `${camelCase(e.name)}Enricher` });
+    for (const older of input.olderVersions)
+      requests.push({ key: `older:${older.version.event}@${older.version.major}`, wanted: older.typeName });
+    for (const v of this.validatorVersions())
+      requests.push({
+        key: `validator:${v.event}@${v.version}`,
+        wanted: `validate${v.event}V${v.version.replace(".", "_")}`,
+      });
     this.ids = new Identifiers(requests, [...indexNames, ...Object.values(runtime)]);
   }
 
@@ -289,7 +305,7 @@ export class Emitter {
     return module;
   }
 
-  emit(): TypeScriptModule[] {
+  *emit(): Generator<TypeScriptModule> {
     const { model } = this.input;
     const placed: [Entity, ModuleBuilder][] = [];
     const add = (entity: Entity, file: string) => placed.push([entity, this.place(entity, file)]);
@@ -297,17 +313,24 @@ export class Emitter {
     for (const r of [...model.records.values()].sort(byName)) add({ kind: "record", value: r }, r.nameSpan.file.path);
     for (const e of [...model.events.values()].sort(byName)) add({ kind: "event", value: e }, e.nameSpan.file.path);
     for (const t of [...model.topics.values()].sort(byName)) add({ kind: "topic", value: t }, t.nameSpan.file.path);
-    for (const c of [...model.consumers.values()].sort(byName)) add({ kind: "consumer", value: c }, c.nameSpan.file.path);
-    for (const e of [...model.enrichers.values()].sort(byName)) add({ kind: "enricher", value: e }, e.nameSpan.file.path);
+    for (const c of [...model.consumers.values()].sort(byName))
+      add({ kind: "consumer", value: c }, c.nameSpan.file.path);
+    for (const e of [...model.enrichers.values()].sort(byName))
+      add({ kind: "enricher", value: e }, e.nameSpan.file.path);
     for (const older of this.input.olderVersions) {
       const event = model.events.get(older.version.event);
-      if (event !== undefined) this.entityModule.set(`older:${older.version.event}`, this.moduleOfEntity({ kind: "event", value: event }));
+      if (event !== undefined)
+        this.entityModule.set(`older:${older.version.event}`, this.moduleOfEntity({ kind: "event", value: event }));
     }
-    for (const [entity, module] of placed) this.declare(entity, module);
-
-    const modules = [...this.modules.values()].sort((a, b) => (a.path < b.path ? -1 : 1)).map((m) => m.module());
-    modules.push(this.indexModule());
-    return modules;
+    const entities = new Map<ModuleBuilder, Entity[]>();
+    for (const [entity, module] of placed) entities.set(module, [...(entities.get(module) ?? []), entity]);
+    // One module at a time, each printed by the caller before the next is built: a module's documents die
+    // young, where building them all first kept a whole project's in memory (and made the GC copy them).
+    for (const module of [...this.modules.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+      for (const entity of entities.get(module) ?? []) this.declare(entity, module);
+      yield module.module();
+    }
+    yield this.indexModule();
   }
 
   private declare(entity: Entity, module: ModuleBuilder): void {
@@ -330,13 +353,24 @@ export class Emitter {
   private declareEnum(type: EnumType, module: ModuleBuilder): void {
     const memberDocs = type.members
       .filter((m) => m.docs.length > 0 || m.deprecated !== undefined)
-      .map((m) => `- \`${m.name}\`: ${[...m.docs, ...(m.deprecated !== undefined ? [`(deprecated${m.deprecated ? `: ${m.deprecated}` : ""})`] : [])].join(" ")}`);
-    const docs = jsdoc([...type.docs, ...(memberDocs.length > 0 ? ["", ...memberDocs] : [])], [
-      ["generated", `from enum ${type.name}`],
-      ...deprecatedTag(type.deprecated),
-    ]);
+      .map(
+        (m) =>
+          `- \`${m.name}\`: ${[...m.docs, ...(m.deprecated !== undefined ? [`(deprecated${m.deprecated ? `: ${m.deprecated}` : ""})`] : [])].join(" ")}`,
+      );
+    const docs = jsdoc(
+      [...type.docs, ...(memberDocs.length > 0 ? ["", ...memberDocs] : [])],
+      [["generated", `from enum ${type.name}`], ...deprecatedTag(type.deprecated)],
+    );
     const name = this.identifierOf({ kind: "enum", value: type });
-    module.declarations.push(documented(docs, unionAlias(name, type.members.map((m) => stringLiteral(m.name)))));
+    module.declarations.push(
+      documented(
+        docs,
+        unionAlias(
+          name,
+          type.members.map((m) => stringLiteral(m.name)),
+        ),
+      ),
+    );
   }
 
   typeText(type: FieldType, module: ModuleBuilder): Doc {
@@ -366,7 +400,10 @@ export class Emitter {
     const tags: [string, string][] = [];
     if (field.default !== undefined) tags.push(["defaultValue", `\`${JSON.stringify(field.default)}\``]);
     tags.push(...deprecatedTag(field.deprecated));
-    const docs = jsdoc([...field.docs, ...(note === undefined ? [] : field.docs.length > 0 ? ["", note] : [note])], tags);
+    const docs = jsdoc(
+      [...field.docs, ...(note === undefined ? [] : field.docs.length > 0 ? ["", note] : [note])],
+      tags,
+    );
     return {
       ...(docs !== undefined ? { docs } : {}),
       name: propertyName(field.name),
@@ -375,14 +412,21 @@ export class Emitter {
     };
   }
 
-  private declareObject(entity: Entity & { kind: "record" | "event" }, fields: readonly Field[], module: ModuleBuilder, extra: { extends?: string; tags?: [string, string][] } = {}): void {
+  private declareObject(
+    entity: Entity & { kind: "record" | "event" },
+    fields: readonly Field[],
+    module: ModuleBuilder,
+    extra: { extends?: string; tags?: [string, string][] } = {},
+  ): void {
     const value = entity.value;
     const docs = jsdoc(value.docs, [
       ...(extra.tags ?? [["generated", `from record ${value.name}`]]),
       ...deprecatedTag(value.deprecated),
     ]);
     const properties = fields.map((f) => this.property(f, module));
-    module.declarations.push(documented(docs, interfaceDeclaration(this.identifierOf(entity), extra.extends, properties)));
+    module.declarations.push(
+      documented(docs, interfaceDeclaration(this.identifierOf(entity), extra.extends, properties)),
+    );
   }
 
   private declareEvent(event: EventType, module: ModuleBuilder): void {
@@ -432,18 +476,31 @@ export class Emitter {
         ),
       ],
       ...(key !== undefined
-        ? [["key", arrowFunction([`event: ${eventType}`], `String(event${key.path.map(propertyAccess).join("")})`)] as Entry]
+        ? [
+            [
+              "key",
+              arrowFunction([`event: ${eventType}`], `String(event${key.path.map(propertyAccess).join("")})`),
+            ] as Entry,
+          ]
         : []),
       ["partitions", String(settings.partitions)],
       ["replicationFactor", String(settings.replicationFactor)],
       [
         "config",
-        frozen(objectLiteral(Object.entries(settings.config).map(([k, v]) => [propertyName(k), stringLiteral(v)]), false)),
+        frozen(
+          objectLiteral(
+            Object.entries(settings.config).map(([k, v]) => [propertyName(k), stringLiteral(v)]),
+            false,
+          ),
+        ),
       ],
     ];
     const docs = jsdoc(topic.docs, [["generated", `from topic ${topic.name}`], ...deprecatedTag(topic.deprecated)]);
     module.declarations.push(
-      documented(docs, constDeclaration(topicId, typeReference(topicSpec, [eventType]), frozen(objectLiteral(entries, true)))),
+      documented(
+        docs,
+        constDeclaration(topicId, typeReference(topicSpec, [eventType]), frozen(objectLiteral(entries, true))),
+      ),
     );
     if (topic.publisher.kind === "producer") {
       const publishDocs = jsdoc(
@@ -477,16 +534,21 @@ export class Emitter {
       .map((v) =>
         v.older === undefined
           ? this.eventType(consumer.from.event, module)
-          : module.use(this.entityModuleOfOlder(v.older.version.event), this.ids.get(`older:${v.older.version.event}@${v.older.version.major}`), true),
+          : module.use(
+              this.entityModuleOfOlder(v.older.version.event),
+              this.ids.get(`older:${v.older.version.event}@${v.older.version.major}`),
+              true,
+            ),
       )
       .join(" | ");
   }
 
   /** The `accepts` table of a consumer: a validator per accepted major version. */
   private acceptsTable(consumer: Consumer, module: ModuleBuilder): Doc {
-    const entries = this.acceptedVersions(consumer).map(
-      (v): Entry => [String(v.version.major), this.validator(v.version, module)],
-    );
+    const entries = this.acceptedVersions(consumer).map((v): Entry => [
+      String(v.version.major),
+      this.validator(v.version, module),
+    ]);
     return frozen(objectLiteral(entries, false));
   }
 
@@ -512,23 +574,24 @@ export class Emitter {
 
   private readerFields(reader: Reader<unknown>, module: ModuleBuilder): Entry[] {
     const retry = reader.retry;
-    const retryEntries: Entry[] = retry === undefined
-      ? []
-      : [
-          [
-            "retry",
-            frozen(
-              objectLiteral(
-                [
-                  ["attempts", String(retry.attempts)],
-                  ["backoffFromMs", String(retry.backoffFromMs ?? 0)],
-                  ["backoffToMs", String(retry.backoffToMs ?? retry.backoffFromMs ?? 0)],
-                ],
-                false,
+    const retryEntries: Entry[] =
+      retry === undefined
+        ? []
+        : [
+            [
+              "retry",
+              frozen(
+                objectLiteral(
+                  [
+                    ["attempts", String(retry.attempts)],
+                    ["backoffFromMs", String(retry.backoffFromMs ?? 0)],
+                    ["backoffToMs", String(retry.backoffToMs ?? retry.backoffFromMs ?? 0)],
+                  ],
+                  false,
+                ),
               ),
-            ),
-          ],
-        ];
+            ],
+          ];
     return [
       ["name", stringLiteral(reader.name)],
       ["owner", stringLiteral(reader.owner.name)],
@@ -550,10 +613,20 @@ export class Emitter {
       ["accepts", this.acceptsTable(consumer, module)],
       ...(consumer.deadlineMs !== undefined ? [["deadlineMs", String(consumer.deadlineMs)] as Entry] : []),
     ];
-    const docs = jsdoc(consumer.docs, [["generated", `from consumer ${consumer.name}`], ...deprecatedTag(consumer.deprecated)]);
+    const docs = jsdoc(consumer.docs, [
+      ["generated", `from consumer ${consumer.name}`],
+      ...deprecatedTag(consumer.deprecated),
+    ]);
     const name = this.identifierOf({ kind: "consumer", value: consumer });
     module.declarations.push(
-      documented(docs, constDeclaration(name, typeReference(module.runtimeType("ConsumerSpec"), [type]), frozen(objectLiteral(entries, true)))),
+      documented(
+        docs,
+        constDeclaration(
+          name,
+          typeReference(module.runtimeType("ConsumerSpec"), [type]),
+          frozen(objectLiteral(entries, true)),
+        ),
+      ),
     );
   }
 
@@ -583,12 +656,19 @@ export class Emitter {
       ["lookups", frozen(arrayLiteral(lookups))],
       ["publishes", module.ref({ kind: "topic", value: enricher.publishes }, false)],
     ];
-    const docs = jsdoc(enricher.docs, [["generated", `from enricher ${enricher.name}`], ...deprecatedTag(enricher.deprecated)]);
+    const docs = jsdoc(enricher.docs, [
+      ["generated", `from enricher ${enricher.name}`],
+      ...deprecatedTag(enricher.deprecated),
+    ]);
     const name = this.identifierOf({ kind: "enricher", value: enricher });
     module.declarations.push(
       documented(
         docs,
-        constDeclaration(name, typeReference(module.runtimeType("EnricherSpec"), [inType, outType]), frozen(objectLiteral(entries, true))),
+        constDeclaration(
+          name,
+          typeReference(module.runtimeType("EnricherSpec"), [inType, outType]),
+          frozen(objectLiteral(entries, true)),
+        ),
       ),
     );
   }
@@ -606,8 +686,14 @@ export class Emitter {
         [
           ["project", stringLiteral(this.input.project)],
           ["topics", table(topics.map((t) => [propertyName(t.name), module.ref({ kind: "topic", value: t }, false)]))],
-          ["consumers", table(consumers.map((c) => [propertyName(c.name), module.ref({ kind: "consumer", value: c }, false)]))],
-          ["enrichers", table(enrichers.map((e) => [propertyName(e.name), module.ref({ kind: "enricher", value: e }, false)]))],
+          [
+            "consumers",
+            table(consumers.map((c) => [propertyName(c.name), module.ref({ kind: "consumer", value: c }, false)])),
+          ],
+          [
+            "enrichers",
+            table(enrichers.map((e) => [propertyName(e.name), module.ref({ kind: "enricher", value: e }, false)])),
+          ],
         ],
         true,
       ),
@@ -625,17 +711,15 @@ export class Emitter {
         .map((e): PropertySignature => {
           const inType = this.eventType(e.from.event, module);
           const outType = this.eventType(e.publishes.event, module);
-          const functions = e.lookups.map(
-            (l): PropertySignature => ({
-              name: propertyName(l.backend.name),
-              type: functionType(
-                ["key: string", `event: ${inType}`],
-                typeReference("Promise", [
-                  typeReference("Partial", [typeReference(module.runtimeType("Additions"), [inType, outType])]),
-                ]),
-              ),
-            }),
-          );
+          const functions = e.lookups.map((l): PropertySignature => ({
+            name: propertyName(l.backend.name),
+            type: functionType(
+              ["key: string", `event: ${inType}`],
+              typeReference("Promise", [
+                typeReference("Partial", [typeReference(module.runtimeType("Additions"), [inType, outType])]),
+              ]),
+            ),
+          }));
           return { name: propertyName(e.name), type: objectType(functions) };
         });
       return {
@@ -673,7 +757,9 @@ export class Emitter {
     );
     for (const t of topics) module.ref({ kind: "topic", value: t }, false);
     module.reexports.push(
-      ...[...this.modules.keys()].sort().map((path) => `export * from ${stringLiteral(relativeImport("index.ts", path))};`),
+      ...[...this.modules.keys()]
+        .sort()
+        .map((path) => `export * from ${stringLiteral(relativeImport("index.ts", path))};`),
     );
     return module.module();
   }
