@@ -51,19 +51,24 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   const olderVersions = olderVersionsOf(model, lock);
   const files: GeneratedFile[] = [];
 
-  const emitter = new Emitter({ model, project: input.project, sourceOf, olderVersions });
-
-  // Validators first: compiling them is most of a build's work, done in worker threads for a large project
-  // while this thread prints the rest.
+  // Validators first, before anything else is worked out: compiling them is most of a build's work, done in
+  // worker threads for a large project while this thread prints the rest.
   const eventModule = (event: EventType) => moduleOf(sourceOf(event.nameSpan.file.path));
-  const wanted: { version: EventVersion; text: string; typeName: string; module: string; sources: string[] }[] = [];
+  const wanted: {
+    version: EventVersion;
+    text: string;
+    event: string;
+    olderMajor?: number;
+    module: string;
+    sources: string[];
+  }[] = [];
   for (const event of model.events.values()) {
     const source = sourceOf(event.nameSpan.file.path);
     const schema = inlineDefinitions(eventSchema(event, { documentation: false }).schema);
     wanted.push({
       version: currentVersion(event),
       text: validators.want(schema),
-      typeName: emitter.eventTypeName(event.name),
+      event: event.name,
       module: eventModule(event),
       sources: [source],
     });
@@ -71,19 +76,20 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   for (const older of olderVersions) {
     const event = model.events.get(older.version.event);
     if (event === undefined) continue;
-    const typeName = emitter.eventTypeName(event.name, older.version.major);
     // The lock's text may order keys otherwise (its hash is over the canonical form): the same schema must give
     // the same validator, and the same cache key, as when it was current.
     const schema = inlineDefinitions(canonical(older.schema as JsonSchema));
     wanted.push({
       version: older.version,
       text: validators.want(schema),
-      typeName,
+      event: event.name,
+      olderMajor: older.version.major,
       module: eventModule(event),
       sources: ["evt.lock"],
     });
   }
   validators.compile();
+  const emitter = new Emitter({ model, project: input.project, sourceOf, olderVersions });
   try {
     for (const module of emitter.emit()) files.push(await typescriptFile(module));
 
@@ -117,7 +123,7 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
       path: at.replace(/\.js$/, ".d.ts"),
       content: validatorDeclaration(
         generatedHeader(entry.sources, "//"),
-        entry.typeName,
+        emitter.eventTypeName(entry.event, entry.olderMajor),
         relativeImport(at, entry.module),
       ),
     });

@@ -190,6 +190,8 @@ const PARALLEL_FROM = 48;
 
 /** How many schemas go to started workers at a time while the build is still announcing them. */
 const SENT_EARLY = 64;
+/** The first chunk is smaller, so that the workers start as soon as the build knows a few schemas. */
+const FIRST_SENT = 8;
 
 /**
  * A schema like the ones evtc compiles (a closed object with required fields, patterns, formats, enums, bounds,
@@ -273,6 +275,8 @@ export class Validators {
   private readonly announced = new Set<string>();
   /** Chunks handed to workers, with their code to come. */
   private readonly sent: { texts: readonly string[]; codes: Promise<string[]>; cachedThere: boolean }[] = [];
+  /** How many announced schemas make the next chunk for started workers: growing to `SENT_EARLY`. */
+  private chunkSize = FIRST_SENT;
   /** Workers this object started itself (for `workers` given as a number), which it closes. */
   private ownWorkers: CompileWorkers | undefined;
 
@@ -296,7 +300,10 @@ export class Validators {
     const code = this.cache.get("validators", keyOf(text));
     if (code !== undefined) this.compiled.set(text, code);
     else this.pending.push(text);
-    if (typeof this.workers !== "number" && this.pending.length >= SENT_EARLY) this.send(this.workers);
+    if (typeof this.workers !== "number" && this.pending.length >= this.chunkSize) {
+      this.send(this.workers);
+      this.chunkSize = Math.min(this.chunkSize * 2, SENT_EARLY);
+    }
     return text;
   }
 
