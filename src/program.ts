@@ -36,6 +36,7 @@ export function checkSources(
   inputDiagnostics: readonly Diagnostic[] = [],
   config: ProjectConfig = defaultConfig,
   lock: Lock = emptyLock,
+  hooks: CheckHooks = {},
 ): CheckResult {
   const diagnostics: Diagnostic[] = [...inputDiagnostics];
   const files: EvtFile[] = [];
@@ -49,6 +50,7 @@ export function checkSources(
   }
   const resolved = resolve(files);
   diagnostics.push(...resolved.diagnostics);
+  if (!hasErrors(diagnostics)) hooks.resolved?.(resolved.model, lock, config);
   if (!hasErrors(diagnostics)) diagnostics.push(...checkBrokerNames(resolved.model));
   if (!hasErrors(diagnostics)) {
     diagnostics.push(...lint(resolved.model, files, config));
@@ -57,7 +59,15 @@ export function checkSources(
   return { model: resolved.model, files, lock, config, diagnostics: sortAndDedupe(diagnostics) };
 }
 
-export interface CheckOptions {
+export interface CheckHooks {
+  /**
+   * Called once the project is read and resolved without errors, before the governance rules run (which may
+   * still find some): `evtc build` starts compiling validators then, on other cores.
+   */
+  readonly resolved?: (model: BusModel, lock: Lock, config: ProjectConfig) => void;
+}
+
+export interface CheckOptions extends CheckHooks {
   /** A configuration file to use instead of `evtc.json` in the project directory. */
   readonly configPath?: string;
 }
@@ -76,6 +86,7 @@ export function checkPaths(
     [...found.diagnostics, ...lock.diagnostics, ...read.diagnostics],
     found.config,
     lock.lock,
+    options,
   );
 }
 

@@ -3,7 +3,11 @@ import { hasErrors } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
 import { projectRoot } from "../config/config.js";
 import { openCache, type BuildCache } from "../emit/cache.js";
+import type { BuildInput, StartedBuild } from "../emit/build.js";
 import type { CompileWorkers } from "../emit/compile-workers.js";
+import type { ProjectConfig } from "../config/config.js";
+import type { Lock } from "../contracts/lock.js";
+import type { BusModel } from "../model/bus.js";
 import { isUpToDate, StagedOutput } from "../emit/output.js";
 import { buildKey, recallBuild, rememberBuild } from "../emit/manifest.js";
 import type { Terminal } from "./run.js";
@@ -82,36 +86,41 @@ async function checkAndBuild(
   terminal: Terminal,
   { projectDir, project, outDir, shownOut, cache, key, compileWorkers }: BuildContext,
 ): Promise<number> {
-  const { checkPaths } = await import("../program.js");
-  const result = checkPaths(
-    paths,
-    terminal.cwd,
-    options.configPath !== undefined ? { configPath: options.configPath } : {},
-  );
+  // Loaded here, not at the top: ajv and the emitters take a while to load, which no other command needs.
+  const [{ checkPaths }, { startBuild }] = await Promise.all([import("../program.js"), import("../emit/build.js")]);
+  // Files are staged (written beside their targets) as soon as they are ready, most of them while the
+  // validators compile in another thread; none is put in place before the whole build is staged.
+  const output = new StagedOutput(outDir, !options.check);
+  const buildInput = (model: BusModel, lock: Lock, config: ProjectConfig): BuildInput => ({
+    model,
+    lock,
+    project,
+    projectDir,
+    cwd: terminal.cwd,
+    cache,
+    strimzi: config.strimzi,
+    ...(compileWorkers !== undefined ? { compileWorkers } : {}),
+    ready: (early) => output.add(early),
+  });
+  // The validators start compiling as soon as the project is resolved, while the rules still run.
+  let started: StartedBuild | undefined;
+  const result = checkPaths(paths, terminal.cwd, {
+    ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
+    resolved: (model, lock, config) => {
+      started = startBuild(buildInput(model, lock, config));
+    },
+  });
   const report =
     result.diagnostics.length > 0 ? `${renderAll(result.diagnostics, "text", { color: options.color })}\n\n` : "";
   terminal.stdout(report);
   if (hasErrors(result.diagnostics)) {
+    started?.abandon();
     terminal.stdout("nothing was generated: fix the errors first\n");
     return result.diagnostics.some((d) => d.severity === "error" && d.span === undefined) ? 2 : 1;
   }
-  // Loaded here, not at the top: ajv and the emitters take a while to load, which no other command needs.
-  const { emitProject } = await import("../emit/build.js");
-  // Files are staged (written beside their targets) as soon as they are ready, most of them while the
-  // validators compile in another thread; none is put in place before the whole build is staged.
-  const output = new StagedOutput(outDir, !options.check);
+  const build = started ?? startBuild(buildInput(result.model, result.lock, result.config));
   try {
-    const files = await emitProject({
-      model: result.model,
-      lock: result.lock,
-      project,
-      projectDir,
-      cwd: terminal.cwd,
-      cache,
-      strimzi: result.config.strimzi,
-      ...(compileWorkers !== undefined ? { compileWorkers } : {}),
-      ready: (early) => output.add(early),
-    });
+    const files = await build.files();
     output.add(files);
     const plan = output.plan();
     if (plan.foreign.length > 0) {

@@ -44,6 +44,22 @@ function toPosix(p: string): string {
 
 /** Every file of the build, in memory and sorted by path; nothing is written here. */
 export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
+  return startBuild(input).files();
+}
+
+/** A build whose validators are being compiled (`startBuild`). */
+export interface StartedBuild {
+  /** Every file of the build, in memory and sorted by path; nothing is written here. Called once. */
+  files(): Promise<GeneratedFile[]>;
+  /** Stops compiling, for a build that does not go on (the project's rules found errors after all). */
+  abandon(): void;
+}
+
+/**
+ * Starts a build: works out every validator's schema and hands them to the workers, which compile them while
+ * the caller goes on (`evtc build` runs the project's rules meanwhile); `files` does the rest.
+ */
+export function startBuild(input: BuildInput): StartedBuild {
   const { model, lock } = input;
   const cache = input.cache ?? noCache();
   const validators = new Validators(cache, input.compileWorkers);
@@ -89,70 +105,74 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
     });
   }
   validators.compile();
-  const emitter = new Emitter({ model, project: input.project, sourceOf, olderVersions });
-  try {
-    for (const module of emitter.emit()) files.push(await typescriptFile(module));
+  return { files: () => buildFiles(), abandon: () => validators.abandon() };
 
-    for (const topic of model.topics.values()) {
-      const event = topic.event;
-      const source = sourceOf(event.nameSpan.file.path);
-      const current = currentVersion(event);
-      for (const locked of lock.events.get(event.name) ?? []) {
-        const version = `${locked.major}.${locked.minor}`;
-        if (version === current.version) continue;
-        files.push(
-          schemaFile(topic.name, { event: event.name, version, major: locked.major }, locked.schema as JsonSchema, [
-            "evt.lock",
-          ]),
-        );
+  async function buildFiles(): Promise<GeneratedFile[]> {
+    const emitter = new Emitter({ model, project: input.project, sourceOf, olderVersions });
+    try {
+      for (const module of emitter.emit()) files.push(await typescriptFile(module));
+
+      for (const topic of model.topics.values()) {
+        const event = topic.event;
+        const source = sourceOf(event.nameSpan.file.path);
+        const current = currentVersion(event);
+        for (const locked of lock.events.get(event.name) ?? []) {
+          const version = `${locked.major}.${locked.minor}`;
+          if (version === current.version) continue;
+          files.push(
+            schemaFile(topic.name, { event: event.name, version, major: locked.major }, locked.schema as JsonSchema, [
+              "evt.lock",
+            ]),
+          );
+        }
+        files.push(schemaFile(topic.name, current, eventSchema(event, { documentation: true }).schema, [source]));
       }
-      files.push(schemaFile(topic.name, current, eventSchema(event, { documentation: true }).schema, [source]));
-    }
 
-    const sources = model.files.map(sourceOf);
-    files.push(...emitTopology(model, { project: input.project, sources, ...input.strimzi }));
-  } catch (error) {
-    validators.abandon();
-    throw error;
-  }
-  // Each validator's module as soon as its code is there (cached, or from a worker), for `ready`.
-  const waiting = new Map<string, typeof wanted>();
-  for (const entry of wanted) {
-    const at = validatorPath(entry.version);
-    files.push({
-      path: at.replace(/\.js$/, ".d.ts"),
-      content: validatorDeclaration(
-        generatedHeader(entry.sources, "//"),
-        emitter.eventTypeName(entry.event, entry.olderMajor),
-        relativeImport(at, entry.module),
-      ),
+      const sources = model.files.map(sourceOf);
+      files.push(...emitTopology(model, { project: input.project, sources, ...input.strimzi }));
+    } catch (error) {
+      validators.abandon();
+      throw error;
+    }
+    // Each validator's module as soon as its code is there (cached, or from a worker), for `ready`.
+    const waiting = new Map<string, typeof wanted>();
+    for (const entry of wanted) {
+      const at = validatorPath(entry.version);
+      files.push({
+        path: at.replace(/\.js$/, ".d.ts"),
+        content: validatorDeclaration(
+          generatedHeader(entry.sources, "//"),
+          emitter.eventTypeName(entry.event, entry.olderMajor),
+          relativeImport(at, entry.module),
+        ),
+      });
+      waiting.set(entry.text, [...(waiting.get(entry.text) ?? []), entry]);
+    }
+    const validatorModules = (texts: Iterable<string>): GeneratedFile[] =>
+      [...texts].flatMap((text) => {
+        const entries = waiting.get(text) ?? [];
+        waiting.delete(text);
+        return entries.map(({ version, sources }) => ({
+          path: validatorPath(version),
+          content: validators.moduleOf(text, generatedHeader(sources, "//")),
+        }));
+      });
+    try {
+      files.push(...validatorModules([...waiting.keys()].filter((text) => validators.has(text))));
+      input.ready?.(files);
+    } catch (error) {
+      validators.abandon();
+      throw error;
+    }
+    await validators.finish((texts) => {
+      const compiled = validatorModules(texts);
+      files.push(...compiled);
+      input.ready?.(compiled);
     });
-    waiting.set(entry.text, [...(waiting.get(entry.text) ?? []), entry]);
+    // None is left by now; a module whose code never came fails the build here (`moduleOf` throws).
+    files.push(...validatorModules([...waiting.keys()]));
+    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
-  const validatorModules = (texts: Iterable<string>): GeneratedFile[] =>
-    [...texts].flatMap((text) => {
-      const entries = waiting.get(text) ?? [];
-      waiting.delete(text);
-      return entries.map(({ version, sources }) => ({
-        path: validatorPath(version),
-        content: validators.moduleOf(text, generatedHeader(sources, "//")),
-      }));
-    });
-  try {
-    files.push(...validatorModules([...waiting.keys()].filter((text) => validators.has(text))));
-    input.ready?.(files);
-  } catch (error) {
-    validators.abandon();
-    throw error;
-  }
-  await validators.finish((texts) => {
-    const compiled = validatorModules(texts);
-    files.push(...compiled);
-    input.ready?.(compiled);
-  });
-  // None is left by now; a module whose code never came fails the build here (`moduleOf` throws).
-  files.push(...validatorModules([...waiting.keys()]));
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 function schemaFile(topic: string, version: EventVersion, schema: JsonSchema, sources: string[]): GeneratedFile {
