@@ -82,6 +82,8 @@ interface Entry {
 export function diskCache(dir: string): BuildCache {
   const stats: CacheStats = { hits: 0, misses: 0, rejected: 0 };
   let writable = true;
+  /** Directories this cache has made (or found), not made again for each entry. */
+  const made = new Set<string>();
   const fileOf = (kind: string, key: string) => {
     if (!/^[a-z-]+$/.test(kind) || !/^[0-9a-f]{64}$/.test(key)) throw new Error(`bad cache key ${kind}/${key}`);
     return path.join(dir, kind, key.slice(0, 2), `${key}.json`);
@@ -122,7 +124,11 @@ export function diskCache(dir: string): BuildCache {
       const entry: Entry = { format: FORMAT, key, sha256: sha256(value), value };
       const temporary = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
       try {
-        mkdirSync(path.dirname(file), { recursive: true });
+        const directory = path.dirname(file);
+        if (!made.has(directory)) {
+          mkdirSync(directory, { recursive: true });
+          made.add(directory);
+        }
         writeFileSync(temporary, JSON.stringify(entry));
         renameSync(temporary, file);
       } catch {

@@ -85,10 +85,17 @@ export class StagedOutput {
   /** Directories made for temporary files: each with the outermost one `mkdir` created on the way. */
   private readonly madeDirectories: [string, string][] = [];
 
+  /** Directories known to exist: made by `stage`, or found there. */
+  private readonly directories = new Set<string>();
+  /** Whether the output directory did not exist: then no file is in the way, and none is obsolete. */
+  private readonly fresh: boolean;
+
   constructor(
     readonly outDir: string,
     private readonly write: boolean,
-  ) {}
+  ) {
+    this.fresh = !existsSync(outDir);
+  }
 
   /** Compares `files` with the output directory, and stages the new and changed ones. Idempotent per path. */
   add(files: readonly GeneratedFile[]): void {
@@ -105,7 +112,7 @@ export class StagedOutput {
 
   private compare(file: GeneratedFile): PlannedWrite | undefined {
     const target = path.join(this.outDir, file.path);
-    if (!existsSync(target)) return { ...file, replaces: false };
+    if (this.fresh || !existsSync(target)) return { ...file, replaces: false };
     // A rebuild where nothing changed compares every file of the output: a file of another size is read only
     // for its marker, one of the same size once.
     const stat = statSync(target);
@@ -124,8 +131,11 @@ export class StagedOutput {
   private stage(file: PlannedWrite): void {
     const target = path.join(this.outDir, file.path);
     const directory = path.dirname(target);
-    const made = mkdirSync(directory, { recursive: true });
-    if (made !== undefined) this.madeDirectories.push([directory, made]);
+    if (!this.directories.has(directory)) {
+      const made = mkdirSync(directory, { recursive: true });
+      if (made !== undefined) this.madeDirectories.push([directory, made]);
+      this.directories.add(directory);
+    }
     const temporary = path.join(directory, `.${path.basename(target)}.evtc-${process.pid}.tmp`);
     this.staged.push([temporary, target]);
     writeFileSync(temporary, file.content);
@@ -137,7 +147,7 @@ export class StagedOutput {
     const staging = new Set(
       this.staged.map(([temporary]) => path.relative(this.outDir, temporary).split(path.sep).join("/")),
     );
-    const deletions = listFiles(this.outDir)
+    const deletions = (this.fresh ? [] : listFiles(this.outDir))
       .filter((p) => !this.produced.has(p) && !staging.has(p) && carriesMarker(path.join(this.outDir, p)))
       .sort();
     const writes = [...this.writes].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -162,6 +172,7 @@ export class StagedOutput {
     for (const [directory, made] of this.madeDirectories.splice(0).reverse()) {
       removeEmptyParents(directory, path.dirname(made));
     }
+    this.directories.clear();
   }
 }
 

@@ -180,6 +180,8 @@ class ModuleBuilder {
   /** module specifier → imported name → whether only its type is used. */
   private readonly imports = new Map<string, Map<string, { name: string; typeOnly: boolean }>>();
   readonly sources = new Set<string>();
+  /** The import specifier of each module this one imports from. */
+  private readonly specifiers = new Map<string, string>();
 
   constructor(
     readonly path: string,
@@ -189,7 +191,11 @@ class ModuleBuilder {
   /** Imports `name` (as `local` when given) from a generated module or the runtime; returns the local name. */
   use(module: string, name: string, typeOnly: boolean, local: string = name): string {
     if (module === this.path) return local;
-    const specifier = module === "evtc/runtime" ? module : relativeImport(this.path, module);
+    let specifier = this.specifiers.get(module);
+    if (specifier === undefined) {
+      specifier = module === "evtc/runtime" ? module : relativeImport(this.path, module);
+      this.specifiers.set(module, specifier);
+    }
     const names = this.imports.get(specifier) ?? new Map<string, { name: string; typeOnly: boolean }>();
     const previous = names.get(local);
     names.set(local, { name, typeOnly: (previous?.typeOnly ?? true) && typeOnly });

@@ -34,9 +34,9 @@ function lines(value: readonly Yaml[] | { readonly [key: string]: Yaml }, indent
         continue;
       }
       // A collection in a sequence starts on the dash's line, the rest of it aligned under its first entry.
-      const nested: string[] = [];
-      lines(item, `${indent}  `, nested);
-      out.push(`${indent}- ${nested[0]!.slice(indent.length + 2)}`, ...nested.slice(1));
+      const first = out.length;
+      lines(item, `${indent}  `, out);
+      out[first] = `${indent}- ${out[first]!.slice(indent.length + 2)}`;
     }
     return;
   }
@@ -56,5 +56,6 @@ export type YamlMapping = { readonly [key: string]: Yaml };
 export function yamlDocument(value: YamlMapping): string {
   const out: string[] = [];
   lines(value, "", out);
-  return out.map((line) => `${line}\n`).join("");
+  out.push("");
+  return out.join("\n");
 }

@@ -89,6 +89,27 @@ describe("StagedOutput", () => {
     expect(tree(out)).toEqual(before);
   });
 
+  it("builds into a directory that did not exist, and removes it again when discarded", () => {
+    const fresh = path.join(out, "new", "out");
+    const files = [
+      { path: "index.ts", content: `${header}1\n` },
+      { path: "validators/X.v1.0.js", content: `${header}2\n` },
+    ];
+    const discarded = new StagedOutput(fresh, true);
+    discarded.add(files);
+    expect(discarded.plan().writes.map((w) => [w.path, w.replaces])).toEqual([
+      ["index.ts", false],
+      ["validators/X.v1.0.js", false],
+    ]);
+    discarded.discard();
+    expect(existsSync(path.join(out, "new"))).toBe(false);
+    const committed = new StagedOutput(fresh, true);
+    committed.add(files);
+    expect(committed.plan().deletions).toEqual([]);
+    committed.commit();
+    expect(tree(fresh)).toEqual([`index.ts: ${header}1\n`, "validators/", `validators/X.v1.0.js: ${header}2\n`]);
+  });
+
   it("only compares when it does not write (`--check`)", () => {
     const before = tree(out);
     const output = new StagedOutput(out, false);
