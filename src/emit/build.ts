@@ -109,6 +109,17 @@ export function startBuild(input: BuildInput): StartedBuild {
 
   async function buildFiles(): Promise<GeneratedFile[]> {
     const emitter = new Emitter({ model, project: input.project, sourceOf, olderVersions });
+    // Each validator's module as soon as its code is there (cached, or from a worker), for `ready`.
+    const waiting = new Map<string, typeof wanted>();
+    const validatorModules = (texts: Iterable<string>): GeneratedFile[] =>
+      [...texts].flatMap((text) => {
+        const entries = waiting.get(text) ?? [];
+        waiting.delete(text);
+        return entries.map(({ version, sources }) => ({
+          path: validatorPath(version),
+          content: validators.moduleOf(text, generatedHeader(sources, "//")),
+        }));
+      });
     try {
       for (const module of emitter.emit()) files.push(await typescriptFile(module));
 
@@ -130,34 +141,19 @@ export function startBuild(input: BuildInput): StartedBuild {
 
       const sources = model.files.map(sourceOf);
       files.push(...emitTopology(model, { project: input.project, sources, ...input.strimzi }));
-    } catch (error) {
-      validators.abandon();
-      throw error;
-    }
-    // Each validator's module as soon as its code is there (cached, or from a worker), for `ready`.
-    const waiting = new Map<string, typeof wanted>();
-    for (const entry of wanted) {
-      const at = validatorPath(entry.version);
-      files.push({
-        path: at.replace(/\.js$/, ".d.ts"),
-        content: validatorDeclaration(
-          generatedHeader(entry.sources, "//"),
-          emitter.eventTypeName(entry.event, entry.olderMajor),
-          relativeImport(at, entry.module),
-        ),
-      });
-      waiting.set(entry.text, [...(waiting.get(entry.text) ?? []), entry]);
-    }
-    const validatorModules = (texts: Iterable<string>): GeneratedFile[] =>
-      [...texts].flatMap((text) => {
-        const entries = waiting.get(text) ?? [];
-        waiting.delete(text);
-        return entries.map(({ version, sources }) => ({
-          path: validatorPath(version),
-          content: validators.moduleOf(text, generatedHeader(sources, "//")),
-        }));
-      });
-    try {
+
+      for (const entry of wanted) {
+        const at = validatorPath(entry.version);
+        files.push({
+          path: at.replace(/\.js$/, ".d.ts"),
+          content: validatorDeclaration(
+            generatedHeader(entry.sources, "//"),
+            emitter.eventTypeName(entry.event, entry.olderMajor),
+            relativeImport(at, entry.module),
+          ),
+        });
+        waiting.set(entry.text, [...(waiting.get(entry.text) ?? []), entry]);
+      }
       files.push(...validatorModules([...waiting.keys()].filter((text) => validators.has(text))));
       input.ready?.(files);
     } catch (error) {
