@@ -1,3 +1,4 @@
+import { constants } from "node:os";
 import path from "node:path";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
@@ -102,13 +103,18 @@ async function checkAndBuild(
     ...(compileWorkers !== undefined ? { compileWorkers } : {}),
     ready: (early) => output.add(early),
   });
-  // The validators start compiling as soon as the project is resolved, while the rules still run.
+  // With worker threads, the validators start compiling as soon as the project is resolved, while the rules
+  // still run on this thread. Without (a single core), they would compile here, before the rules: not sooner.
   let started: StartedBuild | undefined;
   const result = checkPaths(paths, terminal.cwd, {
     ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
-    resolved: (model, lock, config) => {
-      started = startBuild(buildInput(model, lock, config));
-    },
+    ...(compileWorkers !== undefined
+      ? {
+          resolved: (model: BusModel, lock: Lock, config: ProjectConfig) => {
+            started = startBuild(buildInput(model, lock, config));
+          },
+        }
+      : {}),
   });
   const report =
     result.diagnostics.length > 0 ? `${renderAll(result.diagnostics, "text", { color: options.color })}\n\n` : "";
@@ -118,7 +124,9 @@ async function checkAndBuild(
     terminal.stdout("nothing was generated: fix the errors first\n");
     return result.diagnostics.some((d) => d.severity === "error" && d.span === undefined) ? 2 : 1;
   }
+  // Started by the hook whenever there are workers (a project without errors has resolved without errors).
   const build = started ?? startBuild(buildInput(result.model, result.lock, result.config));
+  const stopDiscarding = discardOnSignal(output);
   try {
     const files = await build.files();
     output.add(files);
@@ -145,14 +153,36 @@ async function checkAndBuild(
       );
       return 1;
     }
-    output.commit();
+    output.commit(plan);
     rememberBuild(cache, key, report, files);
     terminal.stdout(summary(shownOut, plan.writes.length, plan.deletions.length, plan.unchanged));
     return 0;
   } catch (error) {
     output.discard();
     throw error;
+  } finally {
+    stopDiscarding();
   }
+}
+
+/**
+ * Staged files sit beside their targets for most of a build: an interrupted build (Ctrl-C, a CI job's timeout)
+ * removes them, and the directories made for them, before it exits as the signal would have it. Node runs the
+ * handler when the build next waits; a signal that comes during the final renames, with nothing left waiting,
+ * lets the build finish, its output complete.
+ */
+function discardOnSignal(output: StagedOutput): () => void {
+  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => {
+    const handler = () => {
+      output.discard();
+      process.exit(128 + constants.signals[signal]);
+    };
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
 }
 
 /** What `--check` says when the output matches a fresh build. */

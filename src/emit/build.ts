@@ -32,8 +32,9 @@ export interface BuildInput {
    */
   readonly compileWorkers?: CompileWorkers | number;
   /**
-   * Called once with the files that do not wait for the validators (every file but their code), before waiting
-   * for them, so that the caller can write those meanwhile. The returned list holds them too.
+   * Called with files as they are ready, so that the caller can write them while the validators compile: first
+   * every file but the validators' code not yet compiled, then the modules of each chunk of validators as it
+   * comes back. Each file is given once; the returned list holds them all.
    */
   readonly ready?: (files: readonly GeneratedFile[]) => void;
 }
@@ -51,7 +52,10 @@ export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
 export interface StartedBuild {
   /** Every file of the build, in memory and sorted by path; nothing is written here. Called once. */
   files(): Promise<GeneratedFile[]>;
-  /** Stops compiling, for a build that does not go on (the project's rules found errors after all). */
+  /**
+   * For a build that does not go on (the project's rules found errors after all): closes the workers it
+   * started itself. Workers the caller started (`compileWorkers`) are the caller's to close.
+   */
   abandon(): void;
 }
 
@@ -65,7 +69,6 @@ export function startBuild(input: BuildInput): StartedBuild {
   const validators = new Validators(cache, input.compileWorkers);
   const sourceOf = (file: string) => toPosix(path.relative(input.projectDir, path.resolve(input.cwd, file)));
   const olderVersions = olderVersionsOf(model, lock);
-  const files: GeneratedFile[] = [];
 
   // Validators first, before anything else is worked out: compiling them is most of a build's work, done in
   // worker threads for a large project while this thread prints the rest.
@@ -108,6 +111,7 @@ export function startBuild(input: BuildInput): StartedBuild {
   return { files: () => buildFiles(), abandon: () => validators.abandon() };
 
   async function buildFiles(): Promise<GeneratedFile[]> {
+    const files: GeneratedFile[] = [];
     const emitter = new Emitter({ model, project: input.project, sourceOf, olderVersions });
     // Each validator's module as soon as its code is there (cached, or from a worker), for `ready`.
     const waiting = new Map<string, typeof wanted>();
@@ -152,7 +156,9 @@ export function startBuild(input: BuildInput): StartedBuild {
             relativeImport(at, entry.module),
           ),
         });
-        waiting.set(entry.text, [...(waiting.get(entry.text) ?? []), entry]);
+        const same = waiting.get(entry.text);
+        if (same === undefined) waiting.set(entry.text, [entry]);
+        else same.push(entry);
       }
       files.push(...validatorModules([...waiting.keys()].filter((text) => validators.has(text))));
       input.ready?.(files);

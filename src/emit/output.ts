@@ -154,13 +154,21 @@ export class StagedOutput {
     return { outDir: this.outDir, writes, deletions, unchanged: this.unchanged, foreign: [...this.foreign].sort() };
   }
 
-  /** Puts every staged file in place and deletes the obsolete ones. */
-  commit(): void {
+  /** Puts every staged file in place and deletes the obsolete files of `plan` (what `plan()` reported). */
+  commit(plan: OutputPlan): void {
     if (!this.write || this.foreign.length > 0) throw new Error("this output cannot be committed");
-    const { deletions } = this.plan();
-    for (const [temporary, target] of this.staged.splice(0)) renameSync(temporary, target);
+    // Entries leave the list once in place: should a rename fail, `discard` still finds the rest.
+    let renamed = 0;
+    try {
+      for (const [temporary, target] of this.staged) {
+        renameSync(temporary, target);
+        renamed++;
+      }
+    } finally {
+      this.staged.splice(0, renamed);
+    }
     this.madeDirectories.length = 0;
-    for (const relative of deletions) {
+    for (const relative of plan.deletions) {
       unlinkSync(path.join(this.outDir, relative));
       removeEmptyParents(path.dirname(path.join(this.outDir, relative)), this.outDir);
     }

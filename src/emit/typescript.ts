@@ -329,7 +329,11 @@ export class Emitter {
         this.entityModule.set(`older:${older.version.event}`, this.moduleOfEntity({ kind: "event", value: event }));
     }
     const entities = new Map<ModuleBuilder, Entity[]>();
-    for (const [entity, module] of placed) entities.set(module, [...(entities.get(module) ?? []), entity]);
+    for (const [entity, module] of placed) {
+      const declared = entities.get(module);
+      if (declared === undefined) entities.set(module, [entity]);
+      else declared.push(entity);
+    }
     // One module at a time, each printed by the caller before the next is built: a module's documents die
     // young, where building them all first kept a whole project's in memory (and made the GC copy them).
     for (const module of [...this.modules.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {

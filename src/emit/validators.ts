@@ -230,7 +230,6 @@ const WARM_UP_ROUNDS = 400;
 /** A worker thread's side of `CompileWorkers` (`compile-workers.ts`): compiles the schemas it is sent. */
 export function serveCompilations(): void {
   let asked = false;
-  const caches = new Map<string, BuildCache>();
   parentPort?.on("message", ({ id, texts, cacheDirectory }: CompileRequest) => {
     asked = true;
     if (texts.length === 0) return; // `rest`: nothing to compile, and no warming up either
@@ -238,8 +237,9 @@ export function serveCompilations(): void {
     try {
       const codes = texts.map(compile);
       if (cacheDirectory !== undefined) {
-        let cache = caches.get(cacheDirectory);
-        if (cache === undefined) caches.set(cacheDirectory, (cache = diskCache(cacheDirectory)));
+        // A cache per request, as the main thread opens one per build: what one build found (a directory made,
+        // a disk that refused a write) says nothing about the next.
+        const cache = diskCache(cacheDirectory);
         texts.forEach((text, i) => cache.set("validators", keyOf(text), codes[i]!));
       }
       reply = { id, codes };
@@ -290,8 +290,9 @@ export class Validators {
   ) {}
 
   /**
-   * Announces a schema whose module will be asked for. With started workers, schemas go to them in chunks as
-   * they are announced, so that they start compiling while the rest are still being worked out.
+   * Announces a schema whose module will be asked for, and returns its text (what `has` and `moduleOf` take).
+   * With started workers, schemas go to them in chunks as they are announced, so that they start compiling
+   * while the rest are still being worked out.
    */
   want(schema: JsonSchema): string {
     const text = JSON.stringify(schema);

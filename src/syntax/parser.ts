@@ -151,7 +151,7 @@ const ruleExpectations: Record<string, string> = {
 export class EvtParser extends CstParser {
   /**
    * `validateGrammar`: run chevrotain's checks of the grammar itself (ambiguities, left recursion…). They find
-   * mistakes in this file, never in a user's, so the compiler skips them (a tenth of its start-up) and a test
+   * mistakes in this file, never in a user's, so the compiler skips them (about 25 ms of its start-up) and a test
    * runs them (test/syntax/grammar-validation.test.ts).
    */
   constructor({ validateGrammar = false }: { validateGrammar?: boolean } = {}) {

@@ -347,8 +347,9 @@ describe("evtc build", { timeout: 60_000 }, () => {
     expect(listFiles(out)).toEqual(["index.ts"]);
   });
 
-  it("writes nothing when only the project's rules find errors, though its validators had started compiling", () => {
-    // Resolved without errors (the build starts compiling then), but the topic's name breaks a naming rule.
+  it("writes nothing when only the project's rules find errors, found after the validators start compiling", () => {
+    // Resolved without errors (the build starts compiling then: test/check/resolved-hook.test.ts), but the
+    // topic's name breaks a naming rule.
     const project = path.join(work, "rule-broken-project");
     cpSync(path.join(fixtures, "all-types"), project, { recursive: true });
     const source = readFileSync(path.join(project, "project.evt"), "utf8");

@@ -51,7 +51,7 @@ describe("StagedOutput", () => {
     ]);
     // The schema no longer produced carries the marker: obsolete. The notes do not: kept.
     expect(plan.deletions).toEqual(["schemas/a.b.c/A.v1.0.json"]);
-    output.commit();
+    output.commit(plan);
     expect(tree(out)).toEqual([
       "NOTES.md: hand-written\n",
       `index.ts: ${header}export const now = 2;\n`,
@@ -84,7 +84,7 @@ describe("StagedOutput", () => {
     ]);
     expect(output.plan().foreign).toEqual(["NOTES.md"]);
     expect(existsSync(path.join(out, "b"))).toBe(false);
-    expect(() => output.commit()).toThrow();
+    expect(() => output.commit(output.plan())).toThrow();
     output.discard();
     expect(tree(out)).toEqual(before);
   });
@@ -106,7 +106,7 @@ describe("StagedOutput", () => {
     const committed = new StagedOutput(fresh, true);
     committed.add(files);
     expect(committed.plan().deletions).toEqual([]);
-    committed.commit();
+    committed.commit(committed.plan());
     expect(tree(fresh)).toEqual([`index.ts: ${header}1\n`, "validators/", `validators/X.v1.0.js: ${header}2\n`]);
   });
 
@@ -129,7 +129,7 @@ describe("StagedOutput", () => {
     output.add([file]);
     output.add([file]);
     expect(output.plan().writes).toHaveLength(1);
-    output.commit();
+    output.commit(output.plan());
     expect(readFileSync(path.join(out, "index.ts"), "utf8")).toBe(file.content);
   });
 });
