@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { threadId } from "node:worker_threads";
 
 /**
  * A persistent cache of what a build computes from its input alone — ajv's standalone code for a schema — so
@@ -82,8 +83,8 @@ interface Entry {
 export function diskCache(dir: string): BuildCache {
   const stats: CacheStats = { hits: 0, misses: 0, rejected: 0 };
   let writable = true;
-  /** Directories this cache has made (or found), not made again for each entry. */
-  const made = new Set<string>();
+  /** Entries written, for temporary names unique in the process (with its id and the thread's). */
+  let written = 0;
   const fileOf = (kind: string, key: string) => {
     if (!/^[a-z-]+$/.test(kind) || !/^[0-9a-f]{64}$/.test(key)) throw new Error(`bad cache key ${kind}/${key}`);
     return path.join(dir, kind, key.slice(0, 2), `${key}.json`);
@@ -122,14 +123,17 @@ export function diskCache(dir: string): BuildCache {
       if (!writable) return;
       const file = fileOf(kind, key);
       const entry: Entry = { format: FORMAT, key, sha256: sha256(value), value };
-      const temporary = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+      const temporary = `${file}.${process.pid}.${threadId}.${++written}.tmp`;
       try {
-        const directory = path.dirname(file);
-        if (!made.has(directory)) {
-          mkdirSync(directory, { recursive: true });
-          made.add(directory);
+        const text = JSON.stringify(entry);
+        try {
+          writeFileSync(temporary, text);
+        } catch (error) {
+          // The entry's directory is made on the first write into it, not checked before every write.
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+          mkdirSync(path.dirname(file), { recursive: true });
+          writeFileSync(temporary, text);
         }
-        writeFileSync(temporary, JSON.stringify(entry));
         renameSync(temporary, file);
       } catch {
         // A read-only or full disk: go on without the cache, and stop trying.

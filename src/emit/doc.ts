@@ -108,8 +108,6 @@ function breaks(doc: Doc): boolean {
 }
 
 type Mode = "flat" | "break";
-type Command = [indentation: number, mode: Mode, doc: Doc];
-
 /**
  * Display width of `text` in a terminal, as prettier counts it: wide East Asian characters and emoji take
  * two columns, combining marks none.
@@ -142,41 +140,76 @@ function isWide(code: number): boolean {
 }
 
 /**
- * Whether the commands fit in `width` columns: `next` flat, then the rest of the line in the mode it will be
- * printed in (`rest`, innermost last), up to the first newline.
+ * The commands still to print, innermost last: a document with its indentation and mode, in three parallel
+ * stacks rather than a tuple per command, since a large project's modules push millions of them.
  */
-function fits(next: Command, rest: readonly Command[], width: number): boolean {
-  const commands: [Mode, Doc][] = [[next[1], next[2]]];
+class Commands {
+  readonly indentations: number[] = [];
+  readonly modes: Mode[] = [];
+  readonly docs: Doc[] = [];
+
+  get length(): number {
+    return this.docs.length;
+  }
+
+  push(indentation: number, mode: Mode, doc: Doc): void {
+    this.indentations.push(indentation);
+    this.modes.push(mode);
+    this.docs.push(doc);
+  }
+}
+
+/** The stacks `fits` works on, reused from call to call (it never runs twice at once). */
+const fitModes: Mode[] = [];
+const fitDocs: Doc[] = [];
+
+/**
+ * Whether `doc`, printed in `mode`, fits in `width` columns, followed by the rest of the line in the mode it
+ * will be printed in (`rest`, innermost last, up to the first newline).
+ */
+function fits(mode: Mode, doc: Doc, rest: Commands, width: number): boolean {
+  fitModes.length = 0;
+  fitDocs.length = 0;
+  fitModes.push(mode);
+  fitDocs.push(doc);
   let restIndex = rest.length;
   while (width >= 0) {
-    const command = commands.pop();
-    if (command === undefined) {
+    if (fitDocs.length === 0) {
       if (restIndex === 0) return true;
-      const [, mode, doc] = rest[--restIndex]!;
-      commands.push([mode, doc]);
+      restIndex--;
+      fitModes.push(rest.modes[restIndex]!);
+      fitDocs.push(rest.docs[restIndex]!);
       continue;
     }
-    const [mode, doc] = command;
+    const mode = fitModes.pop()!;
+    const doc = fitDocs.pop()!;
     if (typeof doc === "string") {
       width -= textWidth(doc);
     } else if (Array.isArray(doc)) {
       const docs = doc as readonly Doc[];
-      for (let i = docs.length - 1; i >= 0; i--) commands.push([mode, docs[i]!]);
+      for (let i = docs.length - 1; i >= 0; i--) {
+        fitModes.push(mode);
+        fitDocs.push(docs[i]!);
+      }
     } else {
       const d = doc as Exclude<Doc, string | readonly Doc[]>;
       switch (d.kind) {
         case "group":
-          commands.push([d.broken ? "break" : mode, d.contents]);
+          fitModes.push(d.broken ? "break" : mode);
+          fitDocs.push(d.contents);
           break;
         case "conditional":
-          commands.push([mode, (mode === "break" ? d.states[d.states.length - 1] : d.states[0]) ?? ""]);
+          fitModes.push(mode);
+          fitDocs.push((mode === "break" ? d.states[d.states.length - 1] : d.states[0]) ?? "");
           break;
         case "indent":
         case "indent-if-break":
-          commands.push([mode, d.contents]);
+          fitModes.push(mode);
+          fitDocs.push(d.contents);
           break;
         case "if-break":
-          commands.push([mode, mode === "break" ? d.broken : d.flat]);
+          fitModes.push(mode);
+          fitDocs.push(mode === "break" ? d.broken : d.flat);
           break;
         case "line":
           if (mode === "break" || d.flat === undefined) return true;
@@ -192,10 +225,13 @@ function fits(next: Command, rest: readonly Command[], width: number): boolean {
 export function printDoc(doc: Doc, width: number): string {
   const out: string[] = [];
   let column = 0;
-  const commands: Command[] = [[0, "break", doc]];
+  const commands = new Commands();
+  commands.push(0, "break", doc);
   const groupModes = new Map<Group, Mode>();
   while (commands.length > 0) {
-    const [indentation, mode, d] = commands.pop()!;
+    const indentation = commands.indentations.pop()!;
+    const mode = commands.modes.pop()!;
+    const d = commands.docs.pop()!;
     if (typeof d === "string") {
       out.push(d);
       column += textWidth(d);
@@ -203,39 +239,39 @@ export function printDoc(doc: Doc, width: number): string {
     }
     if (Array.isArray(d)) {
       const docs = d as readonly Doc[];
-      for (let i = docs.length - 1; i >= 0; i--) commands.push([indentation, mode, docs[i]!]);
+      for (let i = docs.length - 1; i >= 0; i--) commands.push(indentation, mode, docs[i]!);
       continue;
     }
     const node = d as Exclude<Doc, string | readonly Doc[]>;
     switch (node.kind) {
       case "group": {
-        const flat: Command = [indentation, "flat", node.contents];
-        const chosen: Command =
-          (mode === "flat" && !node.broken) || (!node.broken && fits(flat, commands, width - column))
-            ? flat
-            : [indentation, "break", node.contents];
-        groupModes.set(node, chosen[1]);
-        commands.push(chosen);
+        const chosen: Mode =
+          (mode === "flat" && !node.broken) || (!node.broken && fits("flat", node.contents, commands, width - column))
+            ? "flat"
+            : "break";
+        groupModes.set(node, chosen);
+        commands.push(indentation, chosen, node.contents);
         break;
       }
       case "conditional": {
         const states = node.states;
         if (mode === "flat") {
-          commands.push([indentation, "flat", states[0] ?? ""]);
+          commands.push(indentation, "flat", states[0] ?? "");
           break;
         }
-        const fitting = states.find((state) => fits([indentation, "flat", state], commands, width - column));
-        commands.push(fitting !== undefined ? [indentation, "flat", fitting] : [indentation, "break", states[states.length - 1] ?? ""]);
+        const fitting = states.find((state) => fits("flat", state, commands, width - column));
+        if (fitting !== undefined) commands.push(indentation, "flat", fitting);
+        else commands.push(indentation, "break", states[states.length - 1] ?? "");
         break;
       }
       case "indent":
-        commands.push([indentation + 2, mode, node.contents]);
+        commands.push(indentation + 2, mode, node.contents);
         break;
       case "indent-if-break":
-        commands.push([indentation + (groupModes.get(node.group) === "break" ? 2 : 0), mode, node.contents]);
+        commands.push(indentation + (groupModes.get(node.group) === "break" ? 2 : 0), mode, node.contents);
         break;
       case "if-break":
-        commands.push([indentation, mode, mode === "break" ? node.broken : node.flat]);
+        commands.push(indentation, mode, mode === "break" ? node.broken : node.flat);
         break;
       case "line":
         if (mode === "flat" && node.flat !== undefined) {
