@@ -96,6 +96,8 @@ export function diskCache(dir: string): BuildCache {
       const file = fileOf(kind, key);
       let text: string;
       try {
+        // A miss is the common case of a first build: a stat, not an exception (with its stack) per entry.
+        if (!existsSync(file)) throw new Error("no entry");
         text = readFileSync(file, "utf8");
       } catch {
         stats.misses++;

@@ -292,6 +292,9 @@ export function printDoc(doc: Doc, width: number): string {
 function trimTrailingSpaces(out: string[]): void {
   while (out.length > 0) {
     const last = out[out.length - 1]!;
+    // Most lines end in something else than a space or a tab: nothing to trim, no regular expression to run.
+    const end = last.charCodeAt(last.length - 1);
+    if (last.length > 0 && end !== 32 && end !== 9) return;
     const trimmed = last.replace(/[ \t]+$/, "");
     if (trimmed.length > 0 || last.length === 0) {
       out[out.length - 1] = trimmed;

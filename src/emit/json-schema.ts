@@ -256,12 +256,27 @@ export function inlineDefinitions(schema: JsonSchema): JsonSchema {
       .map(([name]) => name),
   );
   if (inlinable.size === 0) return schema;
+  // Parts without an inlined reference are shared with `schema`, not copied: most of a schema has none.
   const inline = (value: JsonValue): JsonValue => {
-    if (Array.isArray(value)) return value.map(inline);
+    if (Array.isArray(value)) {
+      const items = value.map(inline);
+      return items.some((item, i) => item !== value[i]) ? items : value;
+    }
     if (value === null || typeof value !== "object") return value;
     const object = value as Record<string, JsonValue>;
     const name = localName(object["$ref"]);
     const merged = name !== undefined && inlinable.has(name);
+    if (!merged && object !== schema) {
+      const keys = Object.keys(object);
+      let changed: [string, JsonValue][] | undefined;
+      for (let i = 0; i < keys.length; i++) {
+        const member = object[keys[i]!]!;
+        const inlined = inline(member);
+        if (inlined !== member && changed === undefined) changed = keys.slice(0, i).map((key) => [key, object[key]!]);
+        changed?.push([keys[i]!, inlined]);
+      }
+      return changed === undefined ? object : Object.fromEntries(changed);
+    }
     const entries: [string, JsonValue][] = merged
       ? Object.entries(inline(definitions[name]!) as Record<string, JsonValue>)
       : [];
