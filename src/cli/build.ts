@@ -67,6 +67,8 @@ export async function buildCommand(
       compileWorkers,
     });
   } finally {
+    // The workers write the cache entries of what they compiled last, while this thread writes the output.
+    await compileWorkers?.drain();
     compileWorkers?.close();
   }
 }

@@ -13,8 +13,13 @@ import { Worker } from "node:worker_threads";
 export interface CompileRequest {
   readonly id: number;
   readonly texts: readonly string[];
-  /** A disk cache the worker writes each validator it compiles to (`cache.ts`), sparing the main thread. */
+  /**
+   * A disk cache the worker writes each validator it compiles to (`cache.ts`), sparing the main thread: after
+   * answering, and once no other request waits, so that the build has the code first.
+   */
   readonly cacheDirectory?: string;
+  /** Answer (with no code) once every cache entry still to write is written. */
+  readonly drain?: boolean;
 }
 export type CompileReply =
   { readonly id: number; readonly codes: string[] } | { readonly id: number; readonly error: string };
@@ -41,6 +46,8 @@ class CompileWorker {
   private readonly pending = new Map<number, Pending>();
   private failure: Error | undefined;
   private nextId = 0;
+  /** Whether it was asked to cache what it compiles: only then has it anything to drain. */
+  private caching = false;
 
   constructor(entry: string) {
     // From evtc's sources (its tests), the worker loads them through tsx, as the tests themselves are loaded.
@@ -65,6 +72,7 @@ class CompileWorker {
   compile(texts: readonly string[], cacheDirectory: string | undefined): Promise<string[]> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId++;
+    if (cacheDirectory !== undefined) this.caching = true;
     return new Promise<string[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
@@ -87,6 +95,17 @@ class CompileWorker {
       this.settled(id);
       waiting.reject(this.failure);
     }
+  }
+
+  /** Resolves once the worker has written every cache entry it still had to (at once if it failed). */
+  drain(): Promise<void> {
+    if (this.failure !== undefined || !this.caching) return Promise.resolve();
+    const id = this.nextId++;
+    return new Promise<void>((resolve) => {
+      this.pending.set(id, { resolve: () => resolve(), reject: () => resolve() });
+      this.worker.ref();
+      this.worker.postMessage({ id, texts: [], drain: true } satisfies CompileRequest);
+    });
   }
 
   /** Tells the worker that no schema is coming: it stops warming up. */
@@ -124,6 +143,14 @@ export class CompileWorkers {
     const codes = results.flat();
     this.compiled += codes.length;
     return codes;
+  }
+
+  /**
+   * Waits until the workers have written the cache entries of what they compiled, which they do when nothing
+   * else is asked of them: before closing them, for the next build to find the entries.
+   */
+  async drain(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.drain()));
   }
 
   /** Tells every worker that no schema is coming (a build with every validator cached). */

@@ -230,19 +230,41 @@ const WARM_UP_ROUNDS = 400;
 /** A worker thread's side of `CompileWorkers` (`compile-workers.ts`): compiles the schemas it is sent. */
 export function serveCompilations(): void {
   let asked = false;
-  parentPort?.on("message", ({ id, texts, cacheDirectory }: CompileRequest) => {
+  // Cache entries are written after the code is sent, and only when no request waits: the build needs the code
+  // now, the cache only for the next build (the main thread drains the worker before closing it).
+  const unwritten: { directory: string; text: string; code: string }[] = [];
+  let writeScheduled = false;
+  const writeCache = () => {
+    writeScheduled = false;
+    // A cache per directory and batch, as the main thread opens one per build: what one build found (a disk
+    // that refused a write) says nothing about the next.
+    const caches = new Map<string, BuildCache>();
+    for (const { directory, text, code } of unwritten.splice(0)) {
+      let cache = caches.get(directory);
+      if (cache === undefined) caches.set(directory, (cache = diskCache(directory)));
+      cache.set("validators", keyOf(text), code);
+    }
+  };
+  parentPort?.on("message", ({ id, texts, cacheDirectory, drain }: CompileRequest) => {
     asked = true;
+    if (drain === true) {
+      writeCache();
+      parentPort?.postMessage({ id, codes: [] } satisfies CompileReply);
+      return;
+    }
     if (texts.length === 0) return; // `rest`: nothing to compile, and no warming up either
     let reply: CompileReply;
     try {
       const codes = texts.map(compile);
-      if (cacheDirectory !== undefined) {
-        // A cache per request, as the main thread opens one per build: what one build found (a directory made,
-        // a disk that refused a write) says nothing about the next.
-        const cache = diskCache(cacheDirectory);
-        texts.forEach((text, i) => cache.set("validators", keyOf(text), codes[i]!));
-      }
       reply = { id, codes };
+      if (cacheDirectory !== undefined) {
+        texts.forEach((text, i) => unwritten.push({ directory: cacheDirectory, text, code: codes[i]! }));
+        if (!writeScheduled) {
+          writeScheduled = true;
+          // After the requests already waiting, which Node hands over before it runs this.
+          setImmediate(writeCache);
+        }
+      }
     } catch (error) {
       reply = { id, error: error instanceof Error ? error.message : String(error) };
     }
@@ -354,6 +376,7 @@ export class Validators {
         this.record(chunk.texts, codes, cachedThere);
         compiled?.(chunk.texts);
       }
+      await this.ownWorkers?.drain();
     } finally {
       this.abandon();
     }

@@ -106,6 +106,8 @@ describe("the build cache", { timeout: 60_000 }, () => {
       expect(cold.files).toEqual(reference.files);
       expect(workers.compiled).toBe(reference.compiled);
       expect(writesHere).toEqual([]);
+      // The worker writes them once nothing else is asked of it; whoever started it waits for that.
+      await workers.drain();
       expect(entries(path.join(dir, "validators"))).toHaveLength(reference.compiled);
       const second = diskCache(dir);
       const warm = await build(second, workers);
