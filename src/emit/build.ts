@@ -67,7 +67,16 @@ export function startBuild(input: BuildInput): StartedBuild {
   const { model, lock } = input;
   const cache = input.cache ?? noCache();
   const validators = new Validators(cache, input.compileWorkers);
-  const sourceOf = (file: string) => toPosix(path.relative(input.projectDir, path.resolve(input.cwd, file)));
+  // Asked for each event, entity and module: worked out once per file.
+  const sourcePaths = new Map<string, string>();
+  const sourceOf = (file: string): string => {
+    let source = sourcePaths.get(file);
+    if (source === undefined) {
+      source = toPosix(path.relative(input.projectDir, path.resolve(input.cwd, file)));
+      sourcePaths.set(file, source);
+    }
+    return source;
+  };
   const olderVersions = olderVersionsOf(model, lock);
 
   // Validators first, before anything else is worked out: compiling them is most of a build's work, done in

@@ -238,6 +238,13 @@ export function emitTopology(model: BusModel, options: TopologyOptions): Generat
     throw new RangeError(`\`${cluster}\` is not a valid \`strimzi.io/cluster\` label value`);
   }
   const authentication = options.authentication ?? topologyDefaults.authentication;
+  // Each team's bindings, found once: a KafkaUser per team over every binding of the project was quadratic.
+  const aclsByPrincipal = new Map<string, AclBinding[]>();
+  for (const binding of topology.acls) {
+    const bindings = aclsByPrincipal.get(binding.principal);
+    if (bindings === undefined) aclsByPrincipal.set(binding.principal, [binding]);
+    else bindings.push(binding);
+  }
   return [
     { path: "topology.json", content: topologyJson(topology, options.project, sources) },
     {
@@ -251,7 +258,9 @@ export function emitTopology(model: BusModel, options: TopologyOptions): Generat
       path: "strimzi/users.yaml",
       content: yamlDocuments(
         sources,
-        topology.teams.map((team) => kafkaUser(team.name, topology.acls, cluster, authentication)),
+        topology.teams.map((team) =>
+          kafkaUser(team.name, aclsByPrincipal.get(team.principal) ?? [], cluster, authentication),
+        ),
       ),
     },
   ];
