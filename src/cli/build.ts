@@ -10,7 +10,7 @@ import type { ProjectConfig } from "../config/config.js";
 import type { Lock } from "../contracts/lock.js";
 import type { BusModel } from "../model/bus.js";
 import { isUpToDate, StagedOutput } from "../emit/output.js";
-import { buildKey, recallBuild, rememberBuild } from "../emit/manifest.js";
+import { buildKey, outputHash, recallBuild, rememberBuild } from "../emit/manifest.js";
 import type { Terminal } from "./run.js";
 
 export interface BuildOptions {
@@ -94,6 +94,8 @@ async function checkAndBuild(
   // Files are staged (written beside their targets) as soon as they are ready, most of them while the
   // validators compile in another thread; none is put in place before the whole build is staged.
   const output = new StagedOutput(outDir, !options.check);
+  // The build record's hash of each file, worked out as the file is staged rather than all at the end.
+  const hashes = new Map<string, string>();
   const buildInput = (model: BusModel, lock: Lock, config: ProjectConfig): BuildInput => ({
     model,
     lock,
@@ -103,7 +105,10 @@ async function checkAndBuild(
     cache,
     strimzi: config.strimzi,
     ...(compileWorkers !== undefined ? { compileWorkers } : {}),
-    ready: (early) => output.add(early),
+    ready: (early) => {
+      output.add(early);
+      for (const file of early) hashes.set(file.path, outputHash(file.content));
+    },
   });
   // With worker threads, the validators start compiling as soon as the project is resolved, while the rules
   // still run on this thread. Without (a single core), they would compile here, before the rules: not sooner.
@@ -144,7 +149,7 @@ async function checkAndBuild(
     }
     if (options.check) {
       if (isUpToDate(plan)) {
-        rememberBuild(cache, key, report, files);
+        rememberBuild(cache, key, report, files, hashes);
         terminal.stdout(upToDate(shownOut, files.length));
         return 0;
       }
@@ -156,7 +161,7 @@ async function checkAndBuild(
       return 1;
     }
     output.commit(plan);
-    rememberBuild(cache, key, report, files);
+    rememberBuild(cache, key, report, files, hashes);
     terminal.stdout(summary(shownOut, plan.writes.length, plan.deletions.length, plan.unchanged));
     return 0;
   } catch (error) {

@@ -116,7 +116,8 @@ export function recallBuild(cache: BuildCache, key: string, outDir: string): Bui
   } catch {
     return undefined;
   }
-  if (typeof record.report !== "string" || typeof record.outputs !== "object" || record.outputs === null) return undefined;
+  if (typeof record.report !== "string" || typeof record.outputs !== "object" || record.outputs === null)
+    return undefined;
   let expected = 0;
   for (const file of listFiles(outDir)) {
     const recorded = record.outputs[file];
@@ -131,14 +132,23 @@ export function recallBuild(cache: BuildCache, key: string, outDir: string): Bui
   return expected === Object.keys(record.outputs).length ? record : undefined;
 }
 
-/** Remembers a build whose output directory now holds `files` exactly. */
+/** The hash a build record keeps of a generated file's content. */
+export function outputHash(content: string): string {
+  return sha256(content);
+}
+
+/**
+ * Remembers a build whose output directory now holds `files` exactly. `hashes` holds the `outputHash` of files
+ * already hashed (by path): `evtc build` hashes each file as it is staged, while it waits for the validators.
+ */
 export function rememberBuild(
   cache: BuildCache,
   key: string,
   report: string,
   files: readonly { path: string; content: string }[],
+  hashes: ReadonlyMap<string, string> = new Map(),
 ): void {
   const outputs: Record<string, string> = {};
-  for (const file of files) outputs[file.path] = sha256(file.content);
+  for (const file of files) outputs[file.path] = hashes.get(file.path) ?? outputHash(file.content);
   cache.set("builds", key, JSON.stringify({ report, outputs } satisfies BuildRecord));
 }
