@@ -195,6 +195,31 @@ export function eventSchema(event: EventType, options: SchemaOptions): EventSche
   return { schema: canonical(schema), origins: builder.origins };
 }
 
+/** The keywords the documented form of an event schema adds to the contract form. */
+const DOCUMENTATION_KEYWORDS = new Set(["title", "description", "deprecated"]);
+
+/**
+ * The contract form of a documented event schema, as `eventSchema(event, { documentation: false })` builds it,
+ * without building it again: the documentation keywords left out wherever a schema stands (the root, a
+ * property, a definition, `items`, `additionalProperties`), never a property that happens to have such a name.
+ * Keys stay sorted.
+ */
+export function contractOf(schema: JsonSchema): JsonSchema {
+  const strip = (node: JsonValue): JsonValue => {
+    if (node === null || typeof node !== "object" || Array.isArray(node)) return node;
+    const entries: [string, JsonValue][] = [];
+    for (const [key, value] of Object.entries(node as JsonSchema)) {
+      if (DOCUMENTATION_KEYWORDS.has(key)) continue;
+      if ((key === "properties" || key === "definitions") && value !== null && typeof value === "object") {
+        entries.push([key, Object.fromEntries(Object.entries(value).map(([name, member]) => [name, strip(member)]))]);
+      } else if (key === "items" || key === "additionalProperties") entries.push([key, strip(value)]);
+      else entries.push([key, value]);
+    }
+    return Object.fromEntries(entries);
+  };
+  return strip(schema) as JsonSchema;
+}
+
 const DEFINITION_REF = "#/definitions/";
 
 /** Every `$ref` in `value`, at any depth. */

@@ -2,7 +2,7 @@ import path from "node:path";
 import ajvModule from "ajv";
 import formatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
-import { canonical, eventSchema, inlineDefinitions, type JsonSchema } from "../../src/emit/json-schema.js";
+import { canonical, contractOf, eventSchema, inlineDefinitions, type JsonSchema } from "../../src/emit/json-schema.js";
 import { startCompileWorkers } from "../../src/emit/compile-workers.js";
 import { olderVersionsOf } from "../../src/emit/older-versions.js";
 import { Validators } from "../../src/emit/validators.js";
@@ -46,6 +46,35 @@ async function compiledModules(schemas: readonly JsonSchema[]): Promise<string[]
   await validators.finish();
   return schemas.map((schema) => validators.module(schema, "// header"));
 }
+
+describe("contractOf", () => {
+  it("gives, from an event's documented schema, exactly its contract form, for every example and fixture", () => {
+    let events = 0;
+    for (const project of projects) {
+      for (const event of checkPaths([project], repo).model.events.values()) {
+        const documented = eventSchema(event, { documentation: true }).schema;
+        const contract = eventSchema(event, { documentation: false }).schema;
+        expect(JSON.stringify(contractOf(documented)), event.name).toBe(JSON.stringify(contract));
+        events++;
+      }
+    }
+    expect(events).toBeGreaterThanOrEqual(10);
+  });
+
+  it("leaves a property called like a documentation keyword where it is", () => {
+    const documented: JsonSchema = {
+      type: "object",
+      description: "an event",
+      properties: { description: { type: "string", description: "the text" }, title: { type: "string" } },
+      required: ["description", "title"],
+    };
+    expect(contractOf(documented)).toEqual({
+      type: "object",
+      properties: { description: { type: "string" }, title: { type: "string" } },
+      required: ["description", "title"],
+    });
+  });
+});
 
 describe("inlineDefinitions", () => {
   const money = {
