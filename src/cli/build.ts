@@ -67,8 +67,6 @@ export async function buildCommand(
       compileWorkers,
     });
   } finally {
-    // The workers write the cache entries of what they compiled last, while this thread writes the output.
-    await compileWorkers?.drain();
     compileWorkers?.close();
   }
 }
@@ -136,6 +134,9 @@ async function checkAndBuild(
   const stopDiscarding = discardOnSignal(output);
   try {
     const files = await build.files();
+    // Every validator is compiled: the workers write the last cache entries while this thread writes the output,
+    // and a build that gets this far waits for them (one that failed earlier does not: its workers are closed).
+    const cacheWritten = compileWorkers?.drain();
     output.add(files);
     const plan = output.plan();
     if (plan.foreign.length > 0) {
@@ -150,6 +151,7 @@ async function checkAndBuild(
     if (options.check) {
       if (isUpToDate(plan)) {
         rememberBuild(cache, key, report, files, hashes);
+        await cacheWritten;
         terminal.stdout(upToDate(shownOut, files.length));
         return 0;
       }
@@ -158,10 +160,12 @@ async function checkAndBuild(
           plan.writes.map((f) => `  ${f.replaces ? "changed " : "missing "} ${f.path}\n`).join("") +
           plan.deletions.map((f) => `  obsolete  ${f}\n`).join(""),
       );
+      await cacheWritten;
       return 1;
     }
     output.commit(plan);
     rememberBuild(cache, key, report, files, hashes);
+    await cacheWritten;
     terminal.stdout(summary(shownOut, plan.writes.length, plan.deletions.length, plan.unchanged));
     return 0;
   } catch (error) {

@@ -27,8 +27,9 @@ export interface BuildInput {
   /** Validators compiled by earlier builds (see `cache.ts`); none when absent. */
   readonly cache?: BuildCache;
   /**
-   * Worker threads to compile validators in: started ones (`startCompileWorkers`, which the caller closes), or
-   * how many to start for this build (0: none, in this thread). By default one per core but one, at most four.
+   * Worker threads to compile validators in: started ones (`startCompileWorkers`; the caller waits for their
+   * `drain()`, which writes the last cache entries, before it closes them), or how many to start for this build
+   * (0: none, in this thread). By default one per core but one, at most four.
    */
   readonly compileWorkers?: CompileWorkers | number;
   /**

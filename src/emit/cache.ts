@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -69,6 +69,13 @@ function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
+/**
+ * Temporary files' names: unique to this thread of this process (a random token too, for machines sharing a
+ * cache directory, where process ids can repeat), then numbered.
+ */
+const TEMPORARY_PREFIX = `${process.pid}.${threadId}.${randomBytes(4).toString("hex")}.`;
+let temporaries = 0;
+
 /** Bumped when the entry format changes, so that an older evtc's entries are never read as this one's. */
 const FORMAT = 1;
 
@@ -83,8 +90,6 @@ interface Entry {
 export function diskCache(dir: string): BuildCache {
   const stats: CacheStats = { hits: 0, misses: 0, rejected: 0 };
   let writable = true;
-  /** Entries written, for temporary names unique in the process (with its id and the thread's). */
-  let written = 0;
   const fileOf = (kind: string, key: string) => {
     if (!/^[a-z-]+$/.test(kind) || !/^[0-9a-f]{64}$/.test(key)) throw new Error(`bad cache key ${kind}/${key}`);
     return path.join(dir, kind, key.slice(0, 2), `${key}.json`);
@@ -95,9 +100,12 @@ export function diskCache(dir: string): BuildCache {
     get(kind, key) {
       const file = fileOf(kind, key);
       let text: string;
+      // A miss is the common case of a first build: a stat, not an exception (with its stack) per entry.
+      if (!existsSync(file)) {
+        stats.misses++;
+        return undefined;
+      }
       try {
-        // A miss is the common case of a first build: a stat, not an exception (with its stack) per entry.
-        if (!existsSync(file)) throw new Error("no entry");
         text = readFileSync(file, "utf8");
       } catch {
         stats.misses++;
@@ -125,7 +133,7 @@ export function diskCache(dir: string): BuildCache {
       if (!writable) return;
       const file = fileOf(kind, key);
       const entry: Entry = { format: FORMAT, key, sha256: sha256(value), value };
-      const temporary = `${file}.${process.pid}.${threadId}.${++written}.tmp`;
+      const temporary = `${file}.${TEMPORARY_PREFIX}${++temporaries}.tmp`;
       try {
         const text = JSON.stringify(entry);
         try {

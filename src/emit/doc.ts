@@ -175,8 +175,16 @@ const fitDocs: Doc[] = [];
  * will be printed in (`rest`, innermost last, up to the first newline).
  */
 function fits(mode: Mode, doc: Doc, rest: Commands, width: number): boolean {
-  fitModes.length = 0;
-  fitDocs.length = 0;
+  try {
+    return measure(mode, doc, rest, width);
+  } finally {
+    // Not keeping the last module's documents alive until the next call.
+    fitModes.length = 0;
+    fitDocs.length = 0;
+  }
+}
+
+function measure(mode: Mode, doc: Doc, rest: Commands, width: number): boolean {
   fitModes.push(mode);
   fitDocs.push(doc);
   let restIndex = rest.length;

@@ -1,8 +1,11 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import ajvModule from "ajv";
 import formatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { canonical, contractOf, eventSchema, inlineDefinitions, type JsonSchema } from "../../src/emit/json-schema.js";
+import { diskCache } from "../../src/emit/cache.js";
 import { startCompileWorkers } from "../../src/emit/compile-workers.js";
 import { olderVersionsOf } from "../../src/emit/older-versions.js";
 import { Validators } from "../../src/emit/validators.js";
@@ -290,6 +293,25 @@ describe("validator compilation", { timeout: 60_000 }, () => {
       expect(schemas.map((schema) => validators.module(schema, "// header"))).toEqual(inThread);
     } finally {
       workers?.close();
+    }
+  });
+
+  it("has every validator in the disk cache when finish() returns, from workers of its own", async () => {
+    // Enough schemas for it to start a worker, which writes the cache entries after sending the code.
+    const schemas = projectSchemas().flatMap(({ schema }, i) => [schema, { ...schema, $comment: `copy ${i}` }]);
+    const distinct = new Set(schemas.map((schema) => JSON.stringify(schema))).size;
+    expect(distinct).toBeGreaterThan(48);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "evtc-validators-cache-"));
+    try {
+      const validators = new Validators(diskCache(dir), 1);
+      for (const schema of schemas) validators.want(schema);
+      validators.compile();
+      await validators.finish();
+      const entries = readdirSync(path.join(dir, "validators"), { recursive: true, encoding: "utf8" });
+      expect(entries.filter((entry) => entry.endsWith(".json"))).toHaveLength(distinct);
+      expect(entries.filter((entry) => entry.endsWith(".tmp"))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
