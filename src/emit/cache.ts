@@ -65,8 +65,9 @@ export function cacheKey(...parts: readonly string[]): string {
   return hash.digest("hex");
 }
 
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+/** The SHA-256 of a text or of bytes, in hex: an entry's checksum, and a build record's hash of a file. */
+export function sha256(content: string | Buffer): string {
+  return createHash("sha256").update(content).digest("hex");
 }
 
 /**

@@ -1,11 +1,10 @@
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONFIG_FILE, lockPath, projectRoot } from "../config/config.js";
 import { readSources } from "../io/read-sources.js";
-import { cacheKey, type BuildCache } from "./cache.js";
+import { cacheKey, sha256, type BuildCache } from "./cache.js";
 import { carriesMarker, listFiles } from "./output.js";
 
 /**
@@ -35,10 +34,6 @@ export interface BuildRequest {
 }
 
 const FORMAT = 1;
-
-function sha256(content: string | Buffer): string {
-  return createHash("sha256").update(content).digest("hex");
-}
 
 /** The files of evtc's own code (the compiled `dist/`, or the sources when run from them), in a stable order. */
 function ownFiles(dir: string): string[] {
