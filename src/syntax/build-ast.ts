@@ -3,6 +3,8 @@ import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { span, type SourceFile, type Span } from "../diagnostics/source.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type * as ast from "./ast.js";
+import { DocIndex } from "./docs.js";
+import { fieldsDeclaration, nameOf, quantityLiteral, stringLiteral, tokenSpan, versionLiteral } from "./nodes.js";
 import { clauseKeywords, type BlockKind } from "./parser.js";
 import { keywordText } from "./tokens.js";
 
@@ -133,85 +135,26 @@ const declarationWords = [
   "enricher",
 ];
 
-const stringEscapes: Record<string, string> = {
-  '"': '"',
-  "\\": "\\",
-  "/": "/",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-};
-
-/** Index of the quote that closes a string token (escapes skipped), or -1 when it is not closed. */
-function closingQuote(raw: string): number {
-  for (let i = 1; i < raw.length; i++) {
-    if (raw[i] === "\\") i++;
-    else if (raw[i] === '"') return i;
-  }
-  return -1;
-}
-
 /** Builds the AST from the CST of one file, reporting what the grammar let through on purpose. */
 export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
-  private readonly leadingDocs = new Map<number, string[]>();
-  private readonly trailingDocs = new Map<number, string[]>();
-  private readonly claimedLeading = new Set<number>();
+  private readonly docs: DocIndex;
 
   constructor(
     private readonly source: SourceFile,
     docTokens: readonly IToken[],
     codeTokens: readonly IToken[],
   ) {
-    this.indexDocs(docTokens, codeTokens);
+    this.docs = new DocIndex(source, docTokens, codeTokens);
   }
 
-  private indexDocs(docTokens: readonly IToken[], codeTokens: readonly IToken[]): void {
-    let runLines: string[] = [];
-    let runEnd = -1;
-    let codeIndex = 0;
-    for (const doc of docTokens) {
-      const line = this.source.position(doc.startOffset).line;
-      const text = doc.image.slice(3).replace(/^ /, "");
-      while (codeIndex < codeTokens.length && codeTokens[codeIndex]!.startOffset < doc.startOffset) codeIndex++;
-      const previous = codeTokens[codeIndex - 1];
-      const trailing =
-        previous !== undefined && this.source.position(previous.endOffset ?? previous.startOffset).line === line;
-      if (trailing) {
-        // Keyed by where the code before it ends: the node ending exactly there is the one documented.
-        const end = (previous.endOffset ?? previous.startOffset) + 1;
-        this.trailingDocs.set(end, [...(this.trailingDocs.get(end) ?? []), text]);
-        continue;
-      }
-      if (line !== runEnd + 1 && runLines.length > 0) {
-        this.leadingDocs.set(runEnd + 1, runLines);
-        runLines = [];
-      }
-      runLines.push(text);
-      runEnd = line;
-    }
-    if (runLines.length > 0) this.leadingDocs.set(runEnd + 1, runLines);
-  }
-
-  /**
-   * The `///` lines directly above a node (claimed by the outermost node starting on that line, so call this
-   * for a declaration before its fields) and a trailing `///` right after the node's last token.
-   */
+  /** Call this for a declaration before its fields: the outermost node on a line claims the docs above it. */
   private docsFor(nodeSpan: Span): string[] {
-    const startLine = this.source.position(nodeSpan.start).line;
-    const docs: string[] = [];
-    if (!this.claimedLeading.has(startLine)) {
-      docs.push(...(this.leadingDocs.get(startLine) ?? []));
-      this.claimedLeading.add(startLine);
-    }
-    docs.push(...(this.trailingDocs.get(nodeSpan.end) ?? []));
-    return docs;
+    return this.docs.docsFor(nodeSpan.start, nodeSpan.end);
   }
 
   private spanOfToken(tok: IToken): Span {
-    return span(this.source, tok.startOffset, (tok.endOffset ?? tok.startOffset) + 1);
+    return tokenSpan(this.source, tok);
   }
 
   private spanOf(node: Cst): Span {
@@ -273,63 +216,19 @@ export class AstBuilder {
   }
 
   private identifier(tok: IToken | undefined): ast.Name | undefined {
-    if (!tok) return undefined;
-    return { text: tok.image, span: this.spanOfToken(tok) };
+    return tok ? nameOf(this.source, tok) : undefined;
   }
 
   private string(tok: IToken | undefined): ast.StringLiteral | undefined {
-    if (!tok) return undefined;
-    const tokenSpan = this.spanOfToken(tok);
-    const raw = tok.image;
-    const terminated = closingQuote(raw) === raw.length - 1;
-    let inner = raw.slice(1, terminated ? -1 : undefined);
-    if (!terminated) {
-      this.report(diagnostic("EVT0102", {}, { span: tokenSpan, help: 'close the string with `"` on the same line' }));
-      if (inner.endsWith("\\")) inner = inner.slice(0, -1);
-    }
-    let value = "";
-    for (let i = 0; i < inner.length; i++) {
-      const ch = inner[i]!;
-      if (ch !== "\\") {
-        value += ch;
-        continue;
-      }
-      const next = inner[i + 1] ?? "";
-      const escapeStart = tok.startOffset + 1 + i;
-      if (next === "u" && /^[0-9a-fA-F]{4}$/.test(inner.slice(i + 2, i + 6))) {
-        value += String.fromCharCode(parseInt(inner.slice(i + 2, i + 6), 16));
-        i += 5;
-      } else if (next in stringEscapes) {
-        value += stringEscapes[next];
-        i += 1;
-      } else {
-        const shown = next === "u" ? inner.slice(i, i + 6) : `\\${next}`;
-        this.report(
-          diagnostic(
-            "EVT0103",
-            { escape: shown },
-            {
-              span: span(this.source, escapeStart, escapeStart + shown.length),
-              help: "write a backslash as `\\\\`",
-            },
-          ),
-        );
-        value += next;
-        i += 1;
-      }
-    }
-    return { kind: "string", value, span: tokenSpan };
+    return tok ? stringLiteral(this.source, tok, (d) => this.report(d)) : undefined;
   }
 
   private quantity(tok: IToken | undefined): ast.QuantityLiteral | undefined {
-    if (!tok) return undefined;
-    return { kind: "quantity", text: tok.image, span: this.spanOfToken(tok) };
+    return tok ? quantityLiteral(this.source, tok) : undefined;
   }
 
   private version(tok: IToken | undefined): ast.VersionLiteral | undefined {
-    if (!tok) return undefined;
-    const [major, minor] = tok.image.slice(1).split(".");
-    return { major: Number(major), minor: Number(minor ?? 0), text: tok.image, span: this.spanOfToken(tok) };
+    return tok ? versionLiteral(this.source, tok) : undefined;
   }
 
   private literal(node: Cst | undefined): ast.Literal | undefined {
@@ -443,21 +342,9 @@ export class AstBuilder {
       const tok = s.firstToken();
       if (tok) this.reportStray(tok, "a field");
     }
-    if (kind === "record") return { kind, name, keywordSpan, fields, annotations, docs, span: declSpan };
-    const names = node.nodes("name");
-    const base = this.name(names[1]);
-    const version = this.version(node.token("Version"));
-    return {
-      kind,
-      name,
-      keywordSpan,
-      fields,
-      annotations,
-      docs,
-      span: declSpan,
-      ...(version ? { version } : {}),
-      ...(base ? { extends: base } : {}),
-    };
+    const base = kind === "event" ? this.name(node.nodes("name")[1]) : undefined;
+    const version = kind === "event" ? this.version(node.token("Version")) : undefined;
+    return fieldsDeclaration(kind, { name, keywordSpan, annotations, docs, span: declSpan }, fields, version, base);
   }
 
   private typeRef(node: Cst | undefined): ast.TypeRef | undefined {

@@ -3,7 +3,9 @@ import { diagnostic, sortAndDedupe, type Diagnostic } from "../diagnostics/diagn
 import { span, type SourceFile } from "../diagnostics/source.js";
 import type { Comment, EvtFile } from "./ast.js";
 import { AstBuilder } from "./build-ast.js";
-import { parser } from "./parser.js";
+import { DocIndex } from "./docs.js";
+import { parseDirect } from "./parse-direct.js";
+import { recoveringParser } from "./parser.js";
 import { evtLexer } from "./tokens.js";
 
 export interface ParseResult {
@@ -50,10 +52,44 @@ function syntaxDiagnostic(source: SourceFile, error: IRecognitionException, toke
   return diagnostic("EVT0201", { expected, found }, { span: span(source, start, end), related });
 }
 
-/** Lexes, parses and builds the AST of one file. Never throws on any input. */
+function commentsOf(source: SourceFile, docTokens: readonly IToken[], commentTokens: readonly IToken[]): Comment[] {
+  return [...docTokens, ...commentTokens]
+    .map((tok) => ({
+      text: tok.image,
+      doc: tok.tokenType.name === "DocComment",
+      span: span(source, tok.startOffset, (tok.endOffset ?? tok.startOffset) + 1),
+    }))
+    .sort((a, b) => a.span.start - b.span.start);
+}
+
+/**
+ * Lexes, parses and builds the AST of one file. Never throws on any input. A file without mistakes is parsed
+ * by the direct parser (parse-direct.ts); any other file by the chevrotain parser, which reports the mistakes
+ * and recovers from them.
+ */
 export function parseSource(source: SourceFile): ParseResult {
-  const diagnostics: Diagnostic[] = [];
+  return parseSourceWith(source, true);
+}
+
+/** The chevrotain parser and AST builder alone, for comparing the direct parser with them in tests. */
+export function parseWithRecovery(source: SourceFile): ParseResult {
+  return parseSourceWith(source, false);
+}
+
+function parseSourceWith(source: SourceFile, direct: boolean): ParseResult {
   const lexed = evtLexer.tokenize(source.text);
+  const docTokens = (lexed.groups["docs"] ?? []) as IToken[];
+  const commentTokens = (lexed.groups["comments"] ?? []) as IToken[];
+  if (direct && lexed.errors.length === 0) {
+    const declarations = parseDirect(source, lexed.tokens, new DocIndex(source, docTokens, lexed.tokens));
+    if (declarations !== undefined) {
+      return {
+        file: { source, declarations, comments: commentsOf(source, docTokens, commentTokens) },
+        diagnostics: [],
+      };
+    }
+  }
+  const diagnostics: Diagnostic[] = [];
   for (const error of lexed.errors) {
     const ch = String.fromCodePoint(source.text.codePointAt(error.offset) ?? 0);
     diagnostics.push(
@@ -64,6 +100,7 @@ export function parseSource(source: SourceFile): ParseResult {
       ),
     );
   }
+  const parser = recoveringParser();
   parser.input = lexed.tokens;
   const cst = parser.file();
   // One syntax error per token: after a recovery, chevrotain may trip over the same token again. The one
@@ -78,20 +115,12 @@ export function parseSource(source: SourceFile): ParseResult {
   diagnostics.push(...syntaxErrors.values());
   const syntaxErrorAt = new Set(syntaxErrors.keys());
 
-  const docTokens = (lexed.groups["docs"] ?? []) as IToken[];
-  const commentTokens = (lexed.groups["comments"] ?? []) as IToken[];
   const builder = new AstBuilder(source, docTokens, lexed.tokens);
   const declarations = builder.build(cst);
   // A token the parser already complained about is not reported again as stray by the builder.
   diagnostics.push(
     ...builder.diagnostics.filter((d) => d.code !== "EVT0201" || !syntaxErrorAt.has(d.span?.start ?? -1)),
   );
-  const comments: Comment[] = [...docTokens, ...commentTokens]
-    .map((tok) => ({
-      text: tok.image,
-      doc: tok.tokenType.name === "DocComment",
-      span: span(source, tok.startOffset, (tok.endOffset ?? tok.startOffset) + 1),
-    }))
-    .sort((a, b) => a.span.start - b.span.start);
+  const comments = commentsOf(source, docTokens, commentTokens);
   return { file: { source, declarations, comments }, diagnostics: sortAndDedupe(diagnostics) };
 }

@@ -101,14 +101,47 @@ export const clauseKeywords = {
 
 export type BlockKind = keyof typeof clauseKeywords;
 
-const clauseSets: Record<BlockKind, ReadonlySet<TokenType>> = Object.fromEntries(
+/** A clause that is a single word: `ordered`, `public`, `dlq`… */
+export const flagKeywords: readonly TokenType[] = [
+  t.Ordered,
+  t.Unordered,
+  t.Guaranteed,
+  t.BestEffort,
+  t.Public,
+  t.Internal,
+  t.Compacted,
+  t.Dlq,
+];
+
+/** A clause that is a word and one quantity: `partitions 12`, `deadline 5s`, `capacity 400/s`… */
+export const quantityKeywords: readonly TokenType[] = [
+  t.Partitions,
+  t.Retention,
+  t.MaxSize,
+  t.Capacity,
+  t.Latency,
+  t.Deadline,
+  t.Concurrency,
+  t.Replicas,
+  t.MinInsync,
+  t.ExpectedConsumers,
+];
+
+/** The constraints of a field that take a number: `min 0`, `maxLength 64`… */
+export const boundKeywords: readonly TokenType[] = [t.Min, t.Max, t.MinLength, t.MaxLength, t.MinItems, t.MaxItems];
+
+/** In a topic, `event` and `segment` followed by one of these start a declaration, not a clause. */
+export const declarationFollowers: ReadonlySet<TokenType> = new Set([t.Version, t.LCurly, t.Extends]);
+
+/** The words a block's clauses stop at: its own clause words and the declaration keywords. */
+export const clauseSets: Record<BlockKind, ReadonlySet<TokenType>> = Object.fromEntries(
   Object.entries(clauseKeywords).map(([block, types]) => [
     block,
     new Set<TokenType>([...types, ...declarationKeywords]),
   ]),
 ) as unknown as Record<BlockKind, ReadonlySet<TokenType>>;
-const declarationSet: ReadonlySet<TokenType> = new Set(declarationKeywords);
-const ownClauseSets: Record<BlockKind, ReadonlySet<TokenType>> = Object.fromEntries(
+export const declarationSet: ReadonlySet<TokenType> = new Set(declarationKeywords);
+export const ownClauseSets: Record<BlockKind, ReadonlySet<TokenType>> = Object.fromEntries(
   Object.entries(clauseKeywords).map(([block, types]) => [block, new Set<TokenType>(types)]),
 ) as unknown as Record<BlockKind, ReadonlySet<TokenType>>;
 
@@ -297,8 +330,7 @@ export class EvtParser extends CstParser {
       if (!declarationSet.has(next)) return true;
       if (!own.has(next)) return false;
       // `event` and `segment` are both clauses of a topic and declarations: `event Name v1 {` is a declaration.
-      const third = this.LA(3).tokenType;
-      return third !== t.Version && third !== t.LCurly && third !== t.Extends;
+      return !declarationFollowers.has(this.LA(3).tokenType);
     };
   }
 
@@ -393,32 +425,12 @@ export class EvtParser extends CstParser {
 
   /** A clause that is a single word: `ordered`, `public`, `dlq`… */
   private readonly flagClause = this.RULE("flagClause", (_block?: BlockKind) => {
-    this.OR([
-      { ALT: () => this.CONSUME(t.Ordered) },
-      { ALT: () => this.CONSUME(t.Unordered) },
-      { ALT: () => this.CONSUME(t.Guaranteed) },
-      { ALT: () => this.CONSUME(t.BestEffort) },
-      { ALT: () => this.CONSUME(t.Public) },
-      { ALT: () => this.CONSUME(t.Internal) },
-      { ALT: () => this.CONSUME(t.Compacted) },
-      { ALT: () => this.CONSUME(t.Dlq) },
-    ]);
+    this.OR(flagKeywords.map((type) => ({ ALT: () => this.CONSUME(type) })));
   });
 
   /** A clause that is a word and one quantity: `partitions 12`, `deadline 5s`, `capacity 400/s`… */
   private readonly quantityClause = this.RULE("quantityClause", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(t.Partitions) },
-      { ALT: () => this.CONSUME(t.Retention) },
-      { ALT: () => this.CONSUME(t.MaxSize) },
-      { ALT: () => this.CONSUME(t.Capacity) },
-      { ALT: () => this.CONSUME(t.Latency) },
-      { ALT: () => this.CONSUME(t.Deadline) },
-      { ALT: () => this.CONSUME(t.Concurrency) },
-      { ALT: () => this.CONSUME(t.Replicas) },
-      { ALT: () => this.CONSUME(t.MinInsync) },
-      { ALT: () => this.CONSUME(t.ExpectedConsumers) },
-    ]);
+    this.OR(quantityKeywords.map((type) => ({ ALT: () => this.CONSUME(type) })));
     this.CONSUME(t.Quantity);
   });
 
@@ -506,14 +518,7 @@ export class EvtParser extends CstParser {
       },
       {
         ALT: () => {
-          this.OR2([
-            { ALT: () => this.CONSUME(t.Min) },
-            { ALT: () => this.CONSUME(t.Max) },
-            { ALT: () => this.CONSUME(t.MinLength) },
-            { ALT: () => this.CONSUME(t.MaxLength) },
-            { ALT: () => this.CONSUME(t.MinItems) },
-            { ALT: () => this.CONSUME(t.MaxItems) },
-          ]);
+          this.OR2(boundKeywords.map((type) => ({ ALT: () => this.CONSUME(type) })));
           this.CONSUME(t.Quantity);
         },
       },
@@ -696,8 +701,16 @@ export class EvtParser extends CstParser {
   });
 }
 
-/** One parser instance for the process; `input` resets it for each file. */
-export const parser = new EvtParser();
+let instance: EvtParser | undefined;
+
+/**
+ * One parser instance for the process; `input` resets it for each file. Made on first use: its grammar
+ * analysis takes some 80 ms, and a project without mistakes never needs it (see parse-direct.ts).
+ */
+export function recoveringParser(): EvtParser {
+  instance ??= new EvtParser();
+  return instance;
+}
 
 export interface ParseOutput {
   readonly cst: CstNode;

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { generateBus } from "../support/corpus.js";
 
 const repo = path.resolve(import.meta.dirname, "..", "..");
 const cli = path.join(repo, "dist", "cli", "main.js");
@@ -17,21 +18,9 @@ function staged(dir: string): string[] {
 describe("an interrupted evtc build", { timeout: 120_000 }, () => {
   it("removes the files it had staged, and the directories it made, then exits as the signal would", async () => {
     // A project large enough for the build to spend a second or more with staged files in place.
-    const generated = spawnSync(
-      process.execPath,
-      [
-        path.join(repo, "node_modules", "tsx", "dist", "cli.mjs"),
-        "bench/compile.ts",
-        "--sizes",
-        "300",
-        "--generate",
-        scratch,
-      ],
-      { cwd: repo, encoding: "utf8" },
-    );
-    expect(generated.status, generated.stderr).toBe(0);
+    const project = generateBus(300, scratch);
     const out = path.join(scratch, "out");
-    const build = spawn(process.execPath, [cli, "build", path.join(scratch, "bus-300"), "--out", out], {
+    const build = spawn(process.execPath, [cli, "build", project, "--out", out], {
       cwd: repo,
       env: { PATH: process.env["PATH"], EVTC_CACHE: "0" },
       stdio: "ignore",

@@ -1,11 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { SourceFile } from "../../src/diagnostics/source.js";
+import type { SourceFile } from "../../src/diagnostics/source.js";
 import type * as m from "../../src/model/bus.js";
 import { checkSources } from "../../src/program.js";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 
-export const repo = path.resolve(import.meta.dirname, "..", "..");
+export { evtFiles, random, readSource, repo } from "../support/corpus.js";
 
 /**
  * The semantic model of a project as plain data, without spans or syntax nodes: what formatting must never
@@ -124,28 +122,4 @@ export function describeDiagnostics(diagnostics: readonly Diagnostic[]): string[
 export function checkProject(sources: readonly SourceFile[]) {
   const result = checkSources(sources);
   return { model: describeModel(result.model), diagnostics: describeDiagnostics(result.diagnostics) };
-}
-
-/** `.evt` files under a directory of the repository, sorted, relative to the repository. */
-export function evtFiles(dir: string): string[] {
-  return readdirSync(path.join(repo, dir), { recursive: true, encoding: "utf8" })
-    .filter((name) => name.endsWith(".evt"))
-    .map((name) => path.join(dir, name).split(path.sep).join("/"))
-    .sort();
-}
-
-export function readSource(file: string): SourceFile {
-  return new SourceFile(file, readFileSync(path.join(repo, file), "utf8"));
-}
-
-/** A small deterministic pseudo-random generator (mulberry32), so that generated cases are reproducible. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
