@@ -16,7 +16,7 @@ export interface Token {
 
 /** The code tokens of a file, in order. */
 export function codeTokens(source: SourceFile): Token[] {
-  return evtLexer.tokenize(source.text).tokens.map((tok) => ({
+  return evtLexer().tokenize(source.text).tokens.map((tok) => ({
     start: tok.startOffset,
     end: (tok.endOffset ?? tok.startOffset) + 1,
     image: tok.image,

@@ -1,4 +1,4 @@
-import type { IToken } from "chevrotain";
+import type { Token } from "./lex-direct.js";
 import type { SourceFile } from "../diagnostics/source.js";
 
 /**
@@ -13,8 +13,8 @@ export class DocIndex {
 
   constructor(
     private readonly source: SourceFile,
-    docTokens: readonly IToken[],
-    codeTokens: readonly IToken[],
+    docTokens: readonly Token[],
+    codeTokens: readonly Token[],
   ) {
     let runLines: string[] = [];
     let runEnd = -1;

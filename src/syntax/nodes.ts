@@ -1,4 +1,4 @@
-import type { IToken } from "chevrotain";
+import type { Token as IToken } from "./lex-direct.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { span, type SourceFile, type Span } from "../diagnostics/source.js";
 import type * as ast from "./ast.js";

@@ -1,7 +1,8 @@
-import type { IToken, TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
 import { span, type SourceFile, type Span } from "../diagnostics/source.js";
 import type * as ast from "./ast.js";
 import type { DocIndex } from "./docs.js";
+import type { Token as IToken } from "./lex-direct.js";
 import { fieldsDeclaration, nameOf, quantityLiteral, stringLiteral, tokenSpan, versionLiteral } from "./nodes.js";
 import {
   boundKeywords,

@@ -4,6 +4,7 @@ import { span, type SourceFile } from "../diagnostics/source.js";
 import type { Comment, EvtFile } from "./ast.js";
 import { AstBuilder } from "./build-ast.js";
 import { DocIndex } from "./docs.js";
+import { lexDirect, type Token } from "./lex-direct.js";
 import { parseDirect } from "./parse-direct.js";
 import { recoveringParser } from "./parser.js";
 import { evtLexer } from "./tokens.js";
@@ -52,7 +53,7 @@ function syntaxDiagnostic(source: SourceFile, error: IRecognitionException, toke
   return diagnostic("EVT0201", { expected, found }, { span: span(source, start, end), related });
 }
 
-function commentsOf(source: SourceFile, docTokens: readonly IToken[], commentTokens: readonly IToken[]): Comment[] {
+function commentsOf(source: SourceFile, docTokens: readonly Token[], commentTokens: readonly Token[]): Comment[] {
   return [...docTokens, ...commentTokens]
     .map((tok) => ({
       text: tok.image,
@@ -77,18 +78,19 @@ export function parseWithRecovery(source: SourceFile): ParseResult {
 }
 
 function parseSourceWith(source: SourceFile, direct: boolean): ParseResult {
-  const lexed = evtLexer.tokenize(source.text);
-  const docTokens = (lexed.groups["docs"] ?? []) as IToken[];
-  const commentTokens = (lexed.groups["comments"] ?? []) as IToken[];
-  if (direct && lexed.errors.length === 0) {
-    const declarations = parseDirect(source, lexed.tokens, new DocIndex(source, docTokens, lexed.tokens));
-    if (declarations !== undefined) {
+  if (direct) {
+    const lexed = lexDirect(source.text);
+    const declarations = lexed && parseDirect(source, lexed.tokens, new DocIndex(source, lexed.docs, lexed.tokens));
+    if (lexed && declarations) {
       return {
-        file: { source, declarations, comments: commentsOf(source, docTokens, commentTokens) },
+        file: { source, declarations, comments: commentsOf(source, lexed.docs, lexed.comments) },
         diagnostics: [],
       };
     }
   }
+  const lexed = evtLexer().tokenize(source.text);
+  const docTokens = (lexed.groups["docs"] ?? []) as IToken[];
+  const commentTokens = (lexed.groups["comments"] ?? []) as IToken[];
   const diagnostics: Diagnostic[] = [];
   for (const error of lexed.errors) {
     const ch = String.fromCodePoint(source.text.codePointAt(error.offset) ?? 0);

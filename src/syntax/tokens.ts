@@ -1,4 +1,4 @@
-import type { TokenType } from "chevrotain";
+import type { Lexer as ChevrotainLexer, TokenType } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
 
 /**
@@ -56,6 +56,22 @@ export const Question = punctuation("Question", "?");
 export const Equals = punctuation("Equals", "=");
 export const At = punctuation("At", "@");
 export const DotDot = punctuation("DotDot", "..");
+
+/** The punctuation that is one character long (`.` is not: it may start `..`). */
+export const singleCharacterPunctuation: readonly TokenType[] = [
+  LCurly,
+  RCurly,
+  LAngle,
+  RAngle,
+  LSquare,
+  RSquare,
+  LParen,
+  RParen,
+  Comma,
+  Question,
+  Equals,
+  At,
+];
 export const Dot = punctuation("Dot", ".");
 
 /** The text of a keyword token type (`Kw_best_effort` → `best-effort`). */
@@ -156,20 +172,18 @@ export const allTokens: TokenType[] = [
   Quantity,
   ...keywordsLongestFirst,
   Identifier,
-  LCurly,
-  RCurly,
-  LAngle,
-  RAngle,
-  LSquare,
-  RSquare,
-  LParen,
-  RParen,
-  Comma,
-  Question,
-  Equals,
-  At,
+  ...singleCharacterPunctuation,
   DotDot,
   Dot,
 ];
 
-export const evtLexer = new Lexer(allTokens, { ensureOptimizations: true, positionTracking: "full" });
+let lexer: ChevrotainLexer | undefined;
+
+/**
+ * chevrotain's lexer for these tokens, made on first use (some 50 ms): files are lexed by lex-direct.ts, and by
+ * this lexer only when that one gives up, and by the tools that need chevrotain's tokens.
+ */
+export function evtLexer(): ChevrotainLexer {
+  lexer ??= new Lexer(allTokens, { ensureOptimizations: true, positionTracking: "full" });
+  return lexer;
+}

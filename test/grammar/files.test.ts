@@ -52,7 +52,7 @@ function braceDepths(text: string, lineCount: number): number[] {
   const depths: number[] = new Array<number>(lineCount).fill(0);
   let depth = 0;
   let line = 1;
-  for (const token of evtLexer.tokenize(text).tokens) {
+  for (const token of evtLexer().tokenize(text).tokens) {
     while (line < (token.startLine ?? 1)) depths[line++ - 1] = depth;
     if (token.image === "{") depth++;
     if (token.image === "}") depth = Math.max(0, depth - 1);

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SourceFile } from "../../src/diagnostics/source.js";
 import { DocIndex } from "../../src/syntax/docs.js";
+import { lexDirect } from "../../src/syntax/lex-direct.js";
 import { parseDirect } from "../../src/syntax/parse-direct.js";
 import { parseSource, parseWithRecovery, type ParseResult } from "../../src/syntax/parse.js";
 import { evtLexer } from "../../src/syntax/tokens.js";
@@ -25,10 +26,10 @@ function serialise(result: ParseResult): string {
   );
 }
 
+/** What the direct lexer and parser make of a file, `undefined` when either gives up. */
 function direct(source: SourceFile) {
-  const lexed = evtLexer.tokenize(source.text);
-  if (lexed.errors.length > 0) return undefined;
-  return parseDirect(source, lexed.tokens, new DocIndex(source, (lexed.groups["docs"] ?? []) as never, lexed.tokens));
+  const lexed = lexDirect(source.text);
+  return lexed && parseDirect(source, lexed.tokens, new DocIndex(source, lexed.docs, lexed.tokens));
 }
 
 const palette = [
@@ -94,7 +95,7 @@ const palette = [
  * run of a few tokens doubled or deleted (`= 1 = 1`, `owner x owner x`).
  */
 function mutants(text: string, count: number, seed: number): string[] {
-  const tokens = evtLexer.tokenize(text).tokens;
+  const tokens = evtLexer().tokenize(text).tokens;
   if (tokens.length < 2) return [];
   const next = random(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;

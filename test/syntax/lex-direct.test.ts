@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import { lexDirect, type Token } from "../../src/syntax/lex-direct.js";
+import { evtLexer } from "../../src/syntax/tokens.js";
+import { evtFiles, random, readSource } from "../support/corpus.js";
+
+/**
+ * The direct lexer must make exactly chevrotain's tokens (type, text, offsets; code, doc comments and comments
+ * apart), and give up exactly where chevrotain reports a character no token starts with.
+ */
+
+function shown(tokens: readonly Token[]): string[] {
+  return tokens.map((tok) => `${tok.tokenType.name} ${JSON.stringify(tok.image)} ${tok.startOffset}-${tok.endOffset}`);
+}
+
+function expectSameTokens(text: string): "taken" | "left" {
+  const expected = evtLexer().tokenize(text);
+  const lexed = lexDirect(text);
+  if (expected.errors.length > 0) {
+    expect(lexed, JSON.stringify(text)).toBeUndefined();
+    return "left";
+  }
+  expect(lexed, JSON.stringify(text)).toBeDefined();
+  const groups = (name: string) => shown((expected.groups[name] ?? []) as Token[]);
+  expect(
+    { tokens: shown(lexed!.tokens), docs: shown(lexed!.docs), comments: shown(lexed!.comments) },
+    JSON.stringify(text),
+  ).toEqual({ tokens: shown(expected.tokens), docs: groups("docs"), comments: groups("comments") });
+  return "taken";
+}
+
+// Pieces that sit on the edges between token patterns: keywords and their prefixes and extensions, versions
+// and names that look like them, numbers with units, comments of two, three and four slashes, escapes.
+const pieces = [
+  "team",
+  "teams",
+  "max",
+  "maxLength",
+  "maxLengthy",
+  "min-x",
+  "best-effort",
+  "best-",
+  "best-effort-x",
+  "v",
+  "v1",
+  "v1.2",
+  "v1.2.3",
+  "v1x",
+  "v1-beta",
+  "v12a",
+  "vv1",
+  "x-1",
+  "_a",
+  "A",
+  "12",
+  "-3",
+  "0.5",
+  "5s",
+  "2000/s",
+  "5k/s",
+  "1MiB",
+  "1/",
+  "-",
+  "-x",
+  "1.",
+  "1..2",
+  ".",
+  "..",
+  "...",
+  "/",
+  "//",
+  "///",
+  "////",
+  "/// doc",
+  "// c",
+  '"',
+  '"a"',
+  '"a\\"b"',
+  '"\\',
+  '"\\u00e9"',
+  '"open',
+  "{",
+  "}",
+  "<",
+  ">",
+  "[",
+  "]",
+  "(",
+  ")",
+  ",",
+  "?",
+  "=",
+  "@",
+  "é",
+  "$",
+  "#",
+  "\t",
+  "\n",
+  "\r\n",
+  "\r",
+  "\v",
+  "\f",
+  " ",
+  "  ",
+  "\u00a0",
+  "\ufeff",
+  "😀",
+];
+
+describe("the direct lexer", () => {
+  it("makes chevrotain's tokens for every example and fixture", () => {
+    for (const file of evtFiles("examples")) expect(expectSameTokens(readSource(file).text), file).toBe("taken");
+    // One of them has characters no token starts with, on purpose.
+    const fixtures = evtFiles("test/fixtures").map((file) => expectSameTokens(readSource(file).text));
+    expect(fixtures.filter((result) => result === "taken").length).toBeGreaterThan(10);
+    expect(fixtures).toContain("left");
+  });
+
+  it("makes chevrotain's tokens, or gives up where chevrotain reports an error, on text made of edge pieces", () => {
+    const next = random(7);
+    const counts = { taken: 0, left: 0 };
+    for (let n = 0; n < 20_000; n++) {
+      let text = "";
+      const length = 1 + Math.floor(next() * 8);
+      for (let i = 0; i < length; i++) {
+        text += pieces[Math.floor(next() * pieces.length)];
+        if (next() < 0.4) text += " ";
+      }
+      counts[expectSameTokens(text)]++;
+    }
+    // Both ways are exercised.
+    expect(counts.taken).toBeGreaterThan(2_000);
+    expect(counts.left).toBeGreaterThan(2_000);
+  });
+
+  it("makes chevrotain's tokens on copies of the examples with characters deleted or inserted", () => {
+    const next = random(11);
+    const alphabet = 'av1.-/"\\ \n{}é$';
+    for (const file of evtFiles("examples")) {
+      const text = readSource(file).text;
+      for (let n = 0; n < 200; n++) {
+        const at = Math.floor(next() * text.length);
+        const inserted = next() < 0.5 ? "" : alphabet[Math.floor(next() * alphabet.length)]!;
+        expectSameTokens(text.slice(0, at) + inserted + text.slice(at + 1));
+      }
+    }
+  });
+});
