@@ -7,7 +7,7 @@ import { displayPath } from "./io/read-sources.js";
 import { diagnostic, hasErrors, sortAndDedupe, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { span } from "./diagnostics/source.js";
 import { resolve } from "./check/resolve.js";
-import { readSources } from "./io/read-sources.js";
+import { readSources, type ReadResult } from "./io/read-sources.js";
 import type { BusModel } from "./model/bus.js";
 import type { EvtFile } from "./syntax/ast.js";
 import { parseSource } from "./syntax/parse.js";
@@ -70,6 +70,8 @@ export interface CheckHooks {
 export interface CheckOptions extends CheckHooks {
   /** A configuration file to use instead of `evtc.json` in the project directory. */
   readonly configPath?: string;
+  /** The sources of `paths`, when the caller has read them already (`evtc build`, for its build key). */
+  readonly sources?: ReadResult;
 }
 
 /** Reads the given files and directories (and the project's `evtc.json`), then checks them as one project. */
@@ -80,7 +82,7 @@ export function checkPaths(
 ): CheckResult {
   const found = findConfig(paths, cwd, options.configPath);
   const lock = readLock(paths, cwd);
-  const read = readSources(paths, cwd);
+  const read = options.sources ?? readSources(paths, cwd);
   return checkSources(
     read.sources,
     [...found.diagnostics, ...lock.diagnostics, ...read.diagnostics],

@@ -10,6 +10,7 @@ import type { ProjectConfig } from "../config/config.js";
 import type { Lock } from "../contracts/lock.js";
 import type { BusModel } from "../model/bus.js";
 import { isUpToDate, StagedOutput } from "../emit/output.js";
+import { readSources, type ReadResult } from "../io/read-sources.js";
 import { buildKey, outputHash, recallBuild, rememberBuild } from "../emit/manifest.js";
 import type { Terminal } from "./run.js";
 
@@ -36,7 +37,10 @@ export async function buildCommand(
   const outDir = path.resolve(terminal.cwd, options.out ?? path.join("generated", project));
   const shownOut = path.relative(terminal.cwd, outDir) || ".";
   const cache = openCache(projectDir, terminal.cwd, terminal.env);
+  // Read once: the build key describes exactly the sources that are then checked and built.
+  const sources = readSources(paths, terminal.cwd);
   const key = buildKey({
+    sources,
     paths,
     cwd: terminal.cwd,
     ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
@@ -65,6 +69,7 @@ export async function buildCommand(
       cache,
       key,
       compileWorkers,
+      sources,
     });
   } finally {
     compileWorkers?.close();
@@ -79,13 +84,14 @@ interface BuildContext {
   readonly cache: BuildCache;
   readonly key: string;
   readonly compileWorkers: CompileWorkers | undefined;
+  readonly sources: ReadResult;
 }
 
 async function checkAndBuild(
   paths: readonly string[],
   options: BuildOptions,
   terminal: Terminal,
-  { projectDir, project, outDir, shownOut, cache, key, compileWorkers }: BuildContext,
+  { projectDir, project, outDir, shownOut, cache, key, compileWorkers, sources }: BuildContext,
 ): Promise<number> {
   // Loaded here, not at the top: ajv and the emitters take a while to load, which no other command needs.
   const [{ checkPaths }, { startBuild }] = await Promise.all([import("../program.js"), import("../emit/build.js")]);
@@ -112,6 +118,7 @@ async function checkAndBuild(
   // still run on this thread. Without (a single core), they would compile here, before the rules: not sooner.
   let started: StartedBuild | undefined;
   const result = checkPaths(paths, terminal.cwd, {
+    sources,
     ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
     ...(compileWorkers !== undefined
       ? {

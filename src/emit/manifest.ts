@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONFIG_FILE, lockPath, projectRoot } from "../config/config.js";
-import { readSources } from "../io/read-sources.js";
+import { readSources, type ReadResult } from "../io/read-sources.js";
 import { cacheKey, sha256, type BuildCache } from "./cache.js";
 import { carriesMarker, listFiles } from "./output.js";
 
@@ -31,6 +31,8 @@ export interface BuildRequest {
   readonly project: string;
   /** Everything else that changes the output or the report (colour, say), as text. */
   readonly options: string;
+  /** The sources as the build reads them, when read already: the key then describes exactly what is built. */
+  readonly sources?: ReadResult;
 }
 
 const FORMAT = 1;
@@ -72,7 +74,7 @@ function readIfPresent(file: string | undefined): string | undefined {
 
 /** The key of a build: a hash of every input, read afresh. */
 export function buildKey(request: BuildRequest): string {
-  const sources = readSources(request.paths, request.cwd);
+  const sources = request.sources ?? readSources(request.paths, request.cwd);
   const root = projectRoot(request.paths, request.cwd);
   const config =
     request.configPath !== undefined

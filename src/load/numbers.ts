@@ -1,10 +1,14 @@
 /** Figures as people read them in a report: `1,800/s`, `0.25/s`, `35%`, `×2.4`, `120ms`. Same on every machine. */
-const grouped = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+// Made on first use: the first Intl formatter of a process takes some 30 ms to set up, and most runs print no figure.
+let grouped: Intl.NumberFormat | undefined;
 
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return "∞";
   const magnitude = Math.abs(value);
-  if (magnitude >= 100) return grouped.format(Math.round(value));
+  if (magnitude >= 100) {
+    grouped ??= new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+    return grouped.format(Math.round(value));
+  }
   if (magnitude >= 10) return trim(value.toFixed(1));
   if (magnitude >= 1) return trim(value.toFixed(2));
   if (magnitude === 0) return "0";

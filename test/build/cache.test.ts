@@ -130,7 +130,7 @@ describe("the build cache", { timeout: 60_000 }, () => {
       // Cut short, as a crash mid-write (without the rename) would leave it.
       truncated: good.slice(0, 100),
       // A value changed without its checksum: never run code the cache did not write.
-      tampered: JSON.stringify({ ...JSON.parse(good), value: "export const validate = () => true;\n" }),
+      tampered: `${good.slice(0, good.indexOf("\n"))}\nexport const validate = () => true;\n`,
       // Another key's entry, well-formed, in the wrong place.
       misplaced: readFileSync(other!, "utf8"),
       empty: "",
