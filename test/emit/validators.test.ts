@@ -308,7 +308,7 @@ describe("validator compilation", { timeout: 60_000 }, () => {
       validators.compile();
       await validators.finish();
       const entries = readdirSync(path.join(dir, "validators"), { recursive: true, encoding: "utf8" });
-      expect(entries.filter((entry) => entry.endsWith(".json"))).toHaveLength(distinct);
+      expect(entries.filter((entry) => entry.endsWith(".entry"))).toHaveLength(distinct);
       expect(entries.filter((entry) => entry.endsWith(".tmp"))).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
