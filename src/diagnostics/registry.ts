@@ -196,6 +196,14 @@ declaration (up to its closing \`}\`) is skipped.`,
 line lists the closest one, and \`docs/language.md\` lists every clause of every block. The unknown clause and
 its values are skipped.`,
   }),
+  EVT0204: entry<{ limit: number }>({
+    name: "nesting-too-deep",
+    severity: "error",
+    message: (p) => `brackets nested more than ${p.limit} deep`,
+    explanation: `Blocks and type arguments nest a few levels deep in any real file: an enricher's \`publish\`
+block inside the enricher, a \`map<string, list<int>>\`. The parser stops at a bracket (\`{\`, \`<\`, \`(\` or \`[\`)
+opened inside this many others, and reads nothing more of the file, rather than run out of stack.`,
+  }),
 
   EVT0301: entry<Named>({
     name: "unknown-topic",

@@ -82,7 +82,9 @@ const FORMAT = 2;
 
 /**
  * An entry is a header line naming the format, the key and the SHA-256 of the value, then the value as it is:
- * not a JSON document, whose escaping of a validator's code cost more than the rest of writing it.
+ * not a JSON document, whose escaping of a validator's code cost more than the rest of writing it. A value that
+ * is not well-formed UTF-16 (a lone surrogate) does not survive the UTF-8 file: its checksum then fails, and
+ * the entry is computed again each time, never trusted.
  */
 function header(key: string, value: string): string {
   return `evtc-cache ${FORMAT} ${key} ${sha256(value)}`;

@@ -173,7 +173,7 @@ function compile(text: string): string {
       throw new Error(`evtc produced a JSON Schema ajv cannot compile: ${(error as Error).message}`);
     }
     let source = standaloneCode(ajv, compiled);
-    for (const [from, to] of RUNTIME_REQUIRES) if (source.includes(from)) source = source.replaceAll(from, to);
+    for (const [from, to] of RUNTIME_REQUIRES) if (source.includes(from)) source = source.split(from).join(to);
     if (source.includes("require("))
       throw new Error("ajv standalone code needs a run-time helper evtc does not provide");
     return source;

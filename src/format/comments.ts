@@ -1,5 +1,6 @@
 import type { SourceFile } from "../diagnostics/source.js";
 import type * as ast from "../syntax/ast.js";
+import { lexDirect } from "../syntax/lex-direct.js";
 import { evtLexer } from "../syntax/tokens.js";
 
 /**
@@ -16,7 +17,9 @@ export interface Token {
 
 /** The code tokens of a file, in order. */
 export function codeTokens(source: SourceFile): Token[] {
-  return evtLexer().tokenize(source.text).tokens.map((tok) => ({
+  // chevrotain's lexer only for a file the direct lexer gives up on: building it takes a while.
+  const tokens = lexDirect(source.text)?.tokens ?? evtLexer().tokenize(source.text).tokens;
+  return tokens.map((tok) => ({
     start: tok.startOffset,
     end: (tok.endOffset ?? tok.startOffset) + 1,
     image: tok.image,

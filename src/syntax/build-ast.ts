@@ -150,7 +150,7 @@ export class AstBuilder {
 
   /** Call this for a declaration before its fields: the outermost node on a line claims the docs above it. */
   private docsFor(nodeSpan: Span): string[] {
-    return this.docs.docsFor(nodeSpan.start, nodeSpan.end);
+    return this.docs.claim(nodeSpan.start, nodeSpan.end);
   }
 
   private spanOfToken(tok: IToken): Span {

@@ -1,4 +1,4 @@
-import type { Token } from "./lex-direct.js";
+import type { Token } from "./tokens.js";
 import type { SourceFile } from "../diagnostics/source.js";
 
 /**
@@ -43,7 +43,7 @@ export class DocIndex {
   }
 
   /** The `///` lines directly above a node starting at `start`, unless an outer node on that line took them. */
-  leading(start: number): string[] {
+  claimLeading(start: number): string[] {
     if (this.leadingDocs.size === 0) return [];
     const line = this.source.position(start).line;
     if (this.claimedLeading.has(line)) return [];
@@ -58,8 +58,8 @@ export class DocIndex {
   }
 
   /** Both, for a node whose extent is known before any node inside it is documented. */
-  docsFor(start: number, end: number): string[] {
-    const docs = this.leading(start);
+  claim(start: number, end: number): string[] {
+    const docs = this.claimLeading(start);
     docs.push(...this.trailing(end));
     return docs;
   }

@@ -1,8 +1,6 @@
-import type { IToken, TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
 import * as t from "./tokens.js";
-
-/** What the direct lexer makes of a token: the part of chevrotain's `IToken` that the direct parser reads. */
-export type Token = Pick<IToken, "image" | "startOffset" | "endOffset" | "tokenType">;
+import type { Token } from "./tokens.js";
 
 export interface DirectLexResult {
   readonly tokens: Token[];
@@ -63,6 +61,10 @@ export function lexDirect(text: string): DirectLexResult | undefined {
     return pattern.exec(text)?.[0];
   };
   let at = 0;
+  // Dispatching on a token's first character relies on tokens.ts: no two patterns start with the same
+  // character but where this handles it (a name or a version at `v`, a doc comment or a comment at `/`, `.` or
+  // `..`). A new token or pattern must keep that true, or be handled here; test/syntax/lex-direct.test.ts
+  // would show the difference.
   while (at < text.length) {
     const code = text.charCodeAt(at);
     if (isWhiteSpace(code)) {

@@ -1,11 +1,11 @@
-import type { Token as IToken } from "./lex-direct.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { span, type SourceFile, type Span } from "../diagnostics/source.js";
 import type * as ast from "./ast.js";
+import type { Token } from "./tokens.js";
 
 /** The nodes both parsers (parse-direct.ts, build-ast.ts) make, made in one place so that they cannot drift apart. */
 
-export function tokenSpan(source: SourceFile, tok: IToken): Span {
+export function tokenSpan(source: SourceFile, tok: Token): Span {
   return span(source, tok.startOffset, (tok.endOffset ?? tok.startOffset) + 1);
 }
 
@@ -30,7 +30,7 @@ function closingQuote(raw: string): number {
 }
 
 /** The value of a string token; an unterminated string or an unknown escape is reported and read leniently. */
-export function stringLiteral(source: SourceFile, tok: IToken, report: (d: Diagnostic) => void): ast.StringLiteral {
+export function stringLiteral(source: SourceFile, tok: Token, report: (d: Diagnostic) => void): ast.StringLiteral {
   const whole = tokenSpan(source, tok);
   const raw = tok.image;
   const terminated = closingQuote(raw) === raw.length - 1;
@@ -71,16 +71,16 @@ export function stringLiteral(source: SourceFile, tok: IToken, report: (d: Diagn
   return { kind: "string", value, span: whole };
 }
 
-export function quantityLiteral(source: SourceFile, tok: IToken): ast.QuantityLiteral {
+export function quantityLiteral(source: SourceFile, tok: Token): ast.QuantityLiteral {
   return { kind: "quantity", text: tok.image, span: tokenSpan(source, tok) };
 }
 
-export function versionLiteral(source: SourceFile, tok: IToken): ast.VersionLiteral {
+export function versionLiteral(source: SourceFile, tok: Token): ast.VersionLiteral {
   const [major, minor] = tok.image.slice(1).split(".");
   return { major: Number(major), minor: Number(minor ?? 0), text: tok.image, span: tokenSpan(source, tok) };
 }
 
-export function nameOf(source: SourceFile, tok: IToken): ast.Name {
+export function nameOf(source: SourceFile, tok: Token): ast.Name {
   return { text: tok.image, span: tokenSpan(source, tok) };
 }
 

@@ -1,13 +1,15 @@
-import type { IRecognitionException, IToken } from "chevrotain";
+import type { IRecognitionException, IToken, TokenType } from "chevrotain";
 import { diagnostic, sortAndDedupe, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { span, type SourceFile } from "../diagnostics/source.js";
 import type { Comment, EvtFile } from "./ast.js";
 import { AstBuilder } from "./build-ast.js";
 import { DocIndex } from "./docs.js";
-import { lexDirect, type Token } from "./lex-direct.js";
+import { lexDirect } from "./lex-direct.js";
+import { tokenSpan } from "./nodes.js";
 import { parseDirect } from "./parse-direct.js";
 import { recoveringParser } from "./parser.js";
-import { evtLexer } from "./tokens.js";
+import * as t from "./tokens.js";
+import { evtLexer, type Token } from "./tokens.js";
 
 export interface ParseResult {
   readonly file: EvtFile;
@@ -77,10 +79,32 @@ export function parseWithRecovery(source: SourceFile): ParseResult {
   return parseSourceWith(source, false);
 }
 
+/** Far deeper than any real file nests, and far from where either parser (both recursive) runs out of stack. */
+export const MAX_NESTING = 64;
+
+const openers: ReadonlySet<TokenType> = new Set([t.LCurly, t.LAngle, t.LParen, t.LSquare]);
+const closers: ReadonlySet<TokenType> = new Set([t.RCurly, t.RAngle, t.RParen, t.RSquare]);
+
+/** The first bracket opened inside `MAX_NESTING` others, matched or not. */
+function tooDeep(tokens: readonly Token[]): Token | undefined {
+  let depth = 0;
+  for (const tok of tokens) {
+    if (openers.has(tok.tokenType)) {
+      if (++depth > MAX_NESTING) return tok;
+    } else if (closers.has(tok.tokenType) && depth > 0) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
 function parseSourceWith(source: SourceFile, direct: boolean): ParseResult {
   if (direct) {
     const lexed = lexDirect(source.text);
-    const declarations = lexed && parseDirect(source, lexed.tokens, new DocIndex(source, lexed.docs, lexed.tokens));
+    const declarations =
+      lexed &&
+      tooDeep(lexed.tokens) === undefined &&
+      parseDirect(source, lexed.tokens, new DocIndex(source, lexed.docs, lexed.tokens));
     if (lexed && declarations) {
       return {
         file: { source, declarations, comments: commentsOf(source, lexed.docs, lexed.comments) },
@@ -101,6 +125,12 @@ function parseSourceWith(source: SourceFile, direct: boolean): ParseResult {
         { span: span(source, error.offset, error.offset + Math.max(1, ch.length)) },
       ),
     );
+  }
+  const deep = tooDeep(lexed.tokens);
+  if (deep !== undefined) {
+    diagnostics.push(diagnostic("EVT0204", { limit: MAX_NESTING }, { span: tokenSpan(source, deep) }));
+    const comments = commentsOf(source, docTokens, commentTokens);
+    return { file: { source, declarations: [], comments }, diagnostics: sortAndDedupe(diagnostics) };
   }
   const parser = recoveringParser();
   parser.input = lexed.tokens;

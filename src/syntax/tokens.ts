@@ -1,4 +1,4 @@
-import type { Lexer as ChevrotainLexer, TokenType } from "chevrotain";
+import type { IToken, Lexer as ChevrotainLexer, TokenType } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
 
 /**
@@ -6,6 +6,9 @@ import { createToken, Lexer } from "./chevrotain.js";
  * that type belongs to the `Identifier` category, so wherever the grammar takes a name a keyword is accepted
  * too (a field may be called `owner`, `key`, `event` or `from`).
  */
+/** What is read of a token by the direct parser, the doc index and the comment list: both lexers make these. */
+export type Token = Pick<IToken, "image" | "startOffset" | "endOffset" | "tokenType">;
+
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED });
 export const DocComment = createToken({ name: "DocComment", pattern: /\/\/\/(?!\/)[^\r\n]*/, group: "docs" });
 export const Comment = createToken({ name: "Comment", pattern: /\/\/[^\r\n]*/, group: "comments" });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lexDirect, type Token } from "../../src/syntax/lex-direct.js";
-import { evtLexer } from "../../src/syntax/tokens.js";
+import { lexDirect } from "../../src/syntax/lex-direct.js";
+import { evtLexer, type Token } from "../../src/syntax/tokens.js";
 import { evtFiles, random, readSource } from "../support/corpus.js";
 
 /**
@@ -132,16 +132,26 @@ describe("the direct lexer", () => {
     expect(counts.left).toBeGreaterThan(2_000);
   });
 
-  it("makes chevrotain's tokens on copies of the examples with characters deleted or inserted", () => {
+  it("makes chevrotain's tokens on copies of the examples with a character deleted, replaced or inserted", () => {
     const next = random(11);
     const alphabet = 'av1.-/"\\ \n{}é$';
+    const counts = { taken: 0, left: 0 };
     for (const file of evtFiles("examples")) {
       const text = readSource(file).text;
-      for (let n = 0; n < 200; n++) {
+      for (let n = 0; n < 300; n++) {
         const at = Math.floor(next() * text.length);
-        const inserted = next() < 0.5 ? "" : alphabet[Math.floor(next() * alphabet.length)]!;
-        expectSameTokens(text.slice(0, at) + inserted + text.slice(at + 1));
+        const character = alphabet[Math.floor(next() * alphabet.length)]!;
+        const how = Math.floor(next() * 3);
+        const changed =
+          how === 0
+            ? text.slice(0, at) + text.slice(at + 1)
+            : how === 1
+              ? text.slice(0, at) + character + text.slice(at + 1)
+              : text.slice(0, at) + character + text.slice(at);
+        counts[expectSameTokens(changed)]++;
       }
     }
+    expect(counts.taken).toBeGreaterThan(500);
+    expect(counts.left).toBeGreaterThan(100);
   });
 });

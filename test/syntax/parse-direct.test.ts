@@ -7,7 +7,7 @@ import { DocIndex } from "../../src/syntax/docs.js";
 import { lexDirect } from "../../src/syntax/lex-direct.js";
 import { parseDirect } from "../../src/syntax/parse-direct.js";
 import { parseSource, parseWithRecovery, type ParseResult } from "../../src/syntax/parse.js";
-import { evtLexer } from "../../src/syntax/tokens.js";
+import { evtLexer, keywords, keywordText } from "../../src/syntax/tokens.js";
 import { evtFiles, generateBus, random, readSource } from "../support/corpus.js";
 
 /**
@@ -21,9 +21,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Everything a parse produced, spans as offsets, keys in the order they were built. */
 function serialise(result: ParseResult): string {
-  return JSON.stringify(result, (key, value: unknown) =>
-    key === "file" && value instanceof SourceFile ? undefined : value,
-  );
+  return JSON.stringify(result, (_key, value: unknown) => (value instanceof SourceFile ? undefined : value));
 }
 
 /** What the direct lexer and parser make of a file, `undefined` when either gives up. */
@@ -195,6 +193,13 @@ describe("the direct parser", { timeout: 120_000 }, () => {
   it("gives up on mistakes one step from a valid file, which random damage seldom makes", () => {
     const nearMisses = [
       "record R { a int = 1 = 2 }",
+      "team a.b { }",
+      "record R v1 { }",
+      "consumer a.b { lookup crm by owner }",
+      "consumer a.b { retry 3 backoff 1s, 5s }",
+      "topic a.b { rate 1/s, 2/s }",
+      "enum E { A = 1 }",
+      "topic a.b { key id cardinality = 5 }",
       "event E v1 extends A.b { }",
       "event E v1 v2 { }",
       "topic a.b.c { owner billing\nevent E v1 { }",
@@ -258,4 +263,187 @@ describe("the direct parser", { timeout: 120_000 }, () => {
       expect(direct(source), text).toBeUndefined();
     }
   });
+
+  it("takes the clean files made from the grammar, and gives up on them once damaged, as the chevrotain parser decides", () => {
+    const next = random(23);
+    const counts = { taken: 0, left: 0 };
+    for (let n = 0; n < 3_000; n++) {
+      let text = program(next);
+      if (n % 2 === 1) {
+        // One piece deleted, doubled, or a palette piece inserted.
+        const pieces = text.split(/(\s+)/);
+        const at = Math.floor(next() * pieces.length);
+        const how = next();
+        if (how < 0.3) pieces.splice(at, 1);
+        else if (how < 0.6) pieces.splice(at, 0, ` ${palette[Math.floor(next() * palette.length)]} `);
+        else pieces.splice(at, 0, pieces[at] ?? "", " ");
+        text = pieces.join("");
+      }
+      const source = new SourceFile(`generated-${n}.evt`, text);
+      const expected = parseWithRecovery(source);
+      expect(serialise(parseSource(source)), text).toBe(serialise(expected));
+      const declarations = direct(source);
+      if (expected.diagnostics.length > 0) {
+        expect(declarations, text).toBeUndefined();
+        counts.left++;
+      } else {
+        expect(declarations, text).toBeDefined();
+        counts.taken++;
+      }
+    }
+    expect(counts.taken).toBeGreaterThan(1_500);
+    expect(counts.left).toBeGreaterThan(500);
+  });
+
+  it("takes clean files whose names are keywords and versions", () => {
+    for (const text of ["team v1 { }", "topic v1.v2 { owner v1 }", "record event { owner min key string }"]) {
+      const source = new SourceFile("clean.evt", text);
+      expect(parseWithRecovery(source).diagnostics, text).toEqual([]);
+      expect(direct(source), text).toBeDefined();
+    }
+  });
 });
+
+/**
+ * A random file of the language, clean as far as the parser goes (names need not resolve): every declaration and
+ * clause, keywords and versions as names, doc comments above and after things, every kind of line break.
+ */
+function program(next: () => number): string {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const maybe = (p: number) => next() < p;
+  const keywordWords = keywords.map(keywordText);
+  const word = () => (maybe(0.5) ? pick(keywordWords) : pick(["x", "E", "billing", "v1", "v2.3", "a-b", "id"]));
+  const dotted = () => {
+    let name = word();
+    while (maybe(0.3)) name += `.${word()}`;
+    return name;
+  };
+  const quantity = () => pick(["12", "-3", "0.5", "5s", "2000/s", "1MiB", "7d"]);
+  const string = () => pick(['"x"', '"a\\nb"', '"\\u00e9"', '""']);
+  const version = () => pick(["v1", "v2.1", "v10"]);
+  const lineBreak = () => pick(["\n", "\r\n", "\r", "\n\n"]);
+  const gap = () =>
+    pick([
+      " ",
+      " ",
+      "\n",
+      () => `${lineBreak()}/// a${lineBreak()}/// b${lineBreak()}`,
+      () => ` /// after${lineBreak()}`,
+      "\n// a comment\n",
+    ] as const satisfies readonly (string | (() => string))[]);
+  const space = () => {
+    const chosen = gap();
+    return typeof chosen === "string" ? chosen : chosen();
+  };
+  const literal = () => pick([string, quantity, word])();
+  const annotations = () => {
+    let out = "";
+    while (maybe(0.25)) {
+      out += `@${word()}`;
+      if (maybe(0.5)) out += `(${Array.from({ length: Math.floor(next() * 3) }, literal).join(`,${space()}`)})`;
+      out += space();
+    }
+    return out;
+  };
+  const typeRef = (depth: number): string => {
+    let out = word();
+    if (depth < 2 && maybe(0.2)) {
+      const args = [typeRef(depth + 1)];
+      while (maybe(0.3)) args.push(typeRef(depth + 1));
+      out += `<${args.join(`,${space()}`)}>`;
+    }
+    while (maybe(0.15)) out += "[]";
+    return out;
+  };
+  const field = () => {
+    let out = `${annotations()}${word()}${maybe(0.2) ? "?" : ""} ${typeRef(0)}`;
+    let hasDefault = false;
+    while (maybe(0.3)) {
+      const kind = Math.floor(next() * 3);
+      if (kind === 0) out += ` pattern ${string()}`;
+      else if (kind === 1)
+        out += ` ${pick(["min", "max", "minLength", "maxLength", "minItems", "maxItems"])} ${quantity()}`;
+      else if (!hasDefault) {
+        out += ` = ${literal()}`;
+        hasDefault = true;
+      }
+    }
+    return out;
+  };
+  const topicClauses = [
+    () => `owner ${word()}`,
+    () => `event ${word()}`,
+    () => `key ${dotted()}${maybe(0.3) ? ` cardinality ${quantity()}` : ""}`,
+    () => `partitions ${quantity()}`,
+    () => `retention ${quantity()}`,
+    () => "compacted",
+    () => `rate ${quantity()}${maybe(0.4) ? ` peak ${quantity()}` : ""}`,
+    () => `compatibility ${word()}`,
+    () => pick(["public", "internal"]),
+    () => `maxSize ${quantity()}`,
+    () => `segment ${word()}`,
+    () => `expectedConsumers ${quantity()}`,
+  ];
+  const readerClauses = [
+    () => `owner ${word()}`,
+    () => `from ${dotted()}`,
+    () => pick(["ordered", "unordered", "guaranteed", "best-effort", "dlq"]),
+    () => `retry ${quantity()}${maybe(0.5) ? ` backoff ${quantity()}${maybe(0.5) ? `..${quantity()}` : ""}` : ""}`,
+    () =>
+      `lookup ${dotted()} by ${dotted()}${maybe(0.5) ? ` cache ${quantity()}${maybe(0.5) ? ` cardinality ${quantity()}` : ""}` : ""}`,
+    () => `${pick(["latency", "concurrency"])} ${quantity()}`,
+  ];
+  const clauses: Record<string, (() => string)[]> = {
+    team: [() => `contact ${string()}`, () => `chat ${string()}`],
+    domain: [() => `owner ${word()}`, () => `delegate ${word()}`],
+    segment: [() => "ordered", () => `${pick(["replicas", "minInsync"])} ${quantity()}`],
+    topic: topicClauses,
+    backend: [() => `owner ${word()}`, () => `${pick(["capacity", "latency"])} ${quantity()}`],
+    consumer: [
+      ...readerClauses,
+      () => `deadline ${quantity()}`,
+      () =>
+        `accepts ${Array.from({ length: 1 + Math.floor(next() * 3) }, version).join(pick([", ", " "]))}${maybe(0.2) ? "," : ""}`,
+    ],
+    enricher: [
+      ...readerClauses,
+      () => `publish ${dotted()} as ${word()}${maybe(0.5) ? ` ${block(topicClauses)}` : ""}`,
+    ],
+  };
+  function block(choices: readonly (() => string)[]): string {
+    return `{${space()}${Array.from({ length: Math.floor(next() * 4) }, () => pick(choices)()).join(space())}${space()}}`;
+  }
+  const declaration = () => {
+    const kind = pick([
+      "team",
+      "domain",
+      "segment",
+      "topic",
+      "backend",
+      "consumer",
+      "enricher",
+      "enum",
+      "record",
+      "event",
+    ]);
+    if (kind === "enum") {
+      const members = Array.from(
+        { length: Math.floor(next() * 4) },
+        () => `${space()}${annotations()}${word()}${maybe(0.5) ? "," : ""}`,
+      );
+      return `${annotations()}enum ${word()} {${members.join("")}${space()}}`;
+    }
+    if (kind === "record" || kind === "event") {
+      let header = `${kind} ${word()}`;
+      if (kind === "event" && maybe(0.6)) header += ` ${version()}`;
+      if (kind === "event" && maybe(0.3)) header += ` extends ${word()}`;
+      const fields = Array.from({ length: Math.floor(next() * 4) }, () => `${space()}${field()}`);
+      return `${annotations()}${header} {${fields.join("")}${space()}}`;
+    }
+    const name = kind === "team" || kind === "domain" || kind === "segment" ? word() : dotted();
+    return `${annotations()}${kind} ${name} ${block(clauses[kind]!)}`;
+  };
+  let text = maybe(0.3) ? "/// at the top\n" : "";
+  for (let n = 1 + Math.floor(next() * 3); n > 0; n--) text += declaration() + space();
+  return text;
+}

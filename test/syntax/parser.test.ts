@@ -539,6 +539,24 @@ describe("robustness", () => {
     }
   });
 
+  it("stops at brackets nested too deep, with a diagnostic at the first one too many, never running out of stack", () => {
+    const types = `record R {\n  a ${"map<".repeat(5_000)}int${">".repeat(5_000)}\n}`;
+    const blocks = `topc x ${"{".repeat(20_000)}`;
+    for (const text of [types, blocks]) {
+      const result = parse(text);
+      expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([
+        ["EVT0204", "brackets nested more than 64 deep"],
+      ]);
+      const tooMany = result.diagnostics[0]!.span!;
+      expect(text.slice(0, tooMany.end).split(/[<{]/).length - 1).toBe(65);
+      expect(result.file.declarations).toEqual([]);
+    }
+    // As deep as it goes, and no deeper: both parsers.
+    const deepest = `record R { a ${"map<".repeat(63)}int${">".repeat(63)} }`;
+    expect(parse(deepest).diagnostics).toEqual([]);
+    expect(parse(deepest.replace("}", "")).diagnostics.map((d) => d.code)).toEqual(["EVT0201"]);
+  });
+
   it("parses an empty file to nothing", () => {
     const result = parse("");
     expect(result.file.declarations).toEqual([]);
