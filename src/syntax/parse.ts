@@ -9,7 +9,6 @@ import { tokenSpan } from "./nodes.js";
 import { parseDirect } from "./parse-direct.js";
 import { recoveringParser } from "./parser.js";
 import * as t from "./tokens.js";
-import { evtLexer, type Token } from "./tokens.js";
 
 export interface ParseResult {
   readonly file: EvtFile;
@@ -55,7 +54,7 @@ function syntaxDiagnostic(source: SourceFile, error: IRecognitionException, toke
   return diagnostic("EVT0201", { expected, found }, { span: span(source, start, end), related });
 }
 
-function commentsOf(source: SourceFile, docTokens: readonly Token[], commentTokens: readonly Token[]): Comment[] {
+function commentsOf(source: SourceFile, docTokens: readonly t.Token[], commentTokens: readonly t.Token[]): Comment[] {
   return [...docTokens, ...commentTokens]
     .map((tok) => ({
       text: tok.image,
@@ -86,7 +85,7 @@ const openers: ReadonlySet<TokenType> = new Set([t.LCurly, t.LAngle, t.LParen, t
 const closers: ReadonlySet<TokenType> = new Set([t.RCurly, t.RAngle, t.RParen, t.RSquare]);
 
 /** The first bracket opened inside `MAX_NESTING` others, matched or not. */
-function tooDeep(tokens: readonly Token[]): Token | undefined {
+function tooDeep(tokens: readonly t.Token[]): t.Token | undefined {
   let depth = 0;
   for (const tok of tokens) {
     if (openers.has(tok.tokenType)) {
@@ -112,7 +111,7 @@ function parseSourceWith(source: SourceFile, direct: boolean): ParseResult {
       };
     }
   }
-  const lexed = evtLexer().tokenize(source.text);
+  const lexed = t.evtLexer().tokenize(source.text);
   const docTokens = (lexed.groups["docs"] ?? []) as IToken[];
   const commentTokens = (lexed.groups["comments"] ?? []) as IToken[];
   const diagnostics: Diagnostic[] = [];
