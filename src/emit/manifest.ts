@@ -44,7 +44,8 @@ function ownFiles(dir: string): string[] {
     .flatMap((entry) => {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) return ownFiles(full);
-      return /\.(js|ts)$/.test(entry.name) ? [full] : [];
+      // Declaration files (`.d.ts`) change nothing evtc does.
+      return /\.(js|ts)$/.test(entry.name) && !entry.name.endsWith(".d.ts") ? [full] : [];
     });
 }
 
