@@ -24,7 +24,7 @@ import type { Token } from "./tokens.js";
  *
  * It follows parser.ts rule for rule, including its gates, and builds what build-ast.ts builds (the same
  * objects, keys in the same order): test/syntax/parse-direct.test.ts compares the two on every example and
- * fixture, and on thousands of damaged copies of them.
+ * fixture, on files made from the grammar, and on thousands of damaged copies of both.
  */
 
 /** Thrown at the first thing this parser does not handle; never escapes `parseDirect`. */
