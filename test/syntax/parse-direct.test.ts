@@ -322,19 +322,15 @@ function program(next: () => number): string {
   const string = () => pick(['"x"', '"a\\nb"', '"\\u00e9"', '""']);
   const version = () => pick(["v1", "v2.1", "v10"]);
   const lineBreak = () => pick(["\n", "\r\n", "\r", "\n\n"]);
-  const gap = () =>
+  const space = () =>
     pick([
-      " ",
-      " ",
-      "\n",
+      () => " ",
+      () => " ",
+      () => "\n",
       () => `${lineBreak()}/// a${lineBreak()}/// b${lineBreak()}`,
       () => ` /// after${lineBreak()}`,
-      "\n// a comment\n",
-    ] as const satisfies readonly (string | (() => string))[]);
-  const space = () => {
-    const chosen = gap();
-    return typeof chosen === "string" ? chosen : chosen();
-  };
+      () => "\n// a comment\n",
+    ])();
   const literal = () => pick([string, quantity, word])();
   const annotations = () => {
     let out = "";
