@@ -23,7 +23,13 @@
 import type { TokenType } from "chevrotain";
 import { format, resolveConfig } from "prettier";
 import { builtinTypes, compatibilityModes } from "../model/bus.js";
-import { clauseKeywords, declarationKeywords, type BlockKind } from "../syntax/parser.js";
+import {
+  clauseKeywords,
+  declarationKeywords,
+  flagKeywords,
+  quantityKeywords,
+  type BlockKind,
+} from "../syntax/parser.js";
 import * as t from "../syntax/tokens.js";
 import { canonical } from "../emit/json-schema.js";
 
@@ -227,24 +233,8 @@ const clauseValues: ReadonlyMap<TokenType, ValueKind> = new Map<TokenType, Value
 const clausesWithoutName: ReadonlySet<TokenType> = new Set([
   t.Contact,
   t.Chat,
-  t.Ordered,
-  t.Unordered,
-  t.Guaranteed,
-  t.BestEffort,
-  t.Public,
-  t.Internal,
-  t.Compacted,
-  t.Dlq,
-  t.Partitions,
-  t.Retention,
-  t.MaxSize,
-  t.ExpectedConsumers,
-  t.Capacity,
-  t.Latency,
-  t.Deadline,
-  t.Concurrency,
-  t.Replicas,
-  t.MinInsync,
+  ...flagKeywords,
+  ...quantityKeywords,
   t.Rate,
   t.Retry,
   t.Accepts,
@@ -688,7 +678,6 @@ export function textmateGrammar(): TextMateGrammar {
     repository,
   };
 }
-
 
 /**
  * Deterministic JSON: sorted keys, two-space indentation, a final newline, laid out by Prettier with the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lexDirect } from "../../src/syntax/lex-direct.js";
-import { evtLexer, type Token } from "../../src/syntax/tokens.js";
+import { evtLexer, type Token, singleCharacterPunctuation } from "../../src/syntax/tokens.js";
 import { evtFiles, random, readSource } from "../support/corpus.js";
 
 /**
@@ -30,6 +30,9 @@ function expectSameTokens(text: string): "taken" | "left" {
 
 // Pieces that sit on the edges between token patterns: keywords and their prefixes and extensions, versions
 // and names that look like them, numbers with units, comments of two, three and four slashes, escapes.
+/** `{`, `}`, `<`… as tokens.ts defines them. */
+const punctuation = singleCharacterPunctuation.map((type) => type.PATTERN as string);
+
 const pieces = [
   "team",
   "teams",
@@ -78,18 +81,7 @@ const pieces = [
   '"\\',
   '"\\u00e9"',
   '"open',
-  "{",
-  "}",
-  "<",
-  ">",
-  "[",
-  "]",
-  "(",
-  ")",
-  ",",
-  "?",
-  "=",
-  "@",
+  ...punctuation,
   "é",
   "$",
   "#",

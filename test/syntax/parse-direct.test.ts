@@ -7,7 +7,7 @@ import { DocIndex } from "../../src/syntax/docs.js";
 import { lexDirect } from "../../src/syntax/lex-direct.js";
 import { parseDirect } from "../../src/syntax/parse-direct.js";
 import { parseSource, parseWithRecovery, type ParseResult } from "../../src/syntax/parse.js";
-import { evtLexer, keywords, keywordText } from "../../src/syntax/tokens.js";
+import { evtLexer, keywords, keywordText, singleCharacterPunctuation } from "../../src/syntax/tokens.js";
 import { evtFiles, generateBus, random, readSource } from "../support/corpus.js";
 
 /**
@@ -30,19 +30,11 @@ function direct(source: SourceFile) {
   return lexed && parseDirect(source, lexed.tokens, new DocIndex(source, lexed.docs, lexed.tokens));
 }
 
+/** `{`, `}`, `<`… as tokens.ts defines them. */
+const punctuation = singleCharacterPunctuation.map((type) => type.PATTERN as string);
+
 const palette = [
-  "{",
-  "}",
-  "<",
-  ">",
-  "[",
-  "]",
-  "(",
-  ")",
-  ",",
-  "?",
-  "=",
-  "@",
+  ...punctuation,
   "..",
   ".",
   "owner",
