@@ -3,7 +3,7 @@ import path from "node:path";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
 import { projectRoot } from "../config/config.js";
-import { openCache, type BuildCache } from "../emit/cache.js";
+import { openCache, pruneCache, type BuildCache } from "../emit/cache.js";
 import type { BuildInput, StartedBuild } from "../emit/build.js";
 import type { CompileWorkers } from "../emit/compile-workers.js";
 import type { ProjectConfig } from "../config/config.js";
@@ -53,6 +53,7 @@ export async function buildCommand(
     const count = Object.keys(remembered.outputs).length;
     terminal.stdout(remembered.report);
     terminal.stdout(options.check ? upToDate(shownOut, count) : summary(shownOut, 0, 0, count));
+    pruneOnceADay(cache);
     return 0;
   }
 
@@ -73,7 +74,13 @@ export async function buildCommand(
     });
   } finally {
     compileWorkers?.close();
+    pruneOnceADay(cache);
   }
+}
+
+/** Removes the cache entries no build used for a week, when the cache was last looked through a day ago. */
+function pruneOnceADay(cache: BuildCache): void {
+  if (cache.directory !== undefined) pruneCache(cache.directory);
 }
 
 interface BuildContext {

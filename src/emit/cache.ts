@@ -1,5 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { threadId } from "node:worker_threads";
@@ -105,7 +116,8 @@ export function diskCache(dir: string): BuildCache {
       const file = fileOf(kind, key);
       let text: string;
       // A miss is the common case of a first build: a stat, not an exception (with its stack) per entry.
-      if (!existsSync(file)) {
+      const modified = modifiedAt(file);
+      if (modified === undefined) {
         stats.misses++;
         return undefined;
       }
@@ -120,6 +132,7 @@ export function diskCache(dir: string): BuildCache {
         const value = text.slice(newline + 1);
         if (text.slice(0, newline) === header(key, value)) {
           stats.hits++;
+          markUsed(file, modified);
           return value;
         }
       }
@@ -146,13 +159,138 @@ export function diskCache(dir: string): BuildCache {
         // A read-only or full disk: go on without the cache, and stop trying.
         writable = false;
         try {
-          if (existsSync(temporary)) unlinkSync(temporary);
+          unlinkSync(temporary);
         } catch {
           // nothing more to do
         }
       }
     },
   };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How long an entry stays once no build uses it: a week, as Gradle keeps its local build cache's entries. An
+ * entry is used when a build reads it or writes it; a branch left for longer, or an event unchanged while the
+ * whole build is recalled from its record, compiles its validators again the next time.
+ */
+export const UNUSED_ENTRY_MS = 7 * DAY_MS;
+/** How often a build looks through the cache for entries to remove. */
+export const PRUNE_INTERVAL_MS = DAY_MS;
+/**
+ * A read entry is marked as used (its modification time set to now) only when that time is this old: a day's
+ * precision is enough for a week's age, and a build that reads a thousand fresh entries touches none of them.
+ */
+const MARK_USED_AFTER_MS = DAY_MS;
+
+/** Marks a cache entry just read as used, for `pruneCache`; a cache on a read-only disk keeps its times. */
+function markUsed(file: string, modifiedMs: number, now = Date.now()): void {
+  if (now - modifiedMs < MARK_USED_AFTER_MS) return;
+  try {
+    const at = new Date(now);
+    utimesSync(file, at, at);
+  } catch {
+    // The entry is still good; it may only be removed a little sooner.
+  }
+}
+
+/** The file whose modification time says when the cache in a directory was last looked through. */
+export const PRUNE_STAMP = "last-prune";
+
+export interface PruneResult {
+  /** Files removed: entries unused for `UNUSED_ENTRY_MS`, entries in the format before this one, stray temporaries. */
+  readonly removed: number;
+  /** Entries kept. */
+  readonly kept: number;
+}
+
+/** What evtc writes in a cache directory: `<kind>/<2 hex digits>/` holding entries and their temporaries. */
+const KIND_DIRECTORY = /^[a-z-]+$/;
+const SHARD_DIRECTORY = /^[0-9a-f]{2}$/;
+const ENTRY_FILE = /^[0-9a-f]{64}\.entry$/;
+const TEMPORARY_FILE = /^[0-9a-f]{64}\.(entry|json)\..+\.tmp$/;
+/** An entry of format 1 (a JSON document), which no evtc of format 2 or later reads. */
+const OLD_FORMAT_FILE = /^[0-9a-f]{64}\.json$/;
+
+/**
+ * Removes from the cache in `dir` what no build will read: entries no build used for `UNUSED_ENTRY_MS`, entries
+ * of an older format, and temporaries left by a build that was killed while writing (older than a day). It looks
+ * through the cache at most once per `PRUNE_INTERVAL_MS` (a stamp file remembers when), so that most builds only
+ * stat one file; undefined when it did not look. Only files named as evtc names its own are ever removed, so a
+ * cache directory set to a folder holding other files (`EVTC_CACHE_DIR`) loses none of them. Errors are ignored,
+ * as everywhere in the cache: a build running at the same time at worst finds an entry gone, a miss.
+ */
+export function pruneCache(dir: string, now = Date.now()): PruneResult | undefined {
+  const stamp = path.join(dir, PRUNE_STAMP);
+  try {
+    const last = statSync(stamp, { throwIfNoEntry: false });
+    if (last !== undefined && now - last.mtimeMs < PRUNE_INTERVAL_MS) return undefined;
+    if (!existsSync(dir)) return undefined;
+    // Stamped first, so that builds starting meanwhile do not look through it as well.
+    writeFileSync(stamp, "evtc removes cache entries no build used for a week, once a day: see docs/build.md\n");
+    const at = new Date(now);
+    utimesSync(stamp, at, at);
+    // A cache without a stamp was made before this or has just been made: its entries' times say nothing yet
+    // about their use, as older evtc versions never marked reads. Its first look is a day from now.
+    if (last === undefined) return undefined;
+  } catch {
+    return undefined;
+  }
+  let removed = 0;
+  let kept = 0;
+  const remove = (file: string): void => {
+    try {
+      unlinkSync(file);
+      removed++;
+    } catch {
+      // Gone already, or not ours to remove after all.
+    }
+  };
+  for (const kind of safeList(dir)) {
+    if (kind === PRUNE_STAMP || !KIND_DIRECTORY.test(kind)) continue;
+    const kindDir = path.join(dir, kind);
+    for (const shard of safeList(kindDir)) {
+      if (!SHARD_DIRECTORY.test(shard)) continue;
+      const shardDir = path.join(kindDir, shard);
+      for (const name of safeList(shardDir)) {
+        const file = path.join(shardDir, name);
+        if (OLD_FORMAT_FILE.test(name)) {
+          remove(file);
+          continue;
+        }
+        const entry = ENTRY_FILE.test(name);
+        if (!entry && !TEMPORARY_FILE.test(name)) continue;
+        const modified = modifiedAt(file);
+        if (modified === undefined) continue;
+        if (now - modified >= (entry ? UNUSED_ENTRY_MS : DAY_MS)) remove(file);
+        else if (entry) kept++;
+      }
+      try {
+        // Only when empty: a build writing into it meanwhile makes it again if need be.
+        if (safeList(shardDir).length === 0) rmdirSync(shardDir);
+      } catch {
+        // Not empty after all.
+      }
+    }
+  }
+  return { removed, kept };
+}
+
+function modifiedAt(file: string): number | undefined {
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -1,10 +1,28 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emitProject } from "../../src/emit/build.js";
-import { cacheDirectory, diskCache, noCache, type BuildCache } from "../../src/emit/cache.js";
+import {
+  cacheDirectory,
+  cacheKey,
+  diskCache,
+  noCache,
+  pruneCache,
+  PRUNE_STAMP,
+  type BuildCache,
+} from "../../src/emit/cache.js";
 import type { GeneratedFile } from "../../src/emit/generated-file.js";
 import { startCompileWorkers, type CompileWorkers } from "../../src/emit/compile-workers.js";
 import { ajvCompilations } from "../../src/emit/validators.js";
@@ -38,6 +56,14 @@ async function build(
     ...(compileWorkers !== undefined ? { compileWorkers } : {}),
   });
   return { files, compiled: ajvCompilations() - before };
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Sets a file's modification time to `days` days ago. */
+function age(file: string, days: number): void {
+  const at = new Date(Date.now() - days * DAY);
+  utimesSync(file, at, at);
 }
 
 function entries(dir: string): string[] {
@@ -182,5 +208,107 @@ describe("the build cache", { timeout: 60_000 }, () => {
     for (const file of entries(path.join(scratch, "cli-out-1"))) {
       expect(readFileSync(file, "utf8")).toBe(readFileSync(file.replace("cli-out-1", "cli-out-2"), "utf8"));
     }
+  });
+
+  it("marks an entry it reads as used, at most once a day", () => {
+    const dir = path.join(scratch, "mark-used");
+    const cache = diskCache(dir);
+    const stale = cacheKey("stale");
+    const recent = cacheKey("recent");
+    cache.set("validators", stale, "code read three days after it was written");
+    cache.set("validators", recent, "code read two hours after it was written");
+    const [recentFile, staleFile] = [recent, stale].map((key) =>
+      path.join(dir, "validators", key.slice(0, 2), `${key}.entry`),
+    ) as [string, string];
+    age(staleFile, 3);
+    age(recentFile, 2 / 24);
+    const recentBefore = statSync(recentFile).mtimeMs;
+
+    expect(cache.get("validators", stale)).toBe("code read three days after it was written");
+    expect(cache.get("validators", recent)).toBe("code read two hours after it was written");
+    expect(Date.now() - statSync(staleFile).mtimeMs).toBeLessThan(60_000);
+    expect(statSync(recentFile).mtimeMs).toBe(recentBefore);
+  });
+
+  it("removes once a day what no build used for a week, and never a file it did not write", () => {
+    const dir = path.join(scratch, "prune");
+    const cache = diskCache(dir);
+    const fileOf = (kind: string, key: string) => path.join(dir, kind, key.slice(0, 2), `${key}.entry`);
+    const unused = cacheKey("unused for eight days");
+    const used = cacheKey("used six days ago");
+    const record = cacheKey("a build record unused for a month");
+    cache.set("validators", unused, "old code");
+    cache.set("validators", used, "newer code");
+    cache.set("builds", record, "{}");
+    age(fileOf("validators", unused), 8);
+    age(fileOf("validators", used), 6);
+    age(fileOf("builds", record), 30);
+    // What a build of format 1 left (never read now), a killed build's temporaries, and files that are not evtc's.
+    const shard = path.dirname(fileOf("validators", used));
+    const oldFormat = path.join(shard, `${cacheKey("format 1")}.json`);
+    const leftTemporary = `${fileOf("validators", used)}.123.0.abcd.1.tmp`;
+    const liveTemporary = `${fileOf("validators", unused)}.456.0.ef01.1.tmp`;
+    const foreign = [path.join(dir, "notes.txt"), path.join(shard, "README.md"), path.join(dir, "x", "y.entry")];
+    for (const file of [oldFormat, leftTemporary, liveTemporary, ...foreign]) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, "kept or not");
+    }
+    age(leftTemporary, 2);
+    for (const file of foreign) age(file, 400);
+
+    // The first look at a cache without a stamp only stamps it: its times did not yet say what was used.
+    expect(pruneCache(dir)).toBeUndefined();
+    expect(existsSync(path.join(dir, PRUNE_STAMP))).toBe(true);
+    expect(existsSync(fileOf("validators", unused))).toBe(true);
+    // Looked through less than a day ago: nothing is looked at.
+    expect(pruneCache(dir)).toBeUndefined();
+    expect(existsSync(fileOf("validators", unused))).toBe(true);
+
+    age(path.join(dir, PRUNE_STAMP), 1.5);
+    expect(pruneCache(dir)).toEqual({ removed: 4, kept: 1 });
+    expect(existsSync(fileOf("validators", unused))).toBe(false);
+    expect(existsSync(fileOf("builds", record))).toBe(false);
+    expect(existsSync(oldFormat)).toBe(false);
+    expect(existsSync(leftTemporary)).toBe(false);
+    expect(cache.get("validators", used)).toBe("newer code");
+    expect(existsSync(liveTemporary)).toBe(true);
+    for (const file of foreign) expect(existsSync(file), file).toBe(true);
+    // The builds' shard is empty now and goes; the next write makes it again.
+    expect(existsSync(path.dirname(fileOf("builds", record)))).toBe(false);
+    cache.set("builds", record, "{}");
+    expect(cache.get("builds", record)).toBe("{}");
+    // Stamped again: the next look is a day later.
+    expect(pruneCache(dir)).toBeUndefined();
+  });
+
+  it("is pruned by evtc build: a recalled build keeps its record, and validators no build read go", () => {
+    const cli = path.join(repo, "dist", "cli", "main.js");
+    const dir = path.join(scratch, "cli-prune");
+    const out = path.join(scratch, "cli-prune-out");
+    const run = (target: string) =>
+      spawnSync(process.execPath, [cli, "build", project, "--out", target], {
+        cwd: repo,
+        encoding: "utf8",
+        env: { PATH: process.env["PATH"], EVTC_CACHE_DIR: dir },
+      });
+    const first = run(out);
+    expect(first.status, first.stdout + first.stderr).toBe(0);
+    const validators = entries(path.join(dir, "validators"));
+    const records = entries(path.join(dir, "builds"));
+    expect(validators.length).toBeGreaterThan(0);
+    expect(records).toHaveLength(1);
+    // Ten days on, with the cache last looked through two days ago.
+    for (const file of [...validators, ...records]) age(file, 10);
+    age(path.join(dir, PRUNE_STAMP), 2);
+
+    const recalled = run(out);
+    expect(recalled.stdout).toContain("0 written, 0 removed");
+    expect(entries(path.join(dir, "validators"))).toEqual([]);
+    expect(entries(path.join(dir, "builds"))).toEqual(records);
+
+    // Another output directory is another build: it compiles the validators again, and they are cached again.
+    const elsewhere = run(path.join(scratch, "cli-prune-out-2"));
+    expect(elsewhere.status, elsewhere.stdout + elsewhere.stderr).toBe(0);
+    expect(entries(path.join(dir, "validators"))).toEqual(validators);
   });
 });
