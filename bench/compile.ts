@@ -17,7 +17,9 @@
  * - peak RSS: the largest resident set of those processes.
  *
  * The `evtc build` figures are wall-clock as a user waits (Node's start-up included), with the process's CPU
- * time (user and system, all threads) in brackets: on a busy machine the wall-clock figures move, CPU much less.
+ * time (user and system, all threads) in brackets, and for the empty-cache build its system (kernel) part: on a
+ * busy machine the wall-clock figures move, CPU less, and after a large deletion on a file system that discards
+ * freed blocks at once (ext4 mounted with `discard`) the system time grows several times over.
  * It measures `dist/` (what `evtc` runs), so build it first, or the build given with `--dist <dir>` (a copy of
  * `dist/` in a directory that also holds `package.json` and `node_modules`, to compare two versions). With
  * `--runs N` each figure is the median of N runs.
@@ -271,6 +273,11 @@ interface BuildRun {
   readonly ms: number;
   /** The process's CPU time, user and system, all threads. */
   readonly cpuMs: number;
+  /**
+   * The system part of it: the kernel's work for the build, most of it creating the files and directories it
+   * writes. It is the part that grows most when the file system is busy (see bench/README.md).
+   */
+  readonly systemMs: number;
   readonly maxRssKiB: number;
   /** Its last line: `generated/…: N written, N removed, N unchanged`. */
   readonly output: string;
@@ -292,6 +299,7 @@ function evtcBuild(dir: string, out: string, hook: string, env: NodeJS.ProcessEn
   return {
     ms,
     cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+    systemMs: usage.systemCPUTime / 1000,
     maxRssKiB: usage.maxRSS,
     output: result.stdout.trim().split("\n").at(-1) ?? "",
   };
@@ -368,8 +376,8 @@ async function main(argv: readonly string[]): Promise<void> {
       const edited = path.join(dir, `${domainName(0)}.evt`);
       const original = readFileSync(edited, "utf8");
       const edit = original.replace("  occurredAt  timestamp\n}", "  occurredAt  timestamp\n  /// Added.\n  extra?      string\n}");
-      const samples: Record<"check" | "emit" | "build" | "buildCpu" | "rebuild" | "rebuildCpu" | "edit" | "editCpu" | "rss", number[]> = {
-        check: [], emit: [], build: [], buildCpu: [], rebuild: [], rebuildCpu: [], edit: [], editCpu: [], rss: [],
+      const samples: Record<"check" | "emit" | "build" | "buildCpu" | "buildSystem" | "rebuild" | "rebuildCpu" | "edit" | "editCpu" | "rss", number[]> = {
+        check: [], emit: [], build: [], buildCpu: [], buildSystem: [], rebuild: [], rebuildCpu: [], edit: [], editCpu: [], rss: [],
       };
       let files = 0;
       let written = "";
@@ -394,6 +402,7 @@ async function main(argv: readonly string[]): Promise<void> {
         written = changed.output.replace(/^.*: /, "");
         samples.build.push(cold.ms);
         samples.buildCpu.push(cold.cpuMs);
+        samples.buildSystem.push(cold.systemMs);
         samples.rebuild.push(warm.ms);
         samples.rebuildCpu.push(warm.cpuMs);
         samples.edit.push(changed.ms);
@@ -402,9 +411,10 @@ async function main(argv: readonly string[]): Promise<void> {
       }
       load.push(os.loadavg()[0]!);
       process.stderr.write(`${size} topics: done (one event changed: ${written})\n`);
-      const timed = (wall: number[], cpu: number[]) => `${seconds(median(wall))} (${seconds(median(cpu))})`;
+      const timed = (wall: number[], cpu: number[], system?: number[]) =>
+        `${seconds(median(wall))} (${seconds(median(cpu))}${system !== undefined ? `, ${seconds(median(system))} system` : ""})`;
       rows.push(
-        `| ${project.topics.toLocaleString("en")} | ${project.files.size} / ${lines.toLocaleString("en")} | ${files.toLocaleString("en")} | ${seconds(median(samples.check))} | ${seconds(median(samples.emit))} | ${timed(samples.build, samples.buildCpu)} | ${timed(samples.rebuild, samples.rebuildCpu)} | ${timed(samples.edit, samples.editCpu)} | ${Math.round(median(samples.rss) / 1024)} MiB |`,
+        `| ${project.topics.toLocaleString("en")} | ${project.files.size} / ${lines.toLocaleString("en")} | ${files.toLocaleString("en")} | ${seconds(median(samples.check))} | ${seconds(median(samples.emit))} | ${timed(samples.build, samples.buildCpu, samples.buildSystem)} | ${timed(samples.rebuild, samples.rebuildCpu)} | ${timed(samples.edit, samples.editCpu)} | ${Math.round(median(samples.rss) / 1024)} MiB |`,
       );
     }
   } finally {
