@@ -96,7 +96,10 @@ export interface KafkaTransportOptions {
   /** Consumer group session timeout (default 30,000 ms); heartbeats every `heartbeatIntervalMs` (3,000). */
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
-  /** How long a fetch waits for records before it returns empty (default 500 ms). */
+  /**
+   * How long a fetch waits for records before it returns empty (default 500 ms), and how long a batch being
+   * handled may hold the fetches of the other partitions of its broker before its own partition is paused.
+   */
   readonly maxWaitTimeMs?: number;
   /** Wait before a batch whose handler rejected is delivered again from the last commit (default 500 ms). */
   readonly redeliveryDelayMs?: number;
@@ -632,7 +635,7 @@ class KafkaSubscription implements Subscription {
     private readonly handler: BatchHandler,
     private readonly options: Pick<
       ResolvedKafkaOptions,
-      "redeliveryDelayMs" | "onHandlerError" | "partitionsConsumedConcurrently"
+      "redeliveryDelayMs" | "onHandlerError" | "partitionsConsumedConcurrently" | "maxWaitTimeMs"
     >,
     private readonly onClosed: () => void,
   ) {
@@ -691,18 +694,25 @@ class KafkaSubscription implements Subscription {
   }
 
   /**
-   * Hands a batch to the handler without holding kafkajs's fetch loop. kafkajs fetches from a broker again only
-   * once every batch of its previous fetch from that broker has been handled: awaited here, a batch whose records
-   * are being retried would hold back every partition that broker leads, not its own partition only. Instead the
-   * partition is paused — left out of fetches — until its batch settles, while kafkajs goes on fetching the
-   * others and heartbeating; at most `partitionsConsumedConcurrently` batches are handled at once.
+   * Hands a batch to the handler without holding kafkajs's fetch loop for long. kafkajs fetches from a broker
+   * again only once every batch of its previous fetch from that broker has been handled: awaited for as long as it
+   * takes, a batch whose records are being retried would hold back every partition that broker leads, not its own
+   * partition only. So a batch is awaited for at most `maxWaitTimeMs`; one that takes longer has its partition
+   * paused — left out of fetches — until it settles, while kafkajs goes on fetching the others and heartbeating.
+   * Pausing every batch at once instead would leave kafkajs, when every partition it fetched is being handled,
+   * with nothing to fetch, and it then sleeps `maxWaitTimeMs` before it looks again (kafkajs 2.2's
+   * `ConsumerGroup.fetch`), however soon the batches settle: a consumer that keeps up waited that long after each
+   * round. Holding the fetch loop for as long costs no more than that. At most `partitionsConsumedConcurrently`
+   * batches are handled at once.
    */
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
-    const resume = payload.pause();
     // While closing, nothing new is handed out (nor marked read): it is delivered again after a restart.
-    if (this.closing) return;
+    if (this.closing) {
+      payload.pause();
+      return;
+    }
     const { topic, partition } = batch;
     const generation = this.generation;
     const isActive = (): boolean =>
@@ -743,14 +753,17 @@ class KafkaSubscription implements Subscription {
           await delay(this.options.redeliveryDelayMs);
           if (isActive()) payload.resolveOffset(String(this.restartAt.get(key)!.offset - 1));
         },
-      )
-      .finally(resume);
+      );
     this.chains.set(key, settled);
     this.inFlight.add(settled);
     void settled.then(() => {
       this.inFlight.delete(settled);
       if (this.chains.get(key) === settled) this.chains.delete(key);
     });
+    if (!(await settlesWithin(settled, this.options.maxWaitTimeMs))) {
+      const resume = payload.pause();
+      void settled.finally(resume);
+    }
   }
 
   /** Runs `work` once fewer than `partitionsConsumedConcurrently` batches are being handled. */
@@ -827,6 +840,23 @@ function retriable(error: unknown): boolean {
 
 function missingTopic(topic: string): Error {
   return Object.assign(new Error(`topic \`${topic}\` does not exist`), { retriable: false });
+}
+
+/** Whether `work` settles, either way, within `ms`; the timer is cleared as soon as it does. */
+async function settlesWithin(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function delay(ms: number): Promise<void> {

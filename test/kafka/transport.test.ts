@@ -297,6 +297,88 @@ describe("committing", () => {
   });
 });
 
+describe("fetching while batches are handled", () => {
+  it("delivers the next records as they come, without sleeping out maxWaitTimeMs after each batch", async () => {
+    // kafkajs sleeps maxWaitTimeMs when every partition it reads is paused; a transport that paused each partition
+    // while its batch was handled made a consumer that keeps up wait that long after every batch. With a wait far
+    // longer than the collector's, the second record would not come in time.
+    const patient = createKafkaTransport({ brokers, logLevel: "error", maxWaitTimeMs: 60_000, env: {} });
+    try {
+      const topic = unique("next");
+      await patient.ensureTopics([{ name: topic, partitions: 1 }]);
+      const reader = await collect(patient, { groupId: unique("g"), topic, fromBeginning: true }, { commit: true });
+      for (let round = 1; round <= 3; round++) {
+        await patient.send([record(topic, "k", `v${round}`)]);
+        await reader.waitFor(round, 20_000);
+      }
+      await reader.subscription.close();
+      expect(reader.records.map((r) => r.value.toString())).toEqual(["v1", "v2", "v3"]);
+    } finally {
+      await patient.close();
+    }
+  });
+
+  it("goes on reading the other partitions while a batch takes longer than maxWaitTimeMs", async () => {
+    const quick = createKafkaTransport({ brokers, logLevel: "error", maxWaitTimeMs: 200, env: {} });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const topic = unique("slow");
+      await quick.ensureTopics([{ name: topic, partitions: 2 }]);
+      const [slowKey, otherKey] = keysForPartitions(2) as [string, string];
+      let holding = false;
+      const reader = await collect(
+        quick,
+        { groupId: unique("g"), topic, fromBeginning: true },
+        {
+          commit: true,
+          onBatch: async (records) => {
+            if (records[0]!.key?.toString() !== slowKey) return;
+            holding = true;
+            await held;
+          },
+        },
+      );
+      await quick.send([record(topic, slowKey, "slow"), record(topic, otherKey, "other 1")]);
+      while (!holding) await sleep(20);
+      await reader.waitFor(1, 20_000);
+      // The held partition's batch is still in the handler: the other partition's records keep coming.
+      for (let i = 2; i <= 4; i++) {
+        await quick.send([record(topic, otherKey, `other ${i}`)]);
+        await reader.waitFor(i, 20_000);
+      }
+      expect(reader.records.map((r) => r.value.toString())).toEqual(["other 1", "other 2", "other 3", "other 4"]);
+      release();
+      await reader.waitFor(5, 20_000);
+      await reader.subscription.close();
+      expect(reader.records.map((r) => r.value.toString()).sort()).toEqual([
+        "other 1",
+        "other 2",
+        "other 3",
+        "other 4",
+        "slow",
+      ]);
+    } finally {
+      release();
+      await quick.close();
+    }
+  });
+});
+
+/** A key landing in each of the first `count` partitions (of a topic with `count` partitions). */
+function keysForPartitions(count: number): string[] {
+  const keys: string[] = [];
+  for (let partition = 0; partition < count; partition++) {
+    for (let i = 0; ; i++) {
+      if (partitionForKey(`key-${i}`, count) === partition) {
+        keys.push(`key-${i}`);
+        break;
+      }
+    }
+  }
+  return keys;
+}
+
 describe("lag and topics", () => {
   it("counts what a group has not committed, over all partitions", async () => {
     const topic = unique("lag");
@@ -346,7 +428,9 @@ describe("topics with production settings on a development broker", () => {
     const name = unique("capped");
     try {
       // What the generated topology asks for: three replicas, two in sync. One broker cannot give them.
-      await capped.ensureTopics([{ name, partitions: 2, replicationFactor: 3, config: { "min.insync.replicas": "2" } }]);
+      await capped.ensureTopics([
+        { name, partitions: 2, replicationFactor: 3, config: { "min.insync.replicas": "2" } },
+      ]);
       await expect(capped.send([record(name, "k", "v")])).resolves.toHaveLength(1);
     } finally {
       await capped.close();
@@ -354,7 +438,8 @@ describe("topics with production settings on a development broker", () => {
     const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
-      const [config] = (await admin.describeConfigs({ resources: [{ type: 2, name }], includeSynonyms: false })).resources;
+      const [config] = (await admin.describeConfigs({ resources: [{ type: 2, name }], includeSynonyms: false }))
+        .resources;
       expect(config!.configEntries.find((e) => e.configName === "min.insync.replicas")?.configValue).toBe("1");
     } finally {
       await admin.disconnect();
