@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import {
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
-  rmdirSync,
   statSync,
   unlinkSync,
   utimesSync,
@@ -199,7 +201,7 @@ function markUsed(file: string, modifiedMs: number, now = Date.now()): void {
 export const PRUNE_STAMP = "last-prune";
 
 export interface PruneResult {
-  /** Files removed: entries unused for `UNUSED_ENTRY_MS`, entries in the format before this one, stray temporaries. */
+  /** Files removed: entries unused for `UNUSED_ENTRY_MS` (of this format or the one before), stray temporaries. */
   readonly removed: number;
   /** Entries kept. */
   readonly kept: number;
@@ -208,18 +210,47 @@ export interface PruneResult {
 /** What evtc writes in a cache directory: `<kind>/<2 hex digits>/` holding entries and their temporaries. */
 const KIND_DIRECTORY = /^[a-z-]+$/;
 const SHARD_DIRECTORY = /^[0-9a-f]{2}$/;
-const ENTRY_FILE = /^[0-9a-f]{64}\.entry$/;
-const TEMPORARY_FILE = /^[0-9a-f]{64}\.(entry|json)\..+\.tmp$/;
-/** An entry of format 1 (a JSON document), which no evtc of format 2 or later reads. */
-const OLD_FORMAT_FILE = /^[0-9a-f]{64}\.json$/;
+/** An entry (`<key>.entry`), or one of format 1 (`<key>.json`, a JSON document no evtc of format 2 or later reads). */
+const ENTRY_FILE = /^([0-9a-f]{64})\.(entry|json)$/;
+/** A temporary file of an entry being written: `<key>.entry.<pid>.<thread>.<8 hex>.<n>.tmp` (`TEMPORARY_PREFIX`). */
+const TEMPORARY_FILE = /^([0-9a-f]{64})\.(entry|json)\.\d+\.\d+\.[0-9a-f]{8}\.\d+\.tmp$/;
+/** What the stamp file says: a stamp that says anything else is not evtc's, and its folder is left alone. */
+const STAMP_TEXT = "evtc removes cache entries no build used for a week, once a day: see docs/build.md\n";
 
 /**
- * Removes from the cache in `dir` what no build will read: entries no build used for `UNUSED_ENTRY_MS`, entries
- * of an older format, and temporaries left by a build that was killed while writing (older than a day). It looks
- * through the cache at most once per `PRUNE_INTERVAL_MS` (a stamp file remembers when), so that most builds only
- * stat one file; undefined when it did not look. Only files named as evtc names its own are ever removed, so a
- * cache directory set to a folder holding other files (`EVTC_CACHE_DIR`) loses none of them. Errors are ignored,
- * as everywhere in the cache: a build running at the same time at worst finds an entry gone, a miss.
+ * Whether `file` begins as evtc writes an entry with `key`: a header line (`header`, of this format or a later
+ * one), or for `<key>.json` a JSON document of format 1. A file named like an entry that begins otherwise is not
+ * evtc's.
+ */
+function beginsAsEntry(file: string, key: string, formatOne: boolean): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const start = Buffer.alloc(128);
+    const text = start.toString("utf8", 0, readSync(fd, start, 0, start.length, 0));
+    if (formatOne) return text.startsWith(`{"format":1,"key":"${key}"`);
+    const [tag, format, named] = text.split(" ", 3);
+    return tag === "evtc-cache" && /^\d+$/.test(format ?? "") && named === key;
+  } catch {
+    return false;
+  } finally {
+    try {
+      if (fd !== undefined) closeSync(fd);
+    } catch {
+      // Nothing was written through it.
+    }
+  }
+}
+
+/**
+ * Removes from the cache in `dir` what no build will read: entries no build used for `UNUSED_ENTRY_MS` (in this
+ * format or an older one), and temporaries left by a build that was killed while writing (older than a day). It
+ * looks through the cache at most once per `PRUNE_INTERVAL_MS` (a stamp file remembers when), so that most builds
+ * only stat one file; undefined when it did not look. Only what evtc wrote is ever removed: files in its folders,
+ * named as it names them, and for entries beginning as it writes them; a cache directory set to a folder holding
+ * other files (`EVTC_CACHE_DIR`) loses none of them, and one whose `last-prune` is not evtc's is not looked
+ * through. Errors are ignored, as everywhere in the cache: a build running at the same time at worst finds an
+ * entry gone, a miss. Emptied folders stay, so that such a build never finds its folder gone while it writes.
  */
 export function pruneCache(dir: string, now = Date.now()): PruneResult | undefined {
   const stamp = path.join(dir, PRUNE_STAMP);
@@ -227,8 +258,9 @@ export function pruneCache(dir: string, now = Date.now()): PruneResult | undefin
     const last = statSync(stamp, { throwIfNoEntry: false });
     if (last !== undefined && now - last.mtimeMs < PRUNE_INTERVAL_MS) return undefined;
     if (!existsSync(dir)) return undefined;
+    if (last !== undefined && readFileSync(stamp, "utf8") !== STAMP_TEXT) return undefined;
     // Stamped first, so that builds starting meanwhile do not look through it as well.
-    writeFileSync(stamp, "evtc removes cache entries no build used for a week, once a day: see docs/build.md\n");
+    writeFileSync(stamp, STAMP_TEXT, { flag: last === undefined ? "wx" : "w" });
     const at = new Date(now);
     utimesSync(stamp, at, at);
     // A cache without a stamp was made before this or has just been made: its entries' times say nothing yet
@@ -239,12 +271,16 @@ export function pruneCache(dir: string, now = Date.now()): PruneResult | undefin
   }
   let removed = 0;
   let kept = 0;
-  const remove = (file: string): void => {
+  const removeIfOlder = (file: string, ageMs: number): boolean => {
+    // Asked again just before: a build may have put a fresh entry in its place since the folder was listed.
+    const modified = modifiedAt(file);
+    if (modified === undefined || now - modified < ageMs) return false;
     try {
       unlinkSync(file);
       removed++;
+      return true;
     } catch {
-      // Gone already, or not ours to remove after all.
+      return false; // Gone already, or not ours to remove after all.
     }
   };
   for (const kind of safeList(dir)) {
@@ -255,22 +291,14 @@ export function pruneCache(dir: string, now = Date.now()): PruneResult | undefin
       const shardDir = path.join(kindDir, shard);
       for (const name of safeList(shardDir)) {
         const file = path.join(shardDir, name);
-        if (OLD_FORMAT_FILE.test(name)) {
-          remove(file);
+        const entry = ENTRY_FILE.exec(name);
+        if (entry !== null) {
+          if (!entry[1]!.startsWith(shard) || !beginsAsEntry(file, entry[1]!, entry[2] === "json")) continue;
+          if (!removeIfOlder(file, UNUSED_ENTRY_MS) && entry[2] === "entry") kept++;
           continue;
         }
-        const entry = ENTRY_FILE.test(name);
-        if (!entry && !TEMPORARY_FILE.test(name)) continue;
-        const modified = modifiedAt(file);
-        if (modified === undefined) continue;
-        if (now - modified >= (entry ? UNUSED_ENTRY_MS : DAY_MS)) remove(file);
-        else if (entry) kept++;
-      }
-      try {
-        // Only when empty: a build writing into it meanwhile makes it again if need be.
-        if (safeList(shardDir).length === 0) rmdirSync(shardDir);
-      } catch {
-        // Not empty after all.
+        const temporary = TEMPORARY_FILE.exec(name);
+        if (temporary !== null && temporary[1]!.startsWith(shard)) removeIfOlder(file, DAY_MS);
       }
     }
   }

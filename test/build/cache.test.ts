@@ -243,16 +243,38 @@ describe("the build cache", { timeout: 60_000 }, () => {
     age(fileOf("validators", unused), 8);
     age(fileOf("validators", used), 6);
     age(fileOf("builds", record), 30);
-    // What a build of format 1 left (never read now), a killed build's temporaries, and files that are not evtc's.
+    // What a build of format 1 left (never read now), a killed build's temporaries, and files that are not evtc's,
+    // some of them named as evtc names its own.
     const shard = path.dirname(fileOf("validators", used));
-    const oldFormat = path.join(shard, `${cacheKey("format 1")}.json`);
-    const leftTemporary = `${fileOf("validators", used)}.123.0.abcd.1.tmp`;
-    const liveTemporary = `${fileOf("validators", unused)}.456.0.ef01.1.tmp`;
-    const foreign = [path.join(dir, "notes.txt"), path.join(shard, "README.md"), path.join(dir, "x", "y.entry")];
-    for (const file of [oldFormat, leftTemporary, liveTemporary, ...foreign]) {
+    const prefix = path.basename(shard);
+    const oldKey = cacheKey("format 1");
+    const oldFormat = path.join(path.dirname(fileOf("validators", oldKey)), `${oldKey}.json`);
+    const recentOldKey = cacheKey("format 1, written yesterday by an older evtc sharing the cache");
+    const recentOldFormat = path.join(path.dirname(fileOf("validators", recentOldKey)), `${recentOldKey}.json`);
+    const leftTemporary = `${fileOf("validators", used)}.123.0.abcd0123.1.tmp`;
+    const liveTemporary = `${fileOf("validators", unused)}.456.0.ef012345.1.tmp`;
+    const lookAlike = (key: string) => path.join(dir, "store", key.slice(0, 2), `${key}.entry`);
+    const foreign = [
+      path.join(dir, "notes.txt"),
+      path.join(shard, "README.md"),
+      path.join(dir, "x", "y.entry"),
+      lookAlike(cacheKey("a file of someone else's, named like an entry")),
+      path.join(dir, "store", prefix, `${cacheKey("in the wrong folder")}.entry`),
+      path.join(shard, `${used}.entry.backup.tmp`),
+    ];
+    for (const file of [leftTemporary, liveTemporary, ...foreign]) {
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, "kept or not");
     }
+    for (const [file, key] of [
+      [oldFormat, oldKey],
+      [recentOldFormat, recentOldKey],
+    ] as const) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify({ format: 1, key, sha256: "", value: "" }));
+    }
+    age(oldFormat, 8);
+    age(recentOldFormat, 1);
     age(leftTemporary, 2);
     for (const file of foreign) age(file, 400);
 
@@ -271,12 +293,11 @@ describe("the build cache", { timeout: 60_000 }, () => {
     expect(existsSync(oldFormat)).toBe(false);
     expect(existsSync(leftTemporary)).toBe(false);
     expect(cache.get("validators", used)).toBe("newer code");
+    expect(existsSync(recentOldFormat)).toBe(true);
     expect(existsSync(liveTemporary)).toBe(true);
     for (const file of foreign) expect(existsSync(file), file).toBe(true);
-    // The builds' shard is empty now and goes; the next write makes it again.
-    expect(existsSync(path.dirname(fileOf("builds", record)))).toBe(false);
-    cache.set("builds", record, "{}");
-    expect(cache.get("builds", record)).toBe("{}");
+    // Emptied folders stay, for a build writing into them at the same time.
+    expect(existsSync(path.dirname(fileOf("builds", record)))).toBe(true);
     // Stamped again: the next look is a day later.
     expect(pruneCache(dir)).toBeUndefined();
   });
@@ -302,6 +323,7 @@ describe("the build cache", { timeout: 60_000 }, () => {
     age(path.join(dir, PRUNE_STAMP), 2);
 
     const recalled = run(out);
+    expect(recalled.status, recalled.stdout + recalled.stderr).toBe(0);
     expect(recalled.stdout).toContain("0 written, 0 removed");
     expect(entries(path.join(dir, "validators"))).toEqual([]);
     expect(entries(path.join(dir, "builds"))).toEqual(records);
@@ -310,5 +332,20 @@ describe("the build cache", { timeout: 60_000 }, () => {
     const elsewhere = run(path.join(scratch, "cli-prune-out-2"));
     expect(elsewhere.status, elsewhere.stdout + elsewhere.stderr).toBe(0);
     expect(entries(path.join(dir, "validators"))).toEqual(validators);
+  });
+
+  it("does not look through a folder whose last-prune file is not its own", () => {
+    const dir = path.join(scratch, "prune-foreign-stamp");
+    const cache = diskCache(dir);
+    const key = cacheKey("an entry unused for a month");
+    cache.set("validators", key, "old code");
+    const file = path.join(dir, "validators", key.slice(0, 2), `${key}.entry`);
+    age(file, 30);
+    writeFileSync(path.join(dir, PRUNE_STAMP), "a file of the user's\n");
+    age(path.join(dir, PRUNE_STAMP), 3);
+
+    expect(pruneCache(dir)).toBeUndefined();
+    expect(readFileSync(path.join(dir, PRUNE_STAMP), "utf8")).toBe("a file of the user's\n");
+    expect(existsSync(file)).toBe(true);
   });
 });
