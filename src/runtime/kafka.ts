@@ -98,7 +98,7 @@ export interface KafkaTransportOptions {
   readonly heartbeatIntervalMs?: number;
   /**
    * How long a fetch waits for records before it returns empty (default 500 ms), and how long a batch being
-   * handled may hold the fetches of the other partitions of its broker before its own partition is paused.
+   * handled may hold kafkajs's fetch loop before its partition is paused.
    */
   readonly maxWaitTimeMs?: number;
   /** Wait before a batch whose handler rejected is delivered again from the last commit (default 500 ms). */
@@ -697,13 +697,14 @@ class KafkaSubscription implements Subscription {
    * Hands a batch to the handler without holding kafkajs's fetch loop for long. kafkajs fetches from a broker
    * again only once every batch of its previous fetch from that broker has been handled: awaited for as long as it
    * takes, a batch whose records are being retried would hold back every partition that broker leads, not its own
-   * partition only. So a batch is awaited for at most `maxWaitTimeMs`; one that takes longer has its partition
-   * paused — left out of fetches — until it settles, while kafkajs goes on fetching the others and heartbeating.
+   * partition only. So a batch that can start at once is awaited for at most `maxWaitTimeMs`; one that takes
+   * longer, or has to wait for a slot or for its partition's previous batch, has its partition paused — left out
+   * of fetches — until it settles, while kafkajs goes on fetching the others and heartbeating.
    * Pausing every batch at once instead would leave kafkajs, when every partition it fetched is being handled,
    * with nothing to fetch, and it then sleeps `maxWaitTimeMs` before it looks again (kafkajs 2.2's
    * `ConsumerGroup.fetch`), however soon the batches settle: a consumer that keeps up waited that long after each
-   * round. Holding the fetch loop for as long costs no more than that. At most `partitionsConsumedConcurrently`
-   * batches are handled at once.
+   * round. Holding the fetch loop that long for a batch being handled costs no more than that sleep. At most
+   * `partitionsConsumedConcurrently` batches are handled at once.
    */
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
@@ -728,15 +729,18 @@ class KafkaSubscription implements Subscription {
         const restart = this.restartAt.get(key);
         if (restart?.generation === generation) restart.offset = nextOffset;
       },
-      // kafkajs's fetch loop, never held by a handler, keeps the membership alive.
+      // kafkajs's fetch loop, held by a batch for `maxWaitTimeMs` at most, keeps the membership alive.
       heartbeat: async () => {},
       isActive,
     };
 
     // A partition's batches follow one another also across a rebalance or a restart of the kafkajs consumer,
     // which may hand the partition out again while an earlier batch of it is still being handled.
-    const previous = this.chains.get(key) ?? Promise.resolve();
-    const settled = previous
+    const previous = this.chains.get(key);
+    // A batch that cannot start at once (its partition's previous batch, or every slot, is still busy) is not
+    // held: it would hold the fetch loop while it waits, not while it is handled.
+    const waits = previous !== undefined || this.handling >= this.options.partitionsConsumedConcurrently;
+    const settled = (previous ?? Promise.resolve())
       .then(() => this.inSlot(() => this.handler({ topic, partition, records }, control)))
       .then(
         () => {
@@ -760,7 +764,7 @@ class KafkaSubscription implements Subscription {
       this.inFlight.delete(settled);
       if (this.chains.get(key) === settled) this.chains.delete(key);
     });
-    if (!(await settlesWithin(settled, this.options.maxWaitTimeMs))) {
+    if (waits || !(await settlesWithin(settled, this.options.maxWaitTimeMs))) {
       const resume = payload.pause();
       void settled.finally(resume);
     }
