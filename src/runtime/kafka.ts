@@ -766,7 +766,7 @@ class KafkaSubscription implements Subscription {
     });
     if (waits || !(await settlesWithin(settled, this.options.maxWaitTimeMs))) {
       const resume = payload.pause();
-      void settled.finally(resume);
+      void settled.then(resume, resume);
     }
   }
 
