@@ -90,6 +90,9 @@ export function sha256(content: string | Buffer): string {
 const TEMPORARY_PREFIX = `${process.pid}.${threadId}.${randomBytes(4).toString("hex")}.`;
 let temporaries = 0;
 
+/** The first word of every entry's header line, whatever its format: how `pruneCache` knows an entry as evtc's. */
+const HEADER_TAG = "evtc-cache";
+
 /** Bumped when the entry format changes, so that an older evtc's entries are never read as this one's. */
 const FORMAT = 2;
 
@@ -100,7 +103,7 @@ const FORMAT = 2;
  * the entry is computed again each time, never trusted.
  */
 function header(key: string, value: string): string {
-  return `evtc-cache ${FORMAT} ${key} ${sha256(value)}`;
+  return `${HEADER_TAG} ${FORMAT} ${key} ${sha256(value)}`;
 }
 
 /** A cache in `dir`, created on first write. Keys are hex strings, as `cacheKey` makes them. */
@@ -187,7 +190,8 @@ export const PRUNE_INTERVAL_MS = DAY_MS;
 const MARK_USED_AFTER_MS = DAY_MS;
 
 /** Marks a cache entry just read as used, for `pruneCache`; a cache on a read-only disk keeps its times. */
-function markUsed(file: string, modifiedMs: number, now = Date.now()): void {
+function markUsed(file: string, modifiedMs: number): void {
+  const now = Date.now();
   if (now - modifiedMs < MARK_USED_AFTER_MS) return;
   try {
     const at = new Date(now);
@@ -230,7 +234,7 @@ function beginsAsEntry(file: string, key: string, formatOne: boolean): boolean {
     const text = start.toString("utf8", 0, readSync(fd, start, 0, start.length, 0));
     if (formatOne) return text.startsWith(`{"format":1,"key":"${key}"`);
     const [tag, format, named] = text.split(" ", 3);
-    return tag === "evtc-cache" && /^\d+$/.test(format ?? "") && named === key;
+    return tag === HEADER_TAG && /^\d+$/.test(format ?? "") && named === key;
   } catch {
     return false;
   } finally {
