@@ -186,7 +186,11 @@ function lookupsByBackend(model: BusModel): Map<Backend, ReaderLookup[]> {
  * Naive, per back-end: every consumer does every look-up of its chain (its own and its enrichers') itself,
  * uncached. One pass over the readers at the end of a chain, adding to each back-end they would call.
  */
-function naiveLoads(model: BusModel, readers: ReadonlyMap<string, readonly TopicReader[]>, scale: number): Map<Backend, Rates> {
+function naiveLoads(
+  model: BusModel,
+  readers: ReadonlyMap<string, readonly TopicReader[]>,
+  scale: number,
+): Map<Backend, Rates> {
   const totals = new Map<Backend, Rates>();
   const ends: TopicReader[] = [
     ...model.consumers.values(),
@@ -287,6 +291,23 @@ function consumerLatency(consumer: Consumer, settings: LoadSettings): ConsumerLa
   };
 }
 
+/**
+ * Gives `object` the property `key`, worked out the first time it is read. A growth factor is a search over
+ * rates (some fifty load computations): `evtc check` reads it only for the few topics and back-ends it warns
+ * about, and a large project's check was spending a tenth of its time on the thousands it never shows.
+ */
+function computedWhenRead<T extends object>(object: T, key: keyof T & string, compute: () => number): void {
+  Object.defineProperty(object, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = compute();
+      Object.defineProperty(object, key, { value, enumerable: true, configurable: false, writable: false });
+      return value;
+    },
+  });
+}
+
 export function analyzeLoad(model: BusModel, settings: LoadSettings = defaultLoadSettings, scale = 1): LoadReport {
   const readers = readersByTopic(model);
   const byBackend = lookupsByBackend(model);
@@ -300,35 +321,35 @@ export function analyzeLoad(model: BusModel, settings: LoadSettings = defaultLoa
       .sort((a, b) => b.load.peak - a.load.peak || (a.reader.name < b.reader.name ? -1 : 1));
     const load = sum(lookups.map((l) => l.load));
     const capacity = backend.capacity;
-    backends.push({
+    const entry: BackendLoad = {
       backend,
       lookups,
       naive: naive.get(backend) ?? { average: 0, peak: 0 },
       load,
-      ...(capacity !== undefined
-        ? {
-            capacity,
-            headroom: 1 - load.peak / capacity,
-            growthFactor: breakingFactor((f) => backendPeak(backendLookups, scale * f) > capacity),
-          }
-        : {}),
-    });
+      ...(capacity !== undefined ? { capacity, headroom: 1 - load.peak / capacity } : {}),
+    };
+    if (capacity !== undefined)
+      computedWhenRead(entry, "growthFactor", () =>
+        breakingFactor((f) => backendPeak(backendLookups, scale * f) > capacity),
+      );
+    backends.push(entry);
   }
   const topics: TopicLoad[] = [...model.topics.values()].map((topic) => {
     const topicReaders = readers.get(topic.name) ?? [];
     const needs = partitionNeeds(topic, topicReaders, settings, scale);
     const rates = topicRates(topic, scale);
-    const growthFactor = rates
-      ? breakingFactor((f) => partitionNeeds(topic, topicReaders, settings, scale * f).needed > topic.partitions)
-      : undefined;
     const { demand, ...figures } = needs;
-    return {
+    const entry: TopicLoad = {
       topic,
       partitions: topic.partitions,
       ...figures,
       ...(rates ? { headroom: 1 - demand / topic.partitions } : {}),
-      ...(growthFactor !== undefined ? { growthFactor } : {}),
     };
+    if (rates)
+      computedWhenRead(entry, "growthFactor", () =>
+        breakingFactor((f) => partitionNeeds(topic, topicReaders, settings, scale * f).needed > topic.partitions),
+      );
+    return entry;
   });
   const consumers = [...model.consumers.values()].map((c) => consumerLatency(c, settings));
   return { scale, settings, backends, topics, consumers };
