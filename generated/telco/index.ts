@@ -134,7 +134,7 @@ export interface TeamServices {
       readonly "bi.tariff-migration": EventHandler<TariffChanged>;
       readonly "bi.topup-revenue": EventHandler<TopupCompleted>;
     };
-    readonly lookups: {};
+    readonly lookups?: {};
   };
   /** What team `billing` supplies to run its consumers and enrichers. */
   readonly billing: {
@@ -160,7 +160,7 @@ export interface TeamServices {
       readonly "cdp.usage-signals": EventHandler<DataSessionStarted>;
       readonly "cdp.welcome-journey": EventHandler<SubscriberActivated>;
     };
-    readonly lookups: {};
+    readonly lookups?: {};
   };
   /** What team `contact-centre` supplies to run its consumers and enrichers. */
   readonly "contact-centre": {
@@ -170,7 +170,7 @@ export interface TeamServices {
       readonly "contact-centre.collections-stop": EventHandler<PaymentEnriched>;
       readonly "contact-centre.outage-announcements": EventHandler<NetworkIncidentEnriched>;
     };
-    readonly lookups: {};
+    readonly lookups?: {};
   };
   /** What team `crm` supplies to run its consumers and enrichers. */
   readonly crm: {
@@ -178,7 +178,7 @@ export interface TeamServices {
       readonly "crm.payment-sync": EventHandler<PaymentEnriched>;
       readonly "crm.topup-sync": EventHandler<TopupCompleted>;
     };
-    readonly lookups: {};
+    readonly lookups?: {};
   };
   /** What team `network` supplies to run its consumers and enrichers. */
   readonly network: {

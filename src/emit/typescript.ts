@@ -735,9 +735,10 @@ export class Emitter {
       return {
         docs: `What team \`${team.name}\` supplies to run its consumers and enrichers.`,
         name: propertyName(team.name),
+        // A team with no consumer (or no enricher) need not say so: its empty member may be left out.
         type: objectType([
-          { name: "handlers", type: objectType(handlers) },
-          { name: "lookups", type: objectType(lookups) },
+          { name: "handlers", type: objectType(handlers), optional: handlers.length === 0 },
+          { name: "lookups", type: objectType(lookups), optional: lookups.length === 0 },
         ]),
       };
     });

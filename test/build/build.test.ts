@@ -82,6 +82,32 @@ describe("evtc build", { timeout: 60_000 }, () => {
 
   it("emits TypeScript that compiles under tsc --strict: the example, every type, hostile and long names", () => {
     const tsconfig = path.join(work, "tsconfig.json");
+    // A service starting its team's readers as docs/build.md shows; what the compiler must refuse is marked, so
+    // that tsc fails if it is accepted.
+    writeFileSync(
+      path.join(work, "service.ts"),
+      [
+        `import { createEmbeddedTransport, createRuntime } from "evtc/runtime";`,
+        `import { startTeam } from "../../../generated/telco/index.js";`,
+        `const runtime = createRuntime({ transport: createEmbeddedTransport(), source: "crm-service" });`,
+        `const idle = async () => {};`,
+        `// A team without enrichers leaves out its look-ups, or gives none.`,
+        `await startTeam(runtime, "crm", { handlers: { "crm.payment-sync": idle, "crm.topup-sync": idle } });`,
+        `await startTeam(runtime, "crm", { handlers: { "crm.payment-sync": idle, "crm.topup-sync": idle }, lookups: {} });`,
+        `const handlers = { "billing.account-opening": idle, "billing.rating-plan-sync": idle };`,
+        `await startTeam(runtime, "billing", {`,
+        `  handlers,`,
+        `  lookups: { "billing.payment-customer": { "crm.customer-db": async () => ({}) } },`,
+        `});`,
+        `// @ts-expect-error a consumer of the team without its handler`,
+        `await startTeam(runtime, "crm", { handlers: { "crm.payment-sync": idle } });`,
+        `// @ts-expect-error an enricher of the team without its look-ups`,
+        `await startTeam(runtime, "billing", { handlers });`,
+        `// @ts-expect-error a handler for another team's consumer`,
+        `await startTeam(runtime, "crm", { handlers: { "crm.payment-sync": idle, "crm.topup-sync": idle, "bi.case-analytics": idle } });`,
+        "",
+      ].join("\n"),
+    );
     writeFileSync(
       tsconfig,
       JSON.stringify({
@@ -104,6 +130,7 @@ describe("evtc build", { timeout: 60_000 }, () => {
           "long-names/**/*.ts",
           "two-majors/**/*.ts",
           "../../../generated/telco/**/*.ts",
+          "service.ts",
         ],
       }),
     );
