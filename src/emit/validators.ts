@@ -101,6 +101,11 @@ function newAjv(): AjvInstance {
       process: () => "return function validate() {}",
     },
     strict: true,
+    // A field's default is the value a reader assumes when the field is absent (docs/language.md): validating
+    // fills it in, so that a consumer built at v1.2 reads a v1.1 event that lacks a field v1.2 added with a
+    // default, as the compatibility check promised. Without it such an event failed `required` and was
+    // dead-lettered.
+    useDefaults: true,
     // The consistency of `type` with the other keywords is a property of evtc's schema generator, not of the
     // user's project: the test suite holds every example's and fixture's schema to it (validators.test.ts),
     // and each build is spared a sixth of its compile time.

@@ -100,7 +100,7 @@ class RuntimeImpl implements EvtcRuntime {
     parent: Context | undefined,
   ): Promise<PublishedEvent> {
     this.assertOpen();
-    if (!topic.event.validate(event)) throw new InvalidEventError(topic.name, topic.event.validate.errors ?? []);
+    event = validated(topic, event);
     const id = options.id ?? randomUUID();
     const time = options.time ?? new Date(this.deps.now());
     const key = topic.key ? topic.key(event) : null;
@@ -247,6 +247,26 @@ class RuntimeImpl implements EvtcRuntime {
   private assertOpen(): void {
     if (this.closing) throw new Error("the evtc runtime is closed");
   }
+}
+
+/**
+ * The event to publish, valid for its topic, else an `InvalidEventError`. Validating fills in the defaults of
+ * fields the event leaves out, as readers would assume them, in the event itself; an event that cannot take
+ * them (one the caller froze) is copied first.
+ */
+function validated<T>(topic: TopicSpec<T>, event: T): T {
+  const validate = topic.event.validate;
+  let candidate = event;
+  let valid: boolean;
+  try {
+    valid = validate(candidate);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    candidate = structuredClone(event);
+    valid = validate(candidate);
+  }
+  if (!valid) throw new InvalidEventError(topic.name, validate.errors ?? []);
+  return candidate;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -2,12 +2,16 @@ import { describe, expect, it } from "vitest";
 import { createEmbeddedTransport, createRuntime, silentLogger, type EventContext } from "../../src/runtime/index.js";
 import {
   billingAccountOpeningConsumer,
+  crmSubscriberActivatedTopic,
   publishBillingPaymentReceived,
+  publishCrmSubscriberActivated,
   startTeam,
   type CustomerProfile,
   type PaymentEnriched,
   type PaymentReceived,
+  type SubscriberActivated,
 } from "../../generated/telco/index.js";
+import { stampHeaders } from "../../src/runtime/stamp.js";
 
 /**
  * The committed generated code of the example, run on the embedded bus: what a service team writes against it
@@ -25,6 +29,22 @@ const profile: CustomerProfile = {
   vip: false,
   marketingConsents: { sms: true },
 };
+
+function subscriber(): SubscriberActivated {
+  return {
+    subscriberId: "b3c1d7e2-4f5a-4b6c-9d8e-0f1a2b3c4d5e",
+    msisdn: "31612345678",
+    imsi: "204081234567890",
+    iccid: "8931081234567890123",
+    accountId: "ACC-00001234",
+    contract: "POSTPAID",
+    sim: "ESIM",
+    tariffCode: "UNL-5G",
+    addOns: [],
+    salesChannel: "ONLINE",
+    activatedAt: "2026-03-01T12:00:00Z",
+  };
+}
 
 function payment(n: number, accountId = "ACC-00001234"): PaymentReceived {
   return {
@@ -94,6 +114,62 @@ describe("the example's generated code on the embedded bus", () => {
     await expect(publishBillingPaymentReceived(strict, bad)).rejects.toThrow(/accountId/);
     expect((await transport.offsets("billing.payment.received")).reduce((sum, o) => sum + o.end, 0)).toBe(0);
     await strict.close();
+  });
+
+  it("reads an older minor version's event with the defaults of the fields added since (backward compatibility)", async () => {
+    const transport = createEmbeddedTransport();
+    await transport.ensureTopics([{ name: crmSubscriberActivatedTopic.name, partitions: 1 }]);
+    const runtime = createRuntime({ transport, source: "test", logger: silentLogger });
+    const received: { event: SubscriberActivated; version: string }[] = [];
+    await runtime.consume(billingAccountOpeningConsumer, async (event, context) => {
+      received.push({ event, version: context.version });
+    });
+    // What a producer still on v1.1 wrote: `sim` came in v1.2, with the default PHYSICAL.
+    const { sim, ...v1_1 } = subscriber();
+    expect(sim).toBe("ESIM");
+    await transport.send([
+      {
+        topic: crmSubscriberActivatedTopic.name,
+        key: v1_1.msisdn,
+        value: Buffer.from(JSON.stringify(v1_1)),
+        headers: stampHeaders({
+          id: "5f0c6a4e-9d1b-4b7e-8a51-0c0f3e1b2a11",
+          type: crmSubscriberActivatedTopic.name,
+          source: "crm-v1.1",
+          time: new Date("2026-03-01T12:00:00Z"),
+          dataschema: "crm.subscriber.activated-value/SubscriberActivated/1.1",
+        }),
+      },
+    ]);
+    await until(() => received.length === 1);
+    expect(received[0]).toEqual({ event: { ...v1_1, sim: "PHYSICAL" }, version: "1.1" });
+    await runtime.close();
+  });
+
+  it("publishes an event that leaves out a field with a default with the default, even a frozen one", async () => {
+    const transport = createEmbeddedTransport();
+    await transport.ensureTopics([{ name: crmSubscriberActivatedTopic.name, partitions: 1 }]);
+    // What reaches the bus, as sent.
+    const values: unknown[] = [];
+    const send = transport.send.bind(transport);
+    transport.send = (records) => {
+      values.push(...records.map((record) => JSON.parse(record.value.toString("utf8"))));
+      return send(records);
+    };
+    const runtime = createRuntime({ transport, source: "test", logger: silentLogger });
+    const { sim: _, ...withoutSim } = subscriber();
+    // As a JavaScript caller could: the type says `sim` is there, the published event has it.
+    const open = { ...withoutSim } as unknown as SubscriberActivated;
+    const frozen = Object.freeze({ ...withoutSim }) as unknown as SubscriberActivated;
+    await publishCrmSubscriberActivated(runtime, open);
+    await publishCrmSubscriberActivated(runtime, frozen);
+    expect(open.sim).toBe("PHYSICAL");
+    expect(Object.keys(frozen)).not.toContain("sim");
+    expect(values).toEqual([
+      { ...withoutSim, sim: "PHYSICAL" },
+      { ...withoutSim, sim: "PHYSICAL" },
+    ]);
+    await runtime.close();
   });
 
   it("describes consumers as declared", () => {

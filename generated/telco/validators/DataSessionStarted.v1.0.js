@@ -18,6 +18,12 @@ let errors = 0;
 const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.apn === undefined){
+data.apn = "internet";
+}
+if(data.roaming === undefined){
+data.roaming = false;
+}
 let missing0;
 if((((((((((data.sessionId === undefined) && (missing0 = "sessionId")) || ((data.msisdn === undefined) && (missing0 = "msisdn"))) || ((data.imsi === undefined) && (missing0 = "imsi"))) || ((data.apn === undefined) && (missing0 = "apn"))) || ((data.access === undefined) && (missing0 = "access"))) || ((data.location === undefined) && (missing0 = "location"))) || ((data.roaming === undefined) && (missing0 = "roaming"))) || ((data.qosClass === undefined) && (missing0 = "qosClass"))) || ((data.startedAt === undefined) && (missing0 = "startedAt"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
@@ -56,7 +62,6 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.apn !== undefined){
 let data1 = data.apn;
 const _errs4 = errors;
 const _errs5 = errors;
@@ -77,10 +82,6 @@ if(errors === _errs4){
 }
 }
 var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
 if(valid0){
 if(data.imsi !== undefined){
 let data2 = data.imsi;
@@ -329,7 +330,6 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.roaming !== undefined){
 let data10 = data.roaming;
 const _errs23 = errors;
 if(typeof data10 !== "boolean"){
@@ -340,10 +340,6 @@ const _errs24 = errors;
 if(errors === _errs23){
 }
 var valid0 = _errs23 === errors;
-}
-else {
-var valid0 = true;
-}
 if(valid0){
 if(data.sessionId !== undefined){
 let data11 = data.sessionId;

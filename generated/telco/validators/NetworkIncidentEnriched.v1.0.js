@@ -15,6 +15,9 @@ let errors = 0;
 const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.cause === undefined){
+data.cause = "UNKNOWN";
+}
 let missing0;
 if((((((((data.incidentId === undefined) && (missing0 = "incidentId")) || ((data.severity === undefined) && (missing0 = "severity"))) || ((data.cause === undefined) && (missing0 = "cause"))) || ((data.cellId === undefined) && (missing0 = "cellId"))) || ((data.description === undefined) && (missing0 = "description"))) || ((data.openedAt === undefined) && (missing0 = "openedAt"))) || ((data.impact === undefined) && (missing0 = "impact"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
@@ -30,7 +33,6 @@ break;
 }
 }
 if(_errs1 === errors){
-if(data.cause !== undefined){
 let data0 = data.cause;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
@@ -48,10 +50,6 @@ else {
 if(errors === _errs2){
 }
 var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
 if(valid0){
 if(data.cellId !== undefined){
 let data1 = data.cellId;
@@ -141,6 +139,9 @@ const _errs10 = errors;
 const _errs11 = errors;
 if(errors === _errs10){
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.enterpriseAccounts === undefined){
+data4.enterpriseAccounts = 0;
+}
 let missing1;
 if((((((data4.region === undefined) && (missing1 = "region")) || ((data4.affectedCells === undefined) && (missing1 = "affectedCells"))) || ((data4.degradedServices === undefined) && (missing1 = "degradedServices"))) || ((data4.estimatedSubscribers === undefined) && (missing1 = "estimatedSubscribers"))) || ((data4.enterpriseAccounts === undefined) && (missing1 = "enterpriseAccounts"))){
 validate0.errors = [{instancePath:instancePath+"/impact",schemaPath:"#/properties/impact/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
@@ -259,7 +260,6 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data4.enterpriseAccounts !== undefined){
 let data9 = data4.enterpriseAccounts;
 const _errs21 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
@@ -286,10 +286,6 @@ if(errors === _errs21){
 }
 }
 var valid1 = _errs21 === errors;
-}
-else {
-var valid1 = true;
-}
 if(valid1){
 if(data4.estimatedSubscribers !== undefined){
 let data10 = data4.estimatedSubscribers;

@@ -15,6 +15,9 @@ let errors = 0;
 const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.cause === undefined){
+data.cause = "UNKNOWN";
+}
 let missing0;
 if(((((((data.incidentId === undefined) && (missing0 = "incidentId")) || ((data.severity === undefined) && (missing0 = "severity"))) || ((data.cause === undefined) && (missing0 = "cause"))) || ((data.cellId === undefined) && (missing0 = "cellId"))) || ((data.description === undefined) && (missing0 = "description"))) || ((data.openedAt === undefined) && (missing0 = "openedAt"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
@@ -30,7 +33,6 @@ break;
 }
 }
 if(_errs1 === errors){
-if(data.cause !== undefined){
 let data0 = data.cause;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
@@ -48,10 +50,6 @@ else {
 if(errors === _errs2){
 }
 var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
 if(valid0){
 if(data.cellId !== undefined){
 let data1 = data.cellId;

@@ -20,6 +20,9 @@ let errors = 0;
 const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.channel === undefined){
+data.channel = "WEB";
+}
 let missing0;
 if((((((((data.paymentId === undefined) && (missing0 = "paymentId")) || ((data.accountId === undefined) && (missing0 = "accountId"))) || ((data.msisdn === undefined) && (missing0 = "msisdn"))) || ((data.amount === undefined) && (missing0 = "amount"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.receivedAt === undefined) && (missing0 = "receivedAt"))) || ((data.customer === undefined) && (missing0 = "customer"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
@@ -67,6 +70,9 @@ const _errs4 = errors;
 const _errs5 = errors;
 if(errors === _errs4){
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.currency === undefined){
+data1.currency = "EUR";
+}
 let missing1;
 if(((data1.amount === undefined) && (missing1 = "amount")) || ((data1.currency === undefined) && (missing1 = "currency"))){
 validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
@@ -114,7 +120,6 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data1.currency !== undefined){
 let data3 = data1.currency;
 const _errs9 = errors;
 if(typeof data3 !== "string"){
@@ -132,10 +137,6 @@ else {
 if(errors === _errs9){
 }
 var valid1 = _errs9 === errors;
-}
-else {
-var valid1 = true;
-}
 if(valid1){
 }
 }
@@ -155,7 +156,6 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.channel !== undefined){
 let data4 = data.channel;
 const _errs11 = errors;
 if(typeof data4 !== "string"){
@@ -173,10 +173,6 @@ else {
 if(errors === _errs11){
 }
 var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
-}
 if(valid0){
 if(data.customer !== undefined){
 let data5 = data.customer;
@@ -184,6 +180,12 @@ const _errs13 = errors;
 const _errs14 = errors;
 if(errors === _errs13){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.preferredLanguage === undefined){
+data5.preferredLanguage = "en";
+}
+if(data5.vip === undefined){
+data5.vip = false;
+}
 let missing2;
 if(((((((((data5.customerId === undefined) && (missing2 = "customerId")) || ((data5.accountId === undefined) && (missing2 = "accountId"))) || ((data5.segment === undefined) && (missing2 = "segment"))) || ((data5.contract === undefined) && (missing2 = "contract"))) || ((data5.tenureMonths === undefined) && (missing2 = "tenureMonths"))) || ((data5.preferredLanguage === undefined) && (missing2 = "preferredLanguage"))) || ((data5.vip === undefined) && (missing2 = "vip"))) || ((data5.marketingConsents === undefined) && (missing2 = "marketingConsents"))){
 validate0.errors = [{instancePath:instancePath+"/customer",schemaPath:"#/properties/customer/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
@@ -378,7 +380,6 @@ else {
 var valid2 = true;
 }
 if(valid2){
-if(data5.preferredLanguage !== undefined){
 let data13 = data5.preferredLanguage;
 const _errs31 = errors;
 const _errs32 = errors;
@@ -399,10 +400,6 @@ if(errors === _errs31){
 }
 }
 var valid2 = _errs31 === errors;
-}
-else {
-var valid2 = true;
-}
 if(valid2){
 if(data5.segment !== undefined){
 let data14 = data5.segment;
@@ -459,7 +456,6 @@ else {
 var valid2 = true;
 }
 if(valid2){
-if(data5.vip !== undefined){
 let data16 = data5.vip;
 const _errs37 = errors;
 if(typeof data16 !== "boolean"){
@@ -470,10 +466,6 @@ const _errs38 = errors;
 if(errors === _errs37){
 }
 var valid2 = _errs37 === errors;
-}
-else {
-var valid2 = true;
-}
 if(valid2){
 }
 }

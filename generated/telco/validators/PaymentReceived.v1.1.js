@@ -17,6 +17,9 @@ let errors = 0;
 const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.channel === undefined){
+data.channel = "WEB";
+}
 let missing0;
 if(((((((data.paymentId === undefined) && (missing0 = "paymentId")) || ((data.accountId === undefined) && (missing0 = "accountId"))) || ((data.msisdn === undefined) && (missing0 = "msisdn"))) || ((data.amount === undefined) && (missing0 = "amount"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.receivedAt === undefined) && (missing0 = "receivedAt"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
@@ -64,6 +67,9 @@ const _errs4 = errors;
 const _errs5 = errors;
 if(errors === _errs4){
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.currency === undefined){
+data1.currency = "EUR";
+}
 let missing1;
 if(((data1.amount === undefined) && (missing1 = "amount")) || ((data1.currency === undefined) && (missing1 = "currency"))){
 validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
@@ -111,7 +117,6 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data1.currency !== undefined){
 let data3 = data1.currency;
 const _errs9 = errors;
 if(typeof data3 !== "string"){
@@ -129,10 +134,6 @@ else {
 if(errors === _errs9){
 }
 var valid1 = _errs9 === errors;
-}
-else {
-var valid1 = true;
-}
 if(valid1){
 }
 }
@@ -152,7 +153,6 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.channel !== undefined){
 let data4 = data.channel;
 const _errs11 = errors;
 if(typeof data4 !== "string"){
@@ -170,10 +170,6 @@ else {
 if(errors === _errs11){
 }
 var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
-}
 if(valid0){
 if(data.invoiceNumber !== undefined){
 let data5 = data.invoiceNumber;

@@ -19,6 +19,9 @@ let errors = 0;
 const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.sim === undefined){
+data.sim = "PHYSICAL";
+}
 let missing0;
 if((((((((((((data.subscriberId === undefined) && (missing0 = "subscriberId")) || ((data.msisdn === undefined) && (missing0 = "msisdn"))) || ((data.imsi === undefined) && (missing0 = "imsi"))) || ((data.iccid === undefined) && (missing0 = "iccid"))) || ((data.accountId === undefined) && (missing0 = "accountId"))) || ((data.contract === undefined) && (missing0 = "contract"))) || ((data.sim === undefined) && (missing0 = "sim"))) || ((data.tariffCode === undefined) && (missing0 = "tariffCode"))) || ((data.addOns === undefined) && (missing0 = "addOns"))) || ((data.salesChannel === undefined) && (missing0 = "salesChannel"))) || ((data.activatedAt === undefined) && (missing0 = "activatedAt"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
@@ -307,7 +310,6 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.sim !== undefined){
 let data11 = data.sim;
 const _errs24 = errors;
 if(typeof data11 !== "string"){
@@ -325,10 +327,6 @@ else {
 if(errors === _errs24){
 }
 var valid0 = _errs24 === errors;
-}
-else {
-var valid0 = true;
-}
 if(valid0){
 if(data.subscriberId !== undefined){
 let data12 = data.subscriberId;

@@ -16,6 +16,9 @@ let errors = 0;
 const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.priority === undefined){
+data.priority = "NORMAL";
+}
 let missing0;
 if(((((((((data.caseId === undefined) && (missing0 = "caseId")) || ((data.msisdn === undefined) && (missing0 = "msisdn"))) || ((data.category === undefined) && (missing0 = "category"))) || ((data.priority === undefined) && (missing0 = "priority"))) || ((data.channel === undefined) && (missing0 = "channel"))) || ((data.summary === undefined) && (missing0 = "summary"))) || ((data.tags === undefined) && (missing0 = "tags"))) || ((data.openedAt === undefined) && (missing0 = "openedAt"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
@@ -195,7 +198,6 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.priority !== undefined){
 let data6 = data.priority;
 const _errs14 = errors;
 if(typeof data6 !== "string"){
@@ -213,10 +215,6 @@ else {
 if(errors === _errs14){
 }
 var valid0 = _errs14 === errors;
-}
-else {
-var valid0 = true;
-}
 if(valid0){
 if(data.summary !== undefined){
 let data7 = data.summary;

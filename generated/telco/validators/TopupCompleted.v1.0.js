@@ -37,6 +37,9 @@ const _errs2 = errors;
 const _errs3 = errors;
 if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.currency === undefined){
+data0.currency = "EUR";
+}
 let missing1;
 if(((data0.amount === undefined) && (missing1 = "amount")) || ((data0.currency === undefined) && (missing1 = "currency"))){
 validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
@@ -84,7 +87,6 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data0.currency !== undefined){
 let data2 = data0.currency;
 const _errs7 = errors;
 if(typeof data2 !== "string"){
@@ -102,10 +104,6 @@ else {
 if(errors === _errs7){
 }
 var valid1 = _errs7 === errors;
-}
-else {
-var valid1 = true;
-}
 if(valid1){
 }
 }
