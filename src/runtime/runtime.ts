@@ -200,7 +200,7 @@ class RuntimeImpl implements EvtcRuntime {
   async start(wiring: Wiring, services: Services): Promise<readonly RunningReader[]> {
     this.assertOpen();
     const { consumers, enrichers } = selectReaders(wiring, services);
-    await this.transport.ensureTopics(topicsOf(wiring));
+    await this.transport.ensureTopics(topicsOf(wiring, services.team));
     const started: RunningReader[] = [];
     try {
       for (const consumer of consumers) started.push(await this.consume(consumer, services.handlers![consumer.name]!));
@@ -315,8 +315,13 @@ function selectReaders(
   return { consumers, enrichers };
 }
 
-/** Every topic of the wiring, with the dead-letter topics of its readers. */
-function topicsOf(wiring: Wiring): TopicSettings[] {
+/**
+ * The topics `start` makes sure of: for a team, the topics it owns and those its readers read, write to and
+ * dead-letter into, which the generated ACLs let its principal see; without a team, every topic of the wiring
+ * with the dead-letter topics of its readers. A team's principal cannot see other teams' topics on a secured
+ * cluster, where each would look missing and be created, which no team may do.
+ */
+function topicsOf(wiring: Wiring, team: string | undefined): TopicSettings[] {
   const settings = new Map<string, TopicSettings>();
   const add = (topic: TopicSpec<unknown>): void => {
     if (settings.has(topic.name)) return;
@@ -327,9 +332,11 @@ function topicsOf(wiring: Wiring): TopicSettings[] {
       ...optional("replicationFactor", topic.replicationFactor),
     });
   };
-  for (const topic of Object.values(wiring.topics)) add(topic);
-  const readers: ReaderSpec<unknown>[] = [...Object.values(wiring.consumers), ...Object.values(wiring.enrichers)];
-  for (const enricher of Object.values(wiring.enrichers)) add(enricher.publishes);
+  const mine = (owned: { readonly owner: string }): boolean => team === undefined || owned.owner === team;
+  for (const topic of Object.values(wiring.topics)) if (mine(topic)) add(topic);
+  const enrichers = Object.values(wiring.enrichers).filter(mine);
+  const readers: ReaderSpec<unknown>[] = [...Object.values(wiring.consumers).filter(mine), ...enrichers];
+  for (const enricher of enrichers) add(enricher.publishes);
   for (const reader of readers) {
     add(reader.topic);
     const deadLetters = deadLetterTopicSettings(reader);

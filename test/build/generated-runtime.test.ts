@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createEmbeddedTransport, createRuntime, silentLogger, type EventContext } from "../../src/runtime/index.js";
 import {
@@ -10,6 +11,7 @@ import {
   type PaymentEnriched,
   type PaymentReceived,
   type SubscriberActivated,
+  wiring,
 } from "../../generated/telco/index.js";
 import { stampHeaders } from "../../src/runtime/stamp.js";
 
@@ -170,6 +172,54 @@ describe("the example's generated code on the embedded bus", () => {
       { ...withoutSim, sim: "PHYSICAL" },
     ]);
     await runtime.close();
+  });
+
+  it("makes sure, for each team, only of topics the generated ACLs let the team's principal see", async () => {
+    const topology = JSON.parse(
+      readFileSync(new URL("../../generated/telco/topology.json", import.meta.url), "utf8"),
+    ) as {
+      acls: { principal: string; resourceType: string; resourceName: string; patternType: string }[];
+    };
+    const teams = [
+      ...new Set([...Object.values(wiring.consumers), ...Object.values(wiring.enrichers)].map((r) => r.owner)),
+    ];
+    expect(teams.length).toBeGreaterThan(3);
+    for (const team of teams) {
+      const transport = createEmbeddedTransport();
+      const ensured: string[] = [];
+      const ensureTopics = transport.ensureTopics.bind(transport);
+      transport.ensureTopics = (topics) => {
+        ensured.push(...topics.map((topic) => topic.name));
+        return ensureTopics(topics);
+      };
+      const runtime = createRuntime({ transport, source: team, logger: silentLogger });
+      const idle = async () => {};
+      const handlers = Object.fromEntries(
+        Object.values(wiring.consumers)
+          .filter((consumer) => consumer.owner === team)
+          .map((consumer) => [consumer.name, idle]),
+      );
+      const lookups = Object.fromEntries(
+        Object.values(wiring.enrichers)
+          .filter((enricher) => enricher.owner === team)
+          .map((enricher) => [
+            enricher.name,
+            Object.fromEntries(enricher.lookups.map((lookup) => [lookup.backend, async () => ({})])),
+          ]),
+      );
+      await runtime.start(wiring, { team, handlers, lookups });
+      await runtime.close();
+      const visible = topology.acls
+        .filter(
+          (acl) => acl.principal === `User:${team}` && acl.resourceType === "TOPIC" && acl.patternType === "LITERAL",
+        )
+        .map((acl) => acl.resourceName);
+      expect(ensured.length, team).toBeGreaterThan(0);
+      expect(
+        ensured.filter((topic) => !visible.includes(topic)),
+        team,
+      ).toEqual([]);
+    }
   });
 
   it("describes consumers as declared", () => {

@@ -42,14 +42,26 @@ const customerDb = {
 };
 
 describe("start", () => {
-  it("creates the wiring's topics and dead-letter topics, then runs what the team owns", async () => {
+  it("creates the topics a team reads and dead-letters into, then runs what the team owns", async () => {
     const { transport, runtime } = await harness([]);
     const readers = await runtime.start(wiring, { team: "crm", handlers: { [history.name]: async () => {} } });
     expect(readers.map((reader) => reader.name)).toEqual([history.name]);
     const partitions = async (topic: string) => (await transport.offsets(topic)).length;
     expect(await partitions(source.name)).toBe(3);
-    expect(await partitions(enriched.name)).toBe(2);
     // Dead-letter topics have one partition, as the generated topology declares them.
+    expect(await partitions(history.dlqTopic!)).toBe(1);
+    // Other teams' topics: their principals' to see, not crm's.
+    for (const topic of [enriched.name, customer.dlqTopic!, agentDesktop.dlqTopic!]) {
+      await expect(transport.offsets(topic)).rejects.toThrow(/unknown topic/);
+    }
+  });
+
+  it("creates every topic of the wiring and its dead-letter topics when no team is given", async () => {
+    const { transport, runtime } = await harness([]);
+    await runtime.start(wiring, { handlers: { [history.name]: async () => {} } });
+    const partitions = async (topic: string) => (await transport.offsets(topic)).length;
+    expect(await partitions(source.name)).toBe(3);
+    expect(await partitions(enriched.name)).toBe(2);
     expect(await partitions(history.dlqTopic!)).toBe(1);
     expect(await partitions(customer.dlqTopic!)).toBe(1);
     expect(await partitions(agentDesktop.dlqTopic!)).toBe(1);
