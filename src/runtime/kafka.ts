@@ -91,7 +91,10 @@ export interface KafkaTransportOptions {
   readonly maxBatchBytes?: number;
   /** How long a send may wait for its acknowledgement before it is rejected (default 120,000 ms). */
   readonly deliveryTimeoutMs?: number;
-  /** How many partitions a subscription processes at once (default 4). */
+  /**
+   * How many partitions a subscription processes at once (default 4); an ordered reader whose `concurrency` is
+   * higher gets that many.
+   */
   readonly partitionsConsumedConcurrently?: number;
   /** Consumer group session timeout (default 30,000 ms); heartbeats every `heartbeatIntervalMs` (3,000). */
   readonly sessionTimeoutMs?: number;
@@ -553,11 +556,12 @@ class KafkaTransport implements Transport {
       }),
       handler,
       this.options,
+      Math.max(this.options.partitionsConsumedConcurrently, options.partitionsAtOnce ?? 0),
       () => this.subscriptions.delete(subscription),
     );
     this.subscriptions.add(subscription);
     try {
-      await subscription.start(options, this.options.partitionsConsumedConcurrently);
+      await subscription.start(options);
     } catch (error) {
       await subscription.close().catch(() => undefined);
       throw error;
@@ -633,10 +637,9 @@ class KafkaSubscription implements Subscription {
   constructor(
     private readonly consumer: Consumer,
     private readonly handler: BatchHandler,
-    private readonly options: Pick<
-      ResolvedKafkaOptions,
-      "redeliveryDelayMs" | "onHandlerError" | "partitionsConsumedConcurrently" | "maxWaitTimeMs"
-    >,
+    private readonly options: Pick<ResolvedKafkaOptions, "redeliveryDelayMs" | "onHandlerError" | "maxWaitTimeMs">,
+    /** How many batches (of different partitions) are handled at once. */
+    private readonly concurrency: number,
     private readonly onClosed: () => void,
   ) {
     this.closed = new Promise((resolve) => (this.markClosed = resolve));
@@ -656,13 +659,13 @@ class KafkaSubscription implements Subscription {
     });
   }
 
-  async start(options: SubscriptionOptions, concurrency: number): Promise<void> {
+  async start(options: SubscriptionOptions): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning ?? false });
     this.runConfig = {
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: concurrency,
+      partitionsConsumedConcurrently: this.concurrency,
       eachBatch: (payload) => this.onBatch(payload),
     };
     // Resolves once the consumer has joined the group.
@@ -704,7 +707,7 @@ class KafkaSubscription implements Subscription {
    * with nothing to fetch, and it then sleeps `maxWaitTimeMs` before it looks again (kafkajs 2.2's
    * `ConsumerGroup.fetch`), however soon the batches settle: a consumer that keeps up waited that long after each
    * round. Holding the fetch loop that long for a batch being handled costs no more than that sleep. At most
-   * `partitionsConsumedConcurrently` batches are handled at once.
+   * `concurrency` batches are handled at once.
    */
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
@@ -739,7 +742,7 @@ class KafkaSubscription implements Subscription {
     const previous = this.chains.get(key);
     // A batch that cannot start at once (its partition's previous batch, or every slot, is still busy) is not
     // held: it would hold the fetch loop while it waits, not while it is handled.
-    const waits = previous !== undefined || this.handling >= this.options.partitionsConsumedConcurrently;
+    const waits = previous !== undefined || this.handling >= this.concurrency;
     const settled = (previous ?? Promise.resolve())
       .then(() => this.inSlot(() => this.handler({ topic, partition, records }, control)))
       .then(
@@ -770,9 +773,9 @@ class KafkaSubscription implements Subscription {
     }
   }
 
-  /** Runs `work` once fewer than `partitionsConsumedConcurrently` batches are being handled. */
+  /** Runs `work` once fewer than `concurrency` batches are being handled. */
   private async inSlot(work: () => Promise<void>): Promise<void> {
-    if (this.handling < this.options.partitionsConsumedConcurrently) this.handling++;
+    if (this.handling < this.concurrency) this.handling++;
     // A slot is handed over by the batch that frees it.
     else await new Promise<void>((resolve) => this.waitingForSlot.push(resolve));
     try {

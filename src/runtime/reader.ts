@@ -78,7 +78,14 @@ export async function startReader<T>(spec: ReadableSpec<T>, process: ProcessEven
   checkSpec(spec);
   const reader = new Reader(spec, process, deps);
   const subscription = await deps.transport.subscribe(
-    { groupId: spec.groupId, topic: spec.topic.name, fromBeginning: deps.fromBeginning ?? startsFromBeginning(spec) },
+    {
+      groupId: spec.groupId,
+      topic: spec.topic.name,
+      fromBeginning: deps.fromBeginning ?? startsFromBeginning(spec),
+      // An ordered reader handles up to `concurrency` partitions at once; an unordered one that many records of
+      // each partition, and as many partitions as the transport hands out.
+      ...(spec.ordering === "ordered" ? { partitionsAtOnce: spec.concurrency } : {}),
+    },
     reader.handleBatch,
   );
   const unregisterLag = registerLag(deps.registry, {

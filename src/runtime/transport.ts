@@ -43,6 +43,11 @@ export interface SubscriptionOptions {
   readonly topic: string;
   /** Where a group without a committed offset starts: the beginning of the log, or its end (the default). */
   readonly fromBeginning?: boolean;
+  /**
+   * How many partitions' batches the subscriber handles at once (an ordered reader's `concurrency`): a transport
+   * that limits how many it hands out together hands out at least this many.
+   */
+  readonly partitionsAtOnce?: number;
 }
 
 export interface PartitionBatch {
