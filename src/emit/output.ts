@@ -56,11 +56,20 @@ export function carriesMarker(file: string): boolean {
   }
 }
 
-/** Every regular file under `dir`, relative to it with `/` separators; none when `dir` does not exist. */
+/**
+ * Every regular file under `dir` that a build into `dir` may own, relative to it with `/` separators; none when
+ * `dir` does not exist. A subdirectory holding another build's output — a `topology.json` with evtc's marker,
+ * which a build writes only at the top of its own output directory — is left out with everything below it:
+ * `--out generated` beside `generated/telco` must neither delete nor list telco's files.
+ */
 export function listFiles(dir: string, prefix = ""): string[] {
   if (!existsSync(dir)) return [];
+  const entries = readdirSync(dir, { withFileTypes: true });
+  if (prefix !== "" && entries.some((e) => e.name === "topology.json" && e.isFile())) {
+    if (carriesMarker(path.join(dir, "topology.json"))) return [];
+  }
   const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  for (const entry of entries) {
     const relative = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
     if (entry.isDirectory()) found.push(...listFiles(path.join(dir, entry.name), relative));
     else if (entry.isFile()) found.push(relative);

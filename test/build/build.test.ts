@@ -343,6 +343,20 @@ describe("evtc build", { timeout: 60_000 }, () => {
     expect(existsSync(path.join(out, "validators", "Gone.v1.0.js"))).toBe(false);
   });
 
+  it("leaves another build's output inside its output directory alone (--out generated beside generated/telco)", () => {
+    const shared = path.join(work, "shared-out");
+    const inner = path.join(shared, "telco");
+    expect(evtc(["build", path.join(repo, "examples", "telco"), "--out", inner]).status).toBe(0);
+    const innerFiles = listFiles(inner).sort();
+    expect(innerFiles).toContain("topology.json");
+    const outer = evtc(["build", path.join(fixtures, "all-types"), "--out", shared]);
+    expect(outer.status, outer.stdout + outer.stderr).toBe(0);
+    expect(outer.stdout).toContain("0 removed");
+    expect(listFiles(inner).sort()).toEqual(innerFiles);
+    expect(evtc(["build", path.join(fixtures, "all-types"), "--out", shared, "--check"]).status).toBe(0);
+    expect(evtc(["build", path.join(repo, "examples", "telco"), "--out", inner, "--check"]).status).toBe(0);
+  });
+
   it("labels the Strimzi resources with the cluster and authentication evtc.json names", () => {
     const project = path.join(work, "strimzi-project");
     cpSync(path.join(fixtures, "all-types"), project, { recursive: true });
