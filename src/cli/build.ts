@@ -9,7 +9,7 @@ import type { CompileWorkers } from "../emit/compile-workers.js";
 import type { ProjectConfig } from "../config/config.js";
 import type { Lock } from "../contracts/lock.js";
 import type { BusModel } from "../model/bus.js";
-import { isUpToDate, StagedOutput } from "../emit/output.js";
+import { isUpToDate, OutputError, StagedOutput } from "../emit/output.js";
 import { readSources, type ReadResult } from "../io/read-sources.js";
 import { buildKey, outputHash, recallBuild, rememberBuild } from "../emit/manifest.js";
 import type { Terminal } from "./run.js";
@@ -184,7 +184,11 @@ async function checkAndBuild(
     return 0;
   } catch (error) {
     output.discard();
-    throw error;
+    if (!(error instanceof OutputError)) throw error;
+    terminal.stderr(
+      `error: ${error.message}\n  = help: choose an output directory evtc can create and write, with --out\n`,
+    );
+    return 2;
   } finally {
     stopDiscarding();
   }

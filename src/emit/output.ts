@@ -140,14 +140,18 @@ export class StagedOutput {
   private stage(file: PlannedWrite): void {
     const target = path.join(this.outDir, file.path);
     const directory = path.dirname(target);
-    if (!this.directories.has(directory)) {
-      const made = mkdirSync(directory, { recursive: true });
-      if (made !== undefined) this.madeDirectories.push([directory, made]);
-      this.directories.add(directory);
+    try {
+      if (!this.directories.has(directory)) {
+        const made = makeDirectory(directory);
+        if (made !== undefined) this.madeDirectories.push([directory, made]);
+        this.directories.add(directory);
+      }
+      const temporary = path.join(directory, `.${path.basename(target)}.evtc-${process.pid}.tmp`);
+      this.staged.push([temporary, target]);
+      writeFileSync(temporary, file.content);
+    } catch (error) {
+      throw OutputError.from(error, target);
     }
-    const temporary = path.join(directory, `.${path.basename(target)}.evtc-${process.pid}.tmp`);
-    this.staged.push([temporary, target]);
-    writeFileSync(temporary, file.content);
   }
 
   /** What the build changes: every file added so far is taken as the whole build. */
@@ -191,6 +195,34 @@ export class StagedOutput {
     }
     this.directories.clear();
   }
+}
+
+/**
+ * The output directory cannot be written (a file where a directory must be, no permission, a read-only or
+ * special file system): the user's to fix, not a bug in evtc.
+ */
+export class OutputError extends Error {
+  static from(error: unknown, target: string): unknown {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (typeof code !== "string") return error;
+    const reason = (error as Error).message.replace(/^[A-Z]+: /, "");
+    return new OutputError(`cannot write ${target}: ${reason}`);
+  }
+}
+
+/**
+ * `mkdir -p`, one directory at a time from the nearest one that exists: the outermost directory made, if any.
+ * Node's recursive `mkdirSync` never returns on some special file systems (under `/proc`, a child reports
+ * ENOENT and its parent EEXIST, and it retries without end, out of reach of Ctrl-C).
+ */
+function makeDirectory(directory: string): string | undefined {
+  const missing: string[] = [];
+  for (let current = directory; !existsSync(current); current = path.dirname(current)) {
+    missing.push(current);
+    if (path.dirname(current) === current) break;
+  }
+  for (const made of [...missing].reverse()) mkdirSync(made);
+  return missing.at(-1);
 }
 
 export function isUpToDate(plan: OutputPlan): boolean {

@@ -388,6 +388,27 @@ describe("evtc build", { timeout: 60_000 }, () => {
     expect(listFiles(out)).toEqual(["index.ts"]);
   });
 
+  it("says why it cannot write the output directory, exits 2 and leaves nothing behind", () => {
+    const blocked = path.join(work, "blocked");
+    mkdirSync(blocked, { recursive: true });
+    writeFileSync(path.join(blocked, "a-file"), "not a directory\n");
+    const outs = [path.join(blocked, "a-file"), path.join(blocked, "a-file", "below")];
+    // Node's recursive mkdir never returns under /proc; evtc must still answer.
+    if (process.platform === "linux") outs.push("/proc/evtc-no-such-process/out");
+    for (const out of outs) {
+      const outcome = spawnSync(process.execPath, [cli, "build", path.join(fixtures, "all-types"), "--out", out], {
+        encoding: "utf8",
+        env: { PATH: process.env["PATH"] },
+        timeout: 30_000,
+      });
+      expect(outcome.status, `${out}: ${outcome.stderr}`).toBe(2);
+      expect(outcome.stderr).toMatch(/^error: cannot write .*(not a directory|no such file or directory)/);
+      expect(outcome.stderr).toContain("= help:");
+      expect(outcome.stderr).not.toContain("internal error");
+    }
+    expect(readdirSync(blocked)).toEqual(["a-file"]);
+  });
+
   it("writes nothing when only the project's rules find errors, found after the validators start compiling", () => {
     // Resolved without errors (the build starts compiling then: test/check/resolved-hook.test.ts), but the
     // topic's name breaks a naming rule.
