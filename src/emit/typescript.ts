@@ -1,3 +1,4 @@
+import { DEFAULT_RETRY } from "../runtime/backoff.js";
 import type { Json } from "../compat/diff.js";
 import type {
   BusModel,
@@ -594,8 +595,12 @@ export class Emitter {
                 objectLiteral(
                   [
                     ["attempts", String(retry.attempts)],
-                    ["backoffFromMs", String(retry.backoffFromMs ?? 0)],
-                    ["backoffToMs", String(retry.backoffToMs ?? retry.backoffFromMs ?? 0)],
+                    // `retry N` alone backs off as a reader without `retry` does: retrying at once rarely helps.
+                    ["backoffFromMs", String(retry.backoffFromMs ?? DEFAULT_RETRY.backoffFromMs)],
+                    [
+                      "backoffToMs",
+                      String(retry.backoffToMs ?? retry.backoffFromMs ?? DEFAULT_RETRY.backoffToMs),
+                    ],
                   ],
                   false,
                 ),
