@@ -219,6 +219,8 @@ export function createKafkaTransport(options: KafkaTransportOptions = {}): Trans
 interface PendingSend {
   readonly records: readonly OutgoingRecord[];
   readonly bytes: number;
+  /** The bytes of each topic whose records say its `max.message.bytes`, with that limit. */
+  readonly limited: ReadonlyMap<string, { readonly bytes: number; readonly limit: number }> | undefined;
   settled: boolean;
   resolve(positions: readonly RecordPosition[]): void;
   reject(error: Error): void;
@@ -236,6 +238,10 @@ interface PartitionSlots {
 const METADATA_MAX_AGE_MS = 300_000;
 // Per record: roughly what a record adds to a batch besides its key, value and headers.
 const RECORD_OVERHEAD_BYTES = 32;
+/** A header's two length varints, at most 2 bytes each for names and values under 16 KiB. */
+const HEADER_OVERHEAD_BYTES = 4;
+/** The header of a record batch (message format v2), which `max.message.bytes` counts too. */
+const RECORD_BATCH_OVERHEAD_BYTES = 61;
 
 class KafkaTransport implements Transport {
   private readonly kafka: Kafka;
@@ -329,10 +335,21 @@ class KafkaTransport implements Transport {
     if (this.closing) return Promise.reject(new Error("the Kafka transport is closed"));
     if (records.length === 0) return Promise.resolve([]);
     const promise = new Promise<readonly RecordPosition[]>((resolve, reject) => {
-      const bytes = records.reduce((sum, record) => sum + recordBytes(record), 0);
+      let bytes = 0;
+      let limited: Map<string, { bytes: number; limit: number }> | undefined;
+      for (const record of records) {
+        const size = recordBytes(record);
+        bytes += size;
+        if (record.maxMessageBytes === undefined) continue;
+        limited ??= new Map();
+        const topic = limited.get(record.topic);
+        if (topic === undefined) limited.set(record.topic, { bytes: size, limit: record.maxMessageBytes });
+        else topic.bytes += size;
+      }
       const pending: PendingSend = {
         records,
         bytes,
+        limited,
         settled: false,
         resolve: (positions) => {
           if (pending.settled) return;
@@ -398,17 +415,31 @@ class KafkaTransport implements Transport {
     const batch: PendingSend[] = [];
     let records = 0;
     let bytes = 0;
+    // Per topic with a known `max.message.bytes`: the broker refuses a partition's batch above it (even of small
+    // records, MESSAGE_TOO_LARGE, not retried), and kafkajs does not split one as Java's producer does. Counted
+    // per topic, as if every record went to one partition.
+    const topicBytes = new Map<string, number>();
+    const withinTopicLimits = (send: PendingSend): boolean => {
+      if (send.limited === undefined) return true;
+      for (const [topic, { bytes, limit }] of send.limited) {
+        if ((topicBytes.get(topic) ?? 0) + bytes > limit - RECORD_BATCH_OVERHEAD_BYTES) return false;
+      }
+      return true;
+    };
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
       const fits =
         records + next.records.length <= this.options.maxBatchRecords &&
-        bytes + next.bytes <= this.options.maxBatchBytes;
+        bytes + next.bytes <= this.options.maxBatchBytes &&
+        withinTopicLimits(next);
       // A send is never split; one larger than a batch goes alone.
       if (batch.length > 0 && !fits) break;
       this.queue.shift();
       batch.push(next);
       records += next.records.length;
       bytes += next.bytes;
+      for (const [topic, limited] of next.limited ?? [])
+        topicBytes.set(topic, (topicBytes.get(topic) ?? 0) + limited.bytes);
     }
     this.queuedRecords -= records;
     this.queuedBytes -= bytes;
@@ -829,7 +860,9 @@ function decodeHeaders(headers: IHeaders | undefined): RecordHeaders {
 function recordBytes(record: OutgoingRecord): number {
   let bytes = RECORD_OVERHEAD_BYTES + record.value.length;
   if (record.key !== null) bytes += Buffer.byteLength(record.key);
-  for (const [name, value] of Object.entries(record.headers)) bytes += name.length + Buffer.byteLength(value);
+  for (const [name, value] of Object.entries(record.headers)) {
+    bytes += HEADER_OVERHEAD_BYTES + name.length + Buffer.byteLength(value);
+  }
   return bytes;
 }
 

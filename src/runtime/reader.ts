@@ -2,7 +2,7 @@ import { ROOT_CONTEXT, type Context } from "@opentelemetry/api";
 import { setMaxListeners } from "node:events";
 import type { EventContext, RunningReader } from "./api.js";
 import { backoffDelayMs, DEFAULT_RETRY, sleep } from "./backoff.js";
-import { deadLetterRecord, replayedFromTopic } from "./dlq.js";
+import { deadLetterRecord, deadLetterTopicSettings, replayedFromTopic } from "./dlq.js";
 import { ENVELOPE_HEADERS } from "./envelope.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import { messageOf, type RuntimeLogger } from "./logger.js";
@@ -126,6 +126,8 @@ class Reader<T> {
   private readonly partitionSlots: Semaphore;
   private readonly labels: { readonly topic: string; readonly consumer: string };
   private readonly retry: RetrySpec;
+  /** The dead-letter topic's `max.message.bytes`, for the transport (see `OutgoingRecord`). */
+  private readonly deadLetterLimit: { readonly maxMessageBytes?: number };
 
   constructor(
     private readonly spec: ReadableSpec<T>,
@@ -136,6 +138,8 @@ class Reader<T> {
     setMaxListeners(0, this.abort.signal);
     this.partitionSlots = new Semaphore(spec.ordering === "ordered" ? spec.concurrency : Infinity);
     this.labels = { topic: spec.topic.name, consumer: spec.name };
+    const limit = deadLetterTopicSettings(spec)?.config?.["max.message.bytes"];
+    this.deadLetterLimit = limit !== undefined ? { maxMessageBytes: Number(limit) } : {};
     this.retry = spec.delivery === "guaranteed" ? (spec.retry ?? DEFAULT_RETRY) : { ...DEFAULT_RETRY, attempts: 0 };
   }
 
@@ -371,7 +375,10 @@ class Reader<T> {
       this.deps.logger.warn(why === "invalid" ? "invalid event skipped" : "event failed, skipped (best-effort)", where);
       return "finished";
     }
-    const letter = deadLetterRecord(record, { dlqTopic, consumer: this.spec.name, attempts, error });
+    const letter = {
+      ...deadLetterRecord(record, { dlqTopic, consumer: this.spec.name, attempts, error }),
+      ...this.deadLetterLimit,
+    };
     const tries = guaranteed ? Math.max(3, this.retry.attempts + 1) : 1;
     for (let attempt = 1; ; attempt++) {
       try {

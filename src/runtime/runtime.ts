@@ -130,7 +130,9 @@ class RuntimeImpl implements EvtcRuntime {
           // The producer span's context where an SDK propagates one; otherwise the trace context handed in.
           traceparent: traceparentOf(ctx) ?? options.traceparent,
         });
-        const [landed] = await this.send(this.transport.send([{ topic: topic.name, key, value, headers }]));
+        const limit = topic.config["max.message.bytes"];
+        const record = { topic: topic.name, key, value, headers, ...optional("maxMessageBytes", limit === undefined ? undefined : Number(limit)) };
+        const [landed] = await this.send(this.transport.send([record]));
         return landed as RecordPosition;
       },
     );

@@ -15,6 +15,11 @@ export interface OutgoingRecord {
   readonly key: string | null;
   readonly value: Buffer;
   readonly headers: RecordHeaders;
+  /**
+   * The topic's `max.message.bytes`, when the sender knows it. Kafka holds a whole batch of a partition's records
+   * to it, not each record: a transport that sends records together sends no more of this topic's at once.
+   */
+  readonly maxMessageBytes?: number;
 }
 
 export interface RecordPosition {

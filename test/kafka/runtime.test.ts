@@ -37,3 +37,21 @@ it("handles as many partitions at once as an ordered reader's concurrency, above
     await runtime.close();
   }
 }, 60_000);
+
+it("publishes a burst to a topic with a small maxSize: the records of one request stay within its limit", async () => {
+  const transport = createKafkaTransport({ brokers: [inject("kafkaBrokers")], logLevel: "error", env: {} });
+  const runtime = createRuntime({ transport, source: "test", logger: silentLogger });
+  try {
+    const declared = paymentTopic(unique("small"), 1);
+    const topic = { ...declared, config: { ...declared.config, "max.message.bytes": "16384" } };
+    await transport.ensureTopics([{ name: topic.name, partitions: 1, config: topic.config }]);
+    // Each event is some 1.2 KiB with its envelope; sixty of them are far more than one batch may hold.
+    const note = "n".repeat(1000);
+    const published = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => runtime.publish(topic, { account: "acct-1", amount: i, note })),
+    );
+    expect(new Set(published.map((p) => p.offset)).size).toBe(60);
+  } finally {
+    await runtime.close();
+  }
+}, 60_000);

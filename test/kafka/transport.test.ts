@@ -168,6 +168,24 @@ describe("coalescing sends", () => {
     }
   });
 
+  it("keeps a request's records of a topic within its max.message.bytes, which Kafka holds a partition's batch to", async () => {
+    const topic = unique("small-batches");
+    const maxMessageBytes = 16_384;
+    await transport.ensureTopics([
+      { name: topic, partitions: 1, config: { "max.message.bytes": String(maxMessageBytes) } },
+    ]);
+    // Sixty records of 1 KiB, each well within the limit, sixty times it together: one request would be refused.
+    const count = 60;
+    const positions = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        transport.send([{ ...record(topic, "k", `${i}`.padEnd(1024, ".")), maxMessageBytes }]).then((p) => p[0]!),
+      ),
+    );
+    expectDenseOffsets(positions);
+    const batches = await recordBatches(topic, count);
+    expect(batches.size).toBeGreaterThanOrEqual(4);
+  });
+
   it("flushes pending sends on close and refuses sends after it", async () => {
     const topic = unique("close");
     const closing = createKafkaTransport({ brokers, logLevel: "error", lingerMs: 200, env: {} });
