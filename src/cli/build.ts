@@ -1,6 +1,6 @@
 import { constants } from "node:os";
 import path from "node:path";
-import { hasErrors } from "../diagnostics/diagnostic.js";
+import { exitCodeFor, hasErrors } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
 import { projectRoot } from "../config/config.js";
 import { openCache, pruneCache, type BuildCache } from "../emit/cache.js";
@@ -141,7 +141,7 @@ async function checkAndBuild(
   if (hasErrors(result.diagnostics)) {
     started?.abandon();
     terminal.stdout("nothing was generated: fix the errors first\n");
-    return result.diagnostics.some((d) => d.severity === "error" && d.span === undefined) ? 2 : 1;
+    return exitCodeFor(result.diagnostics);
   }
   // Started by the hook whenever there are workers (a project without errors has resolved without errors).
   const build = started ?? startBuild(buildInput(result.model, result.lock, result.config));

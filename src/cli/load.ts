@@ -1,4 +1,4 @@
-import { hasErrors } from "../diagnostics/diagnostic.js";
+import { exitCodeFor, hasErrors } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
 import { analyzeLoad } from "../load/analysis.js";
 import { renderLoadReport, type LoadFormat } from "../load/report.js";
@@ -22,7 +22,7 @@ export function loadCommand(paths: readonly string[], options: LoadOptions, term
   const errors = result.diagnostics.filter((d) => d.severity === "error" && !d.code.startsWith("EVT07"));
   if (hasErrors(errors)) {
     terminal.stdout(`${renderAll(errors, "text", { color: options.color })}\n\nno load report: fix the errors first\n`);
-    return errors.some((d) => d.span === undefined) ? 2 : 1;
+    return exitCodeFor(errors);
   }
   const report = analyzeLoad(result.model, result.config.load, options.scale);
   terminal.stdout(`${renderLoadReport(report, options.format)}\n`);

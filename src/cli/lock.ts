@@ -2,7 +2,7 @@ import { renameSync, writeFileSync } from "node:fs";
 import { displayPath } from "../io/read-sources.js";
 import { formatLock, withCurrentVersions } from "../contracts/lock.js";
 import type { Json } from "../compat/diff.js";
-import { hasErrors } from "../diagnostics/diagnostic.js";
+import { exitCodeFor, hasErrors } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
 import { eventSchema } from "../emit/json-schema.js";
 import { checkPaths, lockPath } from "../program.js";
@@ -28,9 +28,7 @@ export function lockCommand(paths: readonly string[], options: LockOptions, term
     terminal.stdout(
       `${renderAll(result.diagnostics, "text", { color: options.color })}\n\nnothing recorded: fix the errors first\n`,
     );
-    return result.diagnostics.some((d) => d.severity === "error" && d.path !== undefined && d.span === undefined)
-      ? 2
-      : 1;
+    return exitCodeFor(result.diagnostics);
   }
   const target = lockPath(paths, terminal.cwd)!;
   const shown = displayPath(target, terminal.cwd);

@@ -187,10 +187,17 @@ describe("bad input never produces a stack trace", () => {
 
   for (const c of cases) {
     it(c.name, () => {
-      const outcome = evtc(["check", ...c.setup()], work);
+      const paths = c.setup();
+      const outcome = evtc(["check", ...paths], work);
       expect(outcome.stdout).toMatch(c.output);
       expect(outcome.status).toBe(c.status);
       expectNoStackTrace(outcome);
+      // An error in the input gives the same exit code to every command that reads a project.
+      for (const command of c.status === 0 ? [] : ["build", "load", "lock"]) {
+        const other = evtc([command, ...paths], work);
+        expect(other.stdout, command).toMatch(c.output);
+        expect(other.status, command).toBe(c.status);
+      }
     });
   }
 
