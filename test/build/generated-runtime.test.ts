@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createEmbeddedTransport, createRuntime, silentLogger, type EventContext } from "../../src/runtime/index.js";
 import {
@@ -220,6 +220,18 @@ describe("the example's generated code on the embedded bus", () => {
         team,
       ).toEqual([]);
     }
+  });
+
+  it("runs the producer example of docs/build.md as written", async () => {
+    const docs = readFileSync(new URL("../../docs/build.md", import.meta.url), "utf8");
+    const example = /### Producers[\s\S]*?```ts\n([\s\S]*?)```/.exec(docs)?.[1];
+    expect(example).toContain("publishBillingPaymentReceived(runtime");
+    const dir = new URL("../.tmp/docs/", import.meta.url);
+    mkdirSync(dir, { recursive: true });
+    const file = new URL("producer.ts", dir);
+    // Written where a service's code would sit beside `generated/`, one level deeper here.
+    writeFileSync(file, example!.replace('"../generated/', '"../../../generated/'));
+    await expect(import(file.href)).resolves.toBeDefined();
   });
 
   it("describes consumers as declared", () => {
