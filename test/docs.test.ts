@@ -5,7 +5,8 @@ import { diagnosticsCatalog } from "../src/diagnostics/catalog.js";
 import { registry } from "../src/diagnostics/registry.js";
 import { analyzeLoad } from "../src/load/analysis.js";
 import { renderLoadReport } from "../src/load/report.js";
-import { checkPaths } from "../src/program.js";
+import { SourceFile } from "../src/diagnostics/source.js";
+import { checkPaths, checkSources } from "../src/program.js";
 
 const repo = path.resolve(import.meta.dirname, "..");
 
@@ -32,6 +33,16 @@ describe("docs", () => {
       .map((name) => readFileSync(path.join(testDir, name), "utf8"))
       .join("\n");
     expect(Object.keys(registry).filter((code) => !texts.includes(code))).toEqual([]);
+  });
+
+  it("the complete small example of docs/language.md (§1.2) checks without a problem", () => {
+    const page = readFileSync(path.join(repo, "docs", "language.md"), "utf8");
+    const section = page.slice(page.indexOf("### 1.2"), page.indexOf("## 2."));
+    const files = [...section.matchAll(/```evt\n\/\/ (\S+)\n([\s\S]*?)```/g)].map(
+      ([, name, text]) => new SourceFile(name!, text!),
+    );
+    expect(files.map((f) => f.path)).toEqual(["org.evt", "billing.evt", "crm.evt"]);
+    expect(checkSources(files).diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
   });
 
   it("the README shows the example's current load report", () => {
