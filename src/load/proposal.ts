@@ -49,7 +49,7 @@ export function proposeEnrichment(load: BackendLoad): EnrichmentProposal | undef
   const hitPeak = cardinality !== undefined ? ttlHitRatio(first.rates.peak, ttlMs, cardinality) : undefined;
   const groupPeak = group.reduce((total, l) => total + l.load.peak, 0);
   const enricherPeak = first.rates.peak * (1 - (hitPeak ?? 0));
-  const [topicDomain, entity] = topic.name.split(".");
+  const [, entity, action] = topic.name.split(".");
   const backendDomain = load.backend.name.split(".")[0]!;
   const backendLocal = load.backend.name.split(".").slice(1).join("-") || load.backend.name;
   return {
@@ -57,8 +57,11 @@ export function proposeEnrichment(load: BackendLoad): EnrichmentProposal | undef
     backend: load.backend,
     by,
     readers: group.map((l) => l.reader),
+    // The enricher is the back-end's team's, named in its domain; so is the topic it publishes (a team
+    // publishes only in domains it owns or is delegated, EVT0507), whichever domain the source topic is in. The
+    // source's entity and action name it, so that two sources of one entity get two enriched topics.
     enricherName: `${backendDomain}.${entity ?? "event"}-${backendLocal}`,
-    enrichedTopicName: `${topicDomain}.${entity ?? "event"}.enriched`,
+    enrichedTopicName: `${backendDomain}.${[entity, action].filter((part) => part !== undefined).join("-") || "event"}.enriched`,
     ttlMs,
     ...(hitPeak !== undefined ? { hitPeak } : {}),
     before: load.load.peak,
@@ -74,7 +77,8 @@ export function describeProposal(p: EnrichmentProposal): string {
       ? `, with an estimated ${formatPercent(p.hitPeak)} cache hit ratio`
       : ` (without a \`cardinality\` on the key of \`${p.topic.name}\`, no cache hits are counted)`;
   return (
-    `add \`enricher ${p.enricherName} { from ${p.topic.name}  lookup ${p.backend.name} by ${p.by.join(".")} cache ${minutes}  ` +
+    `add \`enricher ${p.enricherName} { owner ${p.backend.owner.name}  from ${p.topic.name}  ` +
+    `lookup ${p.backend.name} by ${p.by.join(".")} cache ${minutes}  ` +
     `publish ${p.enrichedTopicName} as … }\` and let ${readers} read \`${p.enrichedTopicName}\` instead: ` +
     `peak load ${formatRate(p.before)} → ${formatRate(p.after)}${cache}`
   );

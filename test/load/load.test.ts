@@ -101,10 +101,25 @@ describe("the seed scenario", () => {
     ]);
     // One look-up per event at 500/s behind a 20-minute cache over 100,000 keys: 500 × (1 − 6/7) = 71.4/s.
     expect(overload!.help).toBe(
-      "add `enricher crm.payment-customer-db { from billing.payment.received  lookup crm.customer-db by msisdn cache 20m  " +
-        "publish billing.payment.enriched as … }` and let `bi.revenue`, `cdp.churn-signal`, `crm.dunning`, `crm.loyalty` " +
-        "read `billing.payment.enriched` instead: peak load 2,000/s → 71.4/s, with an estimated 86% cache hit ratio",
+      "add `enricher crm.payment-customer-db { owner crm  from billing.payment.received  lookup crm.customer-db by msisdn " +
+        "cache 20m  publish crm.payment-received.enriched as … }` and let `bi.revenue`, `cdp.churn-signal`, `crm.dunning`, " +
+        "`crm.loyalty` read `crm.payment-received.enriched` instead: peak load 2,000/s → 71.4/s, with an estimated 86% cache hit ratio",
     );
+  });
+
+  it("proposes an enricher that holds when applied as written", () => {
+    const help = lintInline(avalanche).diagnostics[0]!.help!;
+    const declaration = /add `(enricher [^`]*)`/.exec(help)![1]!.replace("as …", "as PaymentEnriched");
+    const readers = [...help.matchAll(/`([a-z]+\.[a-z-]+)`(?=,| read)/g)].map((m) => m[1]!);
+    const enrichedTopic = /read `([^`]+)` instead/.exec(help)![1]!;
+    // The consumers read the enriched topic instead, without looking up themselves.
+    const moved = avalanche
+      .replace(/«lookup crm\.customer-db by msisdn»/g, "")
+      .replace(/from billing\.payment\.received/g, `from ${enrichedTopic}`);
+    expect(readers).toEqual(["bi.revenue", "cdp.churn-signal", "crm.dunning", "crm.loyalty"]);
+    // No error, the overload gone; only the source topic, now read by the enricher alone, is worth a warning.
+    const applied = lintInline(`${moved}\n${declaration}\n`).diagnostics;
+    expect(applied.map((d) => `${d.severity} ${d.code}`)).toEqual(["warning EVT0508"]);
   });
 
   it("holds after introducing the enricher with a 20-minute cache, and shows the reduction", () => {
