@@ -15,6 +15,7 @@ import {
   type CompileWorkers,
 } from "./compile-workers.js";
 import type { JsonSchema } from "./json-schema.js";
+import { UUID } from "../runtime/validation.js";
 
 /**
  * ajv *standalone* validators, compiled at build time so that services never compile a schema at run time.
@@ -117,7 +118,8 @@ function newAjv(): AjvInstance {
     validateSchema: false,
     meta: false,
   });
-  addFormats(ajv, ["date-time", "date", "duration", "uuid"]);
+  addFormats(ajv, ["date-time", "date", "duration"]);
+  ajv.addFormat("uuid", UUID);
   ajv.addKeyword(decimalBound("x-evtc-minimum", "<"));
   ajv.addKeyword(decimalBound("x-evtc-maximum", ">"));
   return ajv;

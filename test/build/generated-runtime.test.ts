@@ -114,7 +114,19 @@ describe("the example's generated code on the embedded bus", () => {
     const strict = createRuntime({ transport, source: "test", logger: silentLogger });
     const bad = { ...payment(1), accountId: "not an account" };
     await expect(publishBillingPaymentReceived(strict, bad)).rejects.toThrow(/accountId/);
+    // What other platforms on the bus could not parse: a space for the `T` (Java's Instant.parse), a URN for a
+    // UUID (UUID.fromString).
+    await expect(
+      publishBillingPaymentReceived(strict, { ...payment(1), receivedAt: "2026-03-01 12:00:00Z" }),
+    ).rejects.toThrow(/receivedAt: must match format "date-time"/);
+    await expect(
+      publishBillingPaymentReceived(strict, { ...payment(1), paymentId: `urn:uuid:${payment(1).paymentId}` }),
+    ).rejects.toThrow(/paymentId: must match format "uuid"/);
     expect((await transport.offsets("billing.payment.received")).reduce((sum, o) => sum + o.end, 0)).toBe(0);
+    // RFC 3339 in full otherwise: fractions, offsets, a lower-case `t`.
+    await expect(
+      publishBillingPaymentReceived(strict, { ...payment(1), receivedAt: "2026-03-01t12:00:00.5+01:00" }),
+    ).resolves.toBeDefined();
     await strict.close();
   });
 

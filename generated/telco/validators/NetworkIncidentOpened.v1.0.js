@@ -6,7 +6,7 @@ const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additional
 const pattern0 = new RegExp("^\\d{3}-\\d{2,3}-\\d+-\\d+$", "u");
 const func0 = ucs2length;
 const formats0 = /^P(?!$)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)$/;
-const formats2 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+const formats2 = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const formats4 = evtcFormats["date-time"];
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){

@@ -11,7 +11,7 @@ const pattern3 = new RegExp("^[a-z]{2}$", "u");
 const pattern4 = new RegExp("^INV-[0-9]{10}$", "u");
 const pattern5 = new RegExp("^[0-9]{8,15}$", "u");
 const formats0 = evtcFormats.date;
-const formats2 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+const formats2 = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const formats6 = evtcFormats["date-time"];
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){

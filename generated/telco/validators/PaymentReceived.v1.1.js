@@ -8,7 +8,7 @@ const pattern1 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
 const pattern2 = new RegExp("^INV-[0-9]{10}$", "u");
 const pattern3 = new RegExp("^[0-9]{8,15}$", "u");
 const func0 = ucs2length;
-const formats0 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+const formats0 = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const formats2 = evtcFormats["date-time"];
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){

@@ -11,7 +11,7 @@ const pattern2 = new RegExp("^\\d{14,15}$", "u");
 const pattern3 = new RegExp("^[0-9]{8,15}$", "u");
 const pattern4 = new RegExp("^[A-Z0-9-]{3,20}$", "u");
 const formats0 = evtcFormats["date-time"];
-const formats2 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+const formats2 = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;

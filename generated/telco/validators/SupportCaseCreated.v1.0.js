@@ -5,7 +5,7 @@ export default validate0;
 const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"caseId":{"format":"uuid","type":"string"},"category":{"enum":["BILLING","NETWORK_QUALITY","DEVICE","TARIFF","NUMBER_PORTING","OTHER"],"type":"string"},"cellId":{"pattern":"^\\d{3}-\\d{2,3}-\\d+-\\d+$","type":"string"},"channel":{"enum":["PHONE","CHAT","EMAIL","STORE","SOCIAL_MEDIA","APP"],"type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"openedAt":{"format":"date-time","type":"string"},"priority":{"default":"NORMAL","enum":["LOW","NORMAL","HIGH","CRITICAL"],"type":"string"},"summary":{"maxLength":500,"minLength":1,"type":"string"},"tags":{"items":{"type":"string"},"maxItems":10,"type":"array"}},"required":["caseId","msisdn","category","priority","channel","summary","tags","openedAt"],"type":"object"};
 const func0 = Object.prototype.hasOwnProperty;
 const func1 = ucs2length;
-const formats0 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+const formats0 = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const formats2 = evtcFormats["date-time"];
 const pattern0 = new RegExp("^\\d{3}-\\d{2,3}-\\d+-\\d+$", "u");
 const pattern1 = new RegExp("^[0-9]{8,15}$", "u");

@@ -9,7 +9,7 @@ const pattern0 = new RegExp("^ACC-[0-9]{8}$", "u");
 const pattern1 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
 const pattern2 = new RegExp("^[0-9]{8,15}$", "u");
 const pattern3 = new RegExp("^[A-Z0-9-]{3,20}$", "u");
-const formats0 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+const formats0 = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const formats2 = evtcFormats["date-time"];
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){

@@ -7,7 +7,7 @@ const pattern0 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
 const pattern2 = new RegExp("^[0-9]{8,15}$", "u");
 const pattern4 = new RegExp("^[0-9]{12,16}$", "u");
 const formats0 = evtcFormats["date-time"];
-const formats2 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+const formats2 = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const func0 = ucs2length;
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
