@@ -28,9 +28,24 @@ export interface DiagnosticDetails {
   readonly help?: string;
 }
 
+/** The longest user text a message quotes in full (a topic name may have 249 characters); a longer word is cut. */
+const QUOTED_TEXT_LIMIT = 300;
+
+function quotable<P>(params: P): P {
+  if (params === null || typeof params !== "object") return params;
+  const long = Object.values(params).some((v) => typeof v === "string" && v.length > QUOTED_TEXT_LIMIT);
+  if (!long) return params;
+  return Object.fromEntries(
+    Object.entries(params).map(([k, v]) => [
+      k,
+      typeof v === "string" && v.length > QUOTED_TEXT_LIMIT ? `${v.slice(0, QUOTED_TEXT_LIMIT - 1)}…` : v,
+    ]),
+  ) as P;
+}
+
 export function diagnostic<C extends Code>(code: C, params: ParamsOf<C>, details: DiagnosticDetails): Diagnostic {
   const entry = registry[code];
-  const message = (entry.message as (p: ParamsOf<C>) => string)(params);
+  const message = (entry.message as (p: ParamsOf<C>) => string)(quotable(params));
   return {
     code,
     severity: entry.severity,

@@ -41,6 +41,11 @@ function locate(span: Span): Located {
   return { path: span.file.path, line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
 }
 
+/** A source line longer than this is cut to the span and some context on each side. */
+const LONG_LINE = 160;
+const CONTEXT = 40;
+const LONG_SPAN = 80;
+
 /** Source line with a caret underline; multi-line spans are underlined to the end of their first line. */
 function snippet(
   span: Span,
@@ -51,9 +56,16 @@ function snippet(
 ): string[] {
   const { line, column, endLine, endColumn } = locate(span);
   const text = span.file.lineText(line);
-  const before = expandTabs(text.slice(0, column - 1));
+  let before = expandTabs(text.slice(0, column - 1));
   const lastColumn = endLine === line ? Math.max(endColumn, column + 1) : Math.max(text.length + 1, column + 1);
-  const underlined = expandTabs(text.slice(column - 1, lastColumn - 1));
+  let underlined = expandTabs(text.slice(column - 1, lastColumn - 1));
+  let after = expandTabs(text.slice(lastColumn - 1));
+  // A long line (a minified or generated one) is shown around the span only, as rustc does.
+  if (before.length + underlined.length + after.length > LONG_LINE) {
+    if (before.length > CONTEXT + 1) before = `…${before.slice(-CONTEXT)}`;
+    if (underlined.length > LONG_SPAN) underlined = `${underlined.slice(0, LONG_SPAN)}…`;
+    if (after.length > CONTEXT) after = `${after.slice(0, CONTEXT)}…`;
+  }
   const carets = "^".repeat(Math.max(1, underlined.length));
   const bar = paint(style, ansi.blue + ansi.bold, "|");
   const pad = " ".repeat(gutter);
@@ -61,7 +73,7 @@ function snippet(
   const underline = paint(style, caretColor + ansi.bold, carets + (label ? ` ${label}` : ""));
   return [
     `${pad} ${bar}`,
-    `${lineNo} ${bar} ${expandTabs(text)}`.trimEnd(),
+    `${lineNo} ${bar} ${before}${underlined}${after}`.trimEnd(),
     `${pad} ${bar} ${" ".repeat(before.length)}${underline}`,
   ];
 }

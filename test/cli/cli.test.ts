@@ -201,6 +201,19 @@ describe("bad input never produces a stack trace", () => {
     });
   }
 
+  it("shows a problem on a 100,000-character line around the problem, not the whole line", () => {
+    const line = `team t { contact "t@operator.example" }  ${"x".repeat(1000)} // ${"y".repeat(100_000)}\n`;
+    const outcome = evtc(["check", file("long-line.evt", line)], work);
+    expect(outcome.status).toBe(1);
+    const lines = outcome.stdout.split("\n");
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(400);
+    const source = lines.find((l) => l.startsWith("1 | "))!;
+    const carets = lines[lines.indexOf(source) + 1]!;
+    // The carets still stand under the word they point at.
+    expect(source.slice(carets.indexOf("^"), carets.lastIndexOf("^") + 1)).toMatch(/^x+…$/);
+    expect(outcome.stdout).toMatch(/error\[EVT0202\]: `x{299}…` does not start a declaration/);
+  });
+
   it("a UTF-8 byte-order mark is accepted", () => {
     const outcome = evtc(
       ["check", file("bom.evt", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(clean)]))],
