@@ -201,7 +201,7 @@ its values are skipped.`,
     severity: "error",
     message: (p) => `brackets nested more than ${p.limit} deep`,
     explanation: `Blocks and type arguments nest a few levels deep in any real file: an enricher's \`publish\`
-block inside the enricher, a \`map<string, list<int>>\`. The parser stops at a bracket (\`{\`, \`<\`, \`(\` or \`[\`)
+block inside the enricher, a \`map<map<int[]>>\`. The parser stops at a bracket (\`{\`, \`<\`, \`(\` or \`[\`)
 opened inside this many others, and reads nothing more of the file, rather than run out of stack.`,
   }),
 
