@@ -23,6 +23,8 @@ function errnoReason(error: unknown): string {
       return "too many levels of symbolic links";
     case "EISDIR":
       return "is a directory";
+    case "ENOENT":
+      return "no such file (a broken link?)";
     default:
       return code ? code.toLowerCase() : String((error as Error).message ?? error);
   }
@@ -47,7 +49,8 @@ function walk(dir: string, out: string[]): void {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) walk(full, out);
-    else if (entry.isFile() && entry.name.endsWith(".evt")) out.push(full);
+    // A link to a file is read as the file (a broken one is reported); links to directories are not followed.
+    else if ((entry.isFile() || entry.isSymbolicLink()) && entry.name.endsWith(".evt")) out.push(full);
   }
 }
 
@@ -100,7 +103,13 @@ export function readSources(paths: readonly string[], cwd: string): ReadResult {
 function readOne(absolute: string, shown: string, diagnostics: Diagnostic[]): SourceFile | undefined {
   let bytes: Buffer;
   try {
-    const size = statSync(absolute).size;
+    const stats = statSync(absolute);
+    if (!stats.isFile()) {
+      // Reached through a link: a directory, a FIFO or a device would fail or never end.
+      diagnostics.push(diagnostic("EVT0003", { path: shown, reason: "not a regular file" }, { path: shown }));
+      return undefined;
+    }
+    const size = stats.size;
     if (size > MAX_FILE_BYTES) {
       diagnostics.push(
         diagnostic(

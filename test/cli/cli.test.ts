@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -212,6 +212,19 @@ describe("bad input never produces a stack trace", () => {
     // The carets still stand under the word they point at.
     expect(source.slice(carets.indexOf("^"), carets.lastIndexOf("^") + 1)).toMatch(/^x+…$/);
     expect(outcome.stdout).toMatch(/error\[EVT0202\]: `x{299}…` does not start a declaration/);
+  });
+
+  it("reads a linked .evt file in a directory as the file, and reports a broken link", () => {
+    file("linked/real/a.evt", clean);
+    symlinkSync(path.join(work, "linked", "real", "a.evt"), path.join(work, "linked", "b.evt"));
+    symlinkSync(path.join(work, "linked", "nowhere.evt"), path.join(work, "linked", "broken.evt"));
+    const outcome = evtc(["check", "linked"], work);
+    expect(outcome.stdout).toMatch(
+      /error\[EVT0003\]: cannot read `linked\/broken.evt`: no such file \(a broken link\?\)/,
+    );
+    // Both the file and the working link were read: the link's declarations clash with the file's.
+    expect(outcome.stdout).toContain("linked/b.evt");
+    expect(outcome.status).toBe(2);
   });
 
   it("a UTF-8 byte-order mark is accepted", () => {
