@@ -142,6 +142,14 @@ const LOG_LEVELS: Readonly<Record<KafkaLogLevel, KafkaJsLogLevel>> = {
 
 const SASL_MECHANISMS: readonly KafkaSaslMechanism[] = ["plain", "scram-sha-256", "scram-sha-512"];
 
+/** `KAFKA_TLS`: on or off, never a silent off for a value meant as on (`on`, `enabled`). */
+function tlsFromEnv(text: string | undefined): boolean {
+  const value = (text ?? "").trim().toLowerCase();
+  if (["", "0", "false", "no", "off"].includes(value)) return false;
+  if (["1", "true", "yes", "on"].includes(value)) return true;
+  throw new Error(`unknown KAFKA_TLS \`${text}\`: use 1, true, yes or on (0, false, no or off for none)`);
+}
+
 function optionalCount(text: string | undefined): number | undefined {
   return text === undefined || text.trim() === "" ? undefined : Number(text);
 }
@@ -166,7 +174,7 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
     clientId: options.clientId ?? (env["KAFKA_CLIENT_ID"] || "evtc"),
     maxReplicationFactor: maxReplication,
     sasl: options.sasl ?? saslFromEnv(env),
-    tls: options.tls ?? /^(1|true|yes)$/i.test(env["KAFKA_TLS"] ?? ""),
+    tls: options.tls ?? tlsFromEnv(env["KAFKA_TLS"]),
     logLevel: logLevel as KafkaLogLevel,
     lingerMs: options.lingerMs ?? 5,
     maxBatchRecords: options.maxBatchRecords ?? 1000,

@@ -53,6 +53,11 @@ describe("Kafka transport configuration", () => {
     expect(() => resolveKafkaOptions({ env: { KAFKA_BROKERS: "k:9092", KAFKA_LOG_LEVEL: "loud" } })).toThrow(
       /unknown KAFKA_LOG_LEVEL/,
     );
+    expect(() => resolveKafkaOptions({ env: { KAFKA_BROKERS: "k:9092", KAFKA_TLS: "enabled" } })).toThrow(
+      /unknown KAFKA_TLS `enabled`/,
+    );
+    expect(resolveKafkaOptions({ env: { KAFKA_BROKERS: "k:9092", KAFKA_TLS: "on" } }).tls).toBe(true);
+    expect(resolveKafkaOptions({ env: { KAFKA_BROKERS: "k:9092", KAFKA_TLS: "off" } }).tls).toBe(false);
   });
 
   it("caps the replication of created topics from KAFKA_MAX_REPLICATION_FACTOR, and refuses a bad value", () => {
