@@ -100,6 +100,9 @@ class RuntimeImpl implements EvtcRuntime {
     parent: Context | undefined,
   ): Promise<PublishedEvent> {
     this.assertOpen();
+    // The size first, as given: no pattern of the validator runs on a value larger than the topic takes.
+    const given = sizeProblem(topic, serializedBytes(event));
+    if (given !== undefined) throw new InvalidEventError(topic.name, [given]);
     event = validated(topic, event);
     const id = options.id ?? randomUUID();
     const time = options.time ?? new Date(this.deps.now());
@@ -248,6 +251,15 @@ class RuntimeImpl implements EvtcRuntime {
 
   private assertOpen(): void {
     if (this.closing) throw new Error("the evtc runtime is closed");
+  }
+}
+
+/** The bytes of `event` as JSON; 0 for a value JSON cannot hold (a BigInt), which validation then refuses. */
+function serializedBytes(event: unknown): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(event) ?? "", "utf8");
+  } catch {
+    return 0;
   }
 }
 

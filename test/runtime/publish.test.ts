@@ -2,7 +2,17 @@ import { describe, expect, it } from "vitest";
 import { CLOUDEVENTS_SPEC_VERSION } from "../../src/runtime/envelope.js";
 import { InvalidEventError } from "../../src/runtime/stamp.js";
 import { partitionForKey } from "../../src/runtime/murmur2.js";
-import { harness, json, metric, paymentTopic, tap, until, type Payment } from "./runtime-support.js";
+import {
+  harness,
+  json,
+  metric,
+  paymentTopic,
+  paymentV1,
+  tap,
+  until,
+  validator,
+  type Payment,
+} from "./runtime-support.js";
 
 const topic = paymentTopic("billing.payment.received", 3);
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -15,7 +25,12 @@ describe("publish", () => {
     const published = await runtime.publish(topic, { account: "acct-7", amount: 12.5 });
     await until(() => records.length === 1);
     const record = records[0]!;
-    expect(published).toEqual({ topic: topic.name, partition: record.partition, offset: record.offset, id: published.id });
+    expect(published).toEqual({
+      topic: topic.name,
+      partition: record.partition,
+      offset: record.offset,
+      id: published.id,
+    });
     expect(published.id).toMatch(UUID_V4);
     expect(record.key?.toString()).toBe("acct-7");
     expect(record.partition).toBe(partitionForKey("acct-7", 3));
@@ -93,11 +108,24 @@ describe("publish", () => {
   });
 
   it("refuses an event over the topic's maximum size, as the broker would, sending nothing", async () => {
-    const small = { ...paymentTopic("billing.payment.small", 1), config: { "max.message.bytes": "64" } };
+    // The size is checked before the validator runs: none of its patterns sees a value over the topic's size.
+    let validations = 0;
+    const counting = validator<Payment>((data) => {
+      validations++;
+      return paymentV1(data) ? [] : [...(paymentV1.errors ?? [])];
+    });
+    const declared = paymentTopic("billing.payment.small", 1);
+    const small = {
+      ...declared,
+      event: { ...declared.event, validate: counting },
+      config: { "max.message.bytes": "64" },
+    };
     const { transport, runtime } = await harness([small]);
     await runtime.publish(small, { account: "a", amount: 1 });
+    expect(validations).toBe(1);
     const large = { account: "a".repeat(100), amount: 1 };
     const error = await runtime.publish(small, large).catch((e: unknown) => e);
+    expect(validations).toBe(1);
     expect(error).toBeInstanceOf(InvalidEventError);
     expect((error as Error).message).toBe(
       "invalid `billing.payment.small` event, not published:\n" +
