@@ -27,6 +27,15 @@ Exit codes:
   2  usage or file-system problem (bad option, missing path, no .evt files)
   3  internal error in evtc (please report it)`;
 
+/** The exit codes of a command that prints what evtc knows, reading no project. */
+function listingExitCodes(printed: string, refused?: string): string {
+  return `
+Exit codes:
+  0  ${printed}
+  2  ${refused !== undefined ? `${refused}, or a usage error` : "usage error (a bad option)"}
+  3  internal error in evtc (please report it)`;
+}
+
 /** Colours only on a terminal, never when NO_COLOR is set (https://no-color.org) or `--no-color` is given. */
 export function useColor(terminal: Terminal, flag: boolean | undefined): boolean {
   if (flag === false) return false;
@@ -163,7 +172,8 @@ Exit codes:
 Exit codes:
   0  the bus holds (warnings allowed)
   1  a back-end is over capacity, a deadline cannot be met, or the project has errors
-  2  usage or file-system problem`,
+  2  usage or file-system problem
+  3  internal error in evtc (please report it)`,
     )
     .action(async (paths: string[], options: { format: LoadFormat; scale: number; color?: boolean; config?: string }) => {
       const { loadCommand } = await import("./load.js");
@@ -202,7 +212,8 @@ Exit codes:
 Exit codes:
   0  compatible
   1  incompatible
-  2  bad input (a file missing, not JSON, not a schema) or a usage error`,
+  2  bad input (a file missing, not JSON, not a schema) or a usage error
+  3  internal error in evtc (please report it)`,
     )
     .action(
       async (
@@ -255,6 +266,7 @@ Exit codes:
     .command("rules")
     .description("list the governance rules with their id, default severity and purpose")
     .addOption(new Option("--format <format>", "text or json").choices(["text", "json"]).default("text"))
+    .addHelpText("after", listingExitCodes("the rules were listed"))
     .action(async (options: { format: "text" | "json" }) => {
       const { rulesCommand } = await import("./rules.js");
       exitCode = rulesCommand(options.format, terminal);
@@ -264,25 +276,25 @@ Exit codes:
     .command("explain")
     .description("print the long explanation of a diagnostic code")
     .argument("<code>", "a diagnostic code such as EVT0301")
-    .addHelpText("after", exitCodesHelp)
+    .addHelpText("after", listingExitCodes("the explanation was printed", "no diagnostic has that code"))
     .action(async (code: string) => {
       const { explainCommand } = await import("./explain.js");
       exitCode = explainCommand(code, terminal);
     });
 
+  // `evtc help run` and `evtc run --help` would print the general help and exit 0, as if `run` were a command:
+  // an unknown command is reported as such (with commander's suggestion) whatever follows it.
+  const known = new Set([...program.commands.map((command) => command.name()), "help"]);
+  const asked = argv[0] === "help" ? argv[1] : argv[0];
+  const unknown = asked !== undefined && !asked.startsWith("-") && !known.has(asked);
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(unknown ? [asked] : [...argv], { from: "user" });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (
-        error.code === "commander.helpDisplayed" ||
-        error.code === "commander.version" ||
-        error.code === "commander.help"
-      ) {
-        return ExitCode.ok;
-      }
-      return ExitCode.usage;
+      // Help or the version asked for exit 0; help shown because no command was given (commander's exit code 1)
+      // is a usage error, as is every other parse error.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     const detail = terminal.env["EVTC_DEBUG"]
       ? String((error as Error).stack)

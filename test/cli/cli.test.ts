@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -227,6 +227,18 @@ describe("bad input never produces a stack trace", () => {
     expect(outcome.status).toBe(2);
   });
 
+  it("finishes with its own exit code, quietly, when the reader of its output goes away (`evtc check | head`)", async () => {
+    const many = file("many-errors.evt", "tean t {}\n".repeat(5000));
+    const child = spawn(process.execPath, [cli, "check", many], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
+    // The reader closes at once: the hundreds of kilobytes of diagnostics cannot all fit in the pipe.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).toBe("");
+    expect(status).toBe(1);
+  });
+
   it("a UTF-8 byte-order mark is accepted", () => {
     const outcome = evtc(
       ["check", file("bom.evt", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(clean)]))],
@@ -249,8 +261,23 @@ describe("usage", () => {
       const outcome = evtc(args);
       expect(outcome.status, args.join(" ")).toBe(0);
       expect(outcome.stdout, args.join(" ")).toMatch(/Usage: evtc/);
-      if (args[0] !== "rules") expect(outcome.stdout, args.join(" ")).toMatch(/Exit codes:/);
+      expect(outcome.stdout, args.join(" ")).toMatch(/Exit codes:/);
     }
+    // Each command's own: explain and rules read no project.
+    expect(evtc(["explain", "--help"]).stdout).toContain("2  no diagnostic has that code");
+    expect(evtc(["explain", "--help"]).stdout).not.toContain("the project has errors");
+    expect(evtc(["compat", "--help"]).stdout).toContain("3  internal error");
+  });
+
+  it("reports an unknown command as such, with or without --help, and no command at all as a usage error", () => {
+    for (const args of [["frobnicate", "--help"], ["help", "frobnicate"]]) {
+      const outcome = evtc(args);
+      expect(outcome.status, args.join(" ")).toBe(2);
+      expect(outcome.stderr, args.join(" ")).toMatch(/^error: unknown command 'frobnicate'/);
+    }
+    const bare = evtc([]);
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toMatch(/Usage: evtc/);
   });
 
   it("exits 2 on usage errors", () => {
