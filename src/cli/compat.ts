@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from "jsonc-parser";
-import type { Json } from "../compat/diff.js";
+import { unresolvedReference, type Json } from "../compat/diff.js";
 import type { Policy } from "../compat/differences.js";
 import { checkCompatibility } from "../compat/modes.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
@@ -58,7 +58,10 @@ function readSchema(given: string, cwd: string): Json | Diagnostic {
       { path: given },
     );
   }
-  return nodeValue(root);
+  const schema = nodeValue(root);
+  const unresolved = unresolvedReference(schema);
+  if (unresolved !== undefined) return diagnostic("EVT0601", { path: given, reason: unresolved }, { path: given });
+  return schema;
 }
 
 function isDiagnostic(value: Json | Diagnostic): value is Diagnostic {

@@ -46,6 +46,44 @@ function unescapePointer(segment: string): string {
   return segment.replace(/~1/g, "/").replace(/~0/g, "~");
 }
 
+/** What `ref`, a JSON pointer into `root` (`#/definitions/X`), points at; undefined when nothing. */
+function pointTo(root: Json, ref: string): Json | undefined {
+  let target: Json | undefined = root;
+  for (const segment of ref
+    .slice(1)
+    .split("/")
+    .filter((s) => s !== "")) {
+    target = isObject(target)
+      ? target[unescapePointer(segment)]
+      : Array.isArray(target)
+        ? target[Number(segment)]
+        : undefined;
+  }
+  return target;
+}
+
+/**
+ * Why a schema cannot be compared in full: a `$ref` to another document (which the comparison does not fetch) or
+ * one pointing at nothing in this one. Either would be compared as a schema that accepts anything.
+ */
+export function unresolvedReference(root: Json): string | undefined {
+  const pending: Json[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (Array.isArray(node)) pending.push(...node);
+    else if (isObject(node)) {
+      const ref = node["$ref"];
+      if (typeof ref === "string") {
+        if (!ref.startsWith("#"))
+          return `\`$ref\` \`${ref}\` names another document; only references inside the file are followed`;
+        if (pointTo(root, ref) === undefined) return `\`$ref\` \`${ref}\` points to nothing in the file`;
+      }
+      pending.push(...Object.values(node));
+    }
+  }
+  return undefined;
+}
+
 function show(value: Json | undefined): string {
   return value === undefined ? "none" : JSON.stringify(value);
 }
@@ -103,17 +141,7 @@ class Comparison {
     for (let hops = 0; hops < 32 && isObject(current) && typeof current["$ref"] === "string"; hops++) {
       const ref = current["$ref"];
       if (!ref.startsWith("#")) break;
-      let target: Json | undefined = root;
-      for (const segment of ref
-        .slice(1)
-        .split("/")
-        .filter((s) => s !== "")) {
-        target = isObject(target)
-          ? target[unescapePointer(segment)]
-          : Array.isArray(target)
-            ? target[Number(segment)]
-            : undefined;
-      }
+      const target = pointTo(root, ref);
       if (target === undefined) break;
       current = target;
       currentPath = ref;

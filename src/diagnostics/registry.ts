@@ -560,8 +560,10 @@ order. Make the enricher \`ordered\`.`,
     severity: "error",
     usage: true,
     message: (p) => `\`${p.path}\` is not a JSON Schema: ${p.reason}`,
-    explanation: `\`evtc compat\` compares two JSON Schema files; this one is not valid JSON, or its top level is
-neither an object nor a boolean. JSON Schema documents are JSON (comments are tolerated).`,
+    explanation: `\`evtc compat\` compares two JSON Schema files; this one is not valid JSON, its top level is
+neither an object nor a boolean, or it has a \`$ref\` the comparison cannot follow: to another document (which it
+does not fetch) or to nothing in this one. Compared as it stands, such a reference would accept anything, and
+every change behind it would pass. JSON Schema documents are JSON (comments are tolerated).`,
   }),
   EVT0602: entry<{ reason: string }>({
     name: "invalid-lock-file",

@@ -270,7 +270,10 @@ describe("usage", () => {
   });
 
   it("reports an unknown command as such, with or without --help, and no command at all as a usage error", () => {
-    for (const args of [["frobnicate", "--help"], ["help", "frobnicate"]]) {
+    for (const args of [
+      ["frobnicate", "--help"],
+      ["help", "frobnicate"],
+    ]) {
       const outcome = evtc(args);
       expect(outcome.status, args.join(" ")).toBe(2);
       expect(outcome.stderr, args.join(" ")).toMatch(/^error: unknown command 'frobnicate'/);
@@ -398,6 +401,20 @@ describe("evtc compat", () => {
       }),
     );
     file("schemas/broken.json", "{ nope");
+  });
+
+  it("refuses a schema whose $ref it cannot follow, rather than compare it as accepting anything", () => {
+    file("compat/object.json", '{ "type": "object" }');
+    file("compat/dangling.json", '{ "$ref": "#/definitions/missing" }');
+    file("compat/remote.json", '{ "properties": { "a": { "$ref": "https://example.com/a.json" } } }');
+    const dangling = evtc(["compat", "compat/object.json", "compat/dangling.json"], work);
+    expect(dangling.status).toBe(2);
+    expect(dangling.stderr).toContain(
+      "error[EVT0601]: `compat/dangling.json` is not a JSON Schema: `$ref` `#/definitions/missing` points to nothing in the file",
+    );
+    const remote = evtc(["compat", "compat/remote.json", "compat/object.json"], work);
+    expect(remote.status).toBe(2);
+    expect(remote.stderr).toContain("`https://example.com/a.json` names another document");
   });
 
   it("prints each change with its JSON pointer and verdict; exit 0 when compatible", () => {
