@@ -85,6 +85,11 @@ topic billing.invoice.write-off-approved { owner billing event PaymentReceived k
       { code: "EVT0503", at: 1, help: "name what happened: `billing.invoice.paid`" },
     ]);
     expect(result.diagnostics[0]!.severity).toBe("warning");
+    // What it proposes is a name naming/topic-format accepts as well.
+    const upper = lintInline(`${base}
+topic billing.Invoice.Create { owner billing event PaymentReceived key msisdn }${readers("billing.Invoice.Create")}`);
+    const pastTense = upper.diagnostics.find((d) => d.code === "EVT0503");
+    expect(pastTense?.help).toBe("name what happened: `billing.invoice.created`");
   });
 
   it("naming/owner-domain-prefix", () => {

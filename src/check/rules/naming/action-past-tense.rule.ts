@@ -13,9 +13,10 @@ export default defineRule({
       const action = segments[2]!;
       const word = lastWord(action);
       if (isPastTense(word)) continue;
-      const proposal = [...segments.slice(0, 2), action.slice(0, action.length - word.length) + pastTenseOf(word)].join(
-        ".",
-      );
+      // A name the other naming rules accept too: lower case (naming/topic-format).
+      const proposal = [...segments.slice(0, 2), action.slice(0, action.length - word.length) + pastTenseOf(word)]
+        .join(".")
+        .toLowerCase();
       report(topic.nameSpan, { name: topic.name, action }, { help: `name what happened: \`${proposal}\`` });
     }
   },
