@@ -86,7 +86,11 @@ export function attachDocs(file: ast.EvtFile, tokens: readonly Token[]): Map<ast
   for (const comment of file.comments) {
     if (!comment.doc) continue;
     const line = lineOf(comment.span.start);
-    const previous = tokens[tokenBefore(tokens, comment.span.start)];
+    const before = tokenBefore(tokens, comment.span.start);
+    let previous = tokens[before];
+    // `A, /// doc` documents `A`, as the parser reads it (syntax/docs.ts): a comma between members ends no node.
+    const beforeComma = previous?.image === "," ? tokens[before - 1] : undefined;
+    if (beforeComma !== undefined && lineOf(beforeComma.start) === line) previous = beforeComma;
     if (previous !== undefined && lineOf(previous.end - 1) === line) {
       trailingByEnd.set(previous.end, [...(trailingByEnd.get(previous.end) ?? []), comment]);
       continue;

@@ -23,10 +23,13 @@ export class DocIndex {
       const line = source.position(doc.startOffset).line;
       const text = doc.image.slice(3).replace(/^ /, "");
       while (codeIndex < codeTokens.length && codeTokens[codeIndex]!.startOffset < doc.startOffset) codeIndex++;
-      const previous = codeTokens[codeIndex - 1];
+      let previous = codeTokens[codeIndex - 1];
+      // `A, /// doc` documents `A`: a comma between members ends no node.
+      const beforeComma = previous?.image === "," ? codeTokens[codeIndex - 2] : undefined;
+      if (beforeComma !== undefined && source.position(beforeComma.startOffset).line === line) previous = beforeComma;
       const trailing =
         previous !== undefined && source.position(previous.endOffset ?? previous.startOffset).line === line;
-      if (trailing) {
+      if (previous !== undefined && trailing) {
         // Keyed by where the code before it ends: the node ending exactly there is the one documented.
         const end = (previous.endOffset ?? previous.startOffset) + 1;
         this.trailingDocs.set(end, [...(this.trailingDocs.get(end) ?? []), text]);

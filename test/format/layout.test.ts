@@ -187,11 +187,15 @@ describe("comments in the canonical layout", () => {
     expect(members.members.map((m) => m.docs)).toEqual([["Went through."], ["Declined."], []]);
   });
 
-  it("does not let a doc comment that documented nothing start documenting the next member", () => {
-    const output = fmt(["enum E { A, /// after a comma: documents nothing", "B }"]);
-    expect(output).toBe(text(["enum E {", "  A", "  /// after a comma: documents nothing", "", "  B", "}"]));
+  it("reads a doc comment after a member and its comma as the member's, and keeps it so", () => {
+    const input = ["enum E { A, /// after a comma: documents A", "B }"];
+    const parsed = parseSource(new SourceFile("x.evt", input.join("\n") + "\n")).file
+      .declarations[0] as ast.EnumDeclaration;
+    expect(parsed.members.map((m) => m.docs)).toEqual([["after a comma: documents A"], []]);
+    const output = fmt(input);
+    expect(output).toBe(text(["enum E {", "  A /// after a comma: documents A", "  B", "}"]));
     const decl = parseSource(new SourceFile("x.evt", output)).file.declarations[0] as ast.EnumDeclaration;
-    expect(decl.members.map((m) => m.docs)).toEqual([[], []]);
+    expect(decl.members.map((m) => m.docs)).toEqual([["after a comma: documents A"], []]);
   });
 
   it("keeps the doc comment of a publish clause with it", () => {
