@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import { sortAndDedupe, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { pathOf, sortAndDedupe, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
 import { FormatMeaningError, formatSource } from "../format/format.js";
 import { readSources } from "../io/read-sources.js";
@@ -102,11 +102,17 @@ export function fmtCommand(paths: readonly string[], options: FmtOptions, termin
   }
 
   const rendered = renderAll(sortAndDedupe(diagnostics), "text", { color: options.color });
-  const files = read.sources.length;
+  // Files found but not read as text (binary, not UTF-8, too large, unreadable) are files left alone too.
+  const unread = new Set(
+    read.diagnostics
+      .filter((d) => d.severity === "error" && ["EVT0003", "EVT0004", "EVT0005", "EVT0006"].includes(d.code))
+      .map(pathOf),
+  ).size;
+  const files = read.sources.length + unread;
+  const leftAs = (count: number) => (count === 1 ? "it is" : "they are");
   const leftAlone =
-    refused > 0
-      ? `; ${plural(refused, "file")} with syntax errors left as ${refused === 1 ? "it is" : "they are"}`
-      : "";
+    (refused > 0 ? `; ${plural(refused, "file")} with syntax errors left as ${leftAs(refused)}` : "") +
+    (unread > 0 ? `; ${plural(unread, "file")} that could not be read as text left as ${leftAs(unread)}` : "");
   const them = changed.length === 1 ? "it" : "them";
   const outcome = !options.check
     ? `${changed.length} reformatted`

@@ -141,6 +141,10 @@ describe("evtc fmt", { timeout: 60_000 }, () => {
     expect(outcome.stdout).toContain("error[EVT0001]: no such file or directory `missing/nope.evt`");
     expect(outcome.stdout).toContain("error[EVT0002]: no `.evt` files in `missing/empty`");
     expect(outcome.stdout).toContain("error[EVT0004]");
+    // The binary file counts among the files, left as it is.
+    expect(outcome.stdout).toMatch(
+      /\n2 files checked: 1 reformatted; 1 file that could not be read as text left as it is\n$/,
+    );
     expect(read("missing/a.evt")).toBe(tidy);
     expect(read("missing/binary/b.evt")).toBe("team\u0000");
   });
