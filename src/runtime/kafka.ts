@@ -28,6 +28,7 @@ import type {
   TopicSettings,
   Transport,
 } from "./transport.js";
+import { partitionForKey } from "./murmur2.js";
 
 /**
  * The Kafka transport: `Transport` on kafkajs.
@@ -227,12 +228,23 @@ export function createKafkaTransport(options: KafkaTransportOptions = {}): Trans
 interface PendingSend {
   readonly records: readonly OutgoingRecord[];
   readonly bytes: number;
-  /** The bytes of each topic whose records say its `max.message.bytes`, with that limit. */
-  readonly limited: ReadonlyMap<string, { readonly bytes: number; readonly limit: number }> | undefined;
+  /**
+   * The bytes of the records that say their topic's `max.message.bytes`, by the partition they will go to where
+   * that is known already (a keyed record of a topic whose partitions are known), else by topic.
+   */
+  readonly limited: ReadonlyMap<string, LimitedBytes> | undefined;
   settled: boolean;
   resolve(positions: readonly RecordPosition[]): void;
   reject(error: Error): void;
   readonly timer: NodeJS.Timeout;
+}
+
+interface LimitedBytes {
+  readonly topic: string;
+  /** Whether the partition is not known: the bytes may go to any of the topic's partitions. */
+  readonly anyPartition: boolean;
+  readonly limit: number;
+  bytes: number;
 }
 
 /** Where the records of one topic partition stand in a request. */
@@ -257,6 +269,8 @@ class KafkaTransport implements Transport {
   private producer: Promise<Producer> | undefined;
   private admin: Promise<Admin> | undefined;
   private readonly metadata = new Map<string, { at: number; partitions: Promise<PartitionMetadata[]> }>();
+  /** The partition count of each topic whose metadata came, for placing records before a request is made up. */
+  private readonly partitionCounts = new Map<string, number>();
   private readonly subscriptions = new Set<KafkaSubscription>();
   private readonly queue: PendingSend[] = [];
   private readonly unsettled = new Set<Promise<unknown>>();
@@ -294,7 +308,10 @@ class KafkaTransport implements Transport {
         topics: [...missing.values()].map((topic) => this.creatable(topic)),
       });
     }
-    for (const topic of topics) this.metadata.delete(topic.name);
+    for (const topic of topics) {
+      this.metadata.delete(topic.name);
+      this.partitionCounts.delete(topic.name);
+    }
   }
 
   /** A topic as `createTopics` takes it, its replication capped by `maxReplicationFactor`. */
@@ -344,15 +361,22 @@ class KafkaTransport implements Transport {
     if (records.length === 0) return Promise.resolve([]);
     const promise = new Promise<readonly RecordPosition[]>((resolve, reject) => {
       let bytes = 0;
-      let limited: Map<string, { bytes: number; limit: number }> | undefined;
+      let limited: Map<string, LimitedBytes> | undefined;
       for (const record of records) {
         const size = recordBytes(record);
         bytes += size;
         if (record.maxMessageBytes === undefined) continue;
+        // The partition the partitioner will pick (murmur2 of the key, as kafkajs's DefaultPartitioner does).
+        const count = this.partitionCounts.get(record.topic);
+        const partition = record.key !== null && count !== undefined ? partitionForKey(record.key, count) : undefined;
+        const bucket = partition === undefined ? record.topic : `${record.topic}\u0000${partition}`;
         limited ??= new Map();
-        const topic = limited.get(record.topic);
-        if (topic === undefined) limited.set(record.topic, { bytes: size, limit: record.maxMessageBytes });
-        else topic.bytes += size;
+        const entry = limited.get(bucket);
+        if (entry !== undefined) entry.bytes += size;
+        else {
+          const anyPartition = partition === undefined;
+          limited.set(bucket, { topic: record.topic, anyPartition, limit: record.maxMessageBytes, bytes: size });
+        }
       }
       const pending: PendingSend = {
         records,
@@ -423,14 +447,19 @@ class KafkaTransport implements Transport {
     const batch: PendingSend[] = [];
     let records = 0;
     let bytes = 0;
-    // Per topic with a known `max.message.bytes`: the broker refuses a partition's batch above it (even of small
-    // records, MESSAGE_TOO_LARGE, not retried), and kafkajs does not split one as Java's producer does. Counted
-    // per topic, as if every record went to one partition.
+    // Per partition of a topic with a known `max.message.bytes`: the broker refuses a partition's batch above it
+    // (even of small records: MESSAGE_TOO_LARGE, not retried), and kafkajs does not split one as Java's producer
+    // does. Records whose partition is not known yet count against every partition of their topic.
+    const partitionBytes = new Map<string, number>();
     const topicBytes = new Map<string, number>();
+    const anyPartitionBytes = new Map<string, number>();
     const withinTopicLimits = (send: PendingSend): boolean => {
       if (send.limited === undefined) return true;
-      for (const [topic, { bytes, limit }] of send.limited) {
-        if ((topicBytes.get(topic) ?? 0) + bytes > limit - RECORD_BATCH_OVERHEAD_BYTES) return false;
+      for (const [bucket, { topic, anyPartition, limit, bytes }] of send.limited) {
+        const already = anyPartition
+          ? (topicBytes.get(topic) ?? 0)
+          : (partitionBytes.get(bucket) ?? 0) + (anyPartitionBytes.get(topic) ?? 0);
+        if (already + bytes > limit - RECORD_BATCH_OVERHEAD_BYTES) return false;
       }
       return true;
     };
@@ -446,8 +475,12 @@ class KafkaTransport implements Transport {
       batch.push(next);
       records += next.records.length;
       bytes += next.bytes;
-      for (const [topic, limited] of next.limited ?? [])
-        topicBytes.set(topic, (topicBytes.get(topic) ?? 0) + limited.bytes);
+      for (const [bucket, { topic, anyPartition, bytes: size }] of next.limited ?? []) {
+        topicBytes.set(topic, (topicBytes.get(topic) ?? 0) + size);
+        const by = anyPartition ? anyPartitionBytes : partitionBytes;
+        const key = anyPartition ? topic : bucket;
+        by.set(key, (by.get(key) ?? 0) + size);
+      }
     }
     this.queuedRecords -= records;
     this.queuedBytes -= bytes;
@@ -502,7 +535,10 @@ class KafkaTransport implements Transport {
         break;
       } catch (error) {
         if (!retriable(error) || ready.every(({ pending }) => pending.settled)) {
-          for (const topic of topicMessages.keys()) this.metadata.delete(topic);
+          for (const topic of topicMessages.keys()) {
+            this.metadata.delete(topic);
+            this.partitionCounts.delete(topic);
+          }
           for (const { pending } of ready) pending.reject(asError(error));
           return;
         }
@@ -572,6 +608,7 @@ class KafkaTransport implements Transport {
       });
       const found = topics.find((entry) => entry.name === topic);
       if (!found || found.partitions.length === 0) throw missingTopic(topic);
+      this.partitionCounts.set(topic, found.partitions.length);
       return found.partitions;
     })();
     this.metadata.set(topic, { at: Date.now(), partitions });

@@ -168,22 +168,25 @@ describe("coalescing sends", () => {
     }
   });
 
-  it("keeps a request's records of a topic within its max.message.bytes, which Kafka holds a partition's batch to", async () => {
+  it("keeps a request's records of a partition within its topic's max.message.bytes, which Kafka holds the partition's batch to", async () => {
     const topic = unique("small-batches");
     const maxMessageBytes = 16_384;
     await transport.ensureTopics([
-      { name: topic, partitions: 1, config: { "max.message.bytes": String(maxMessageBytes) } },
+      { name: topic, partitions: 4, config: { "max.message.bytes": String(maxMessageBytes) } },
     ]);
     // Sixty records of 1 KiB, each well within the limit, sixty times it together: one request would be refused.
-    const count = 60;
-    const positions = await Promise.all(
-      Array.from({ length: count }, (_, i) =>
-        transport.send([{ ...record(topic, "k", `${i}`.padEnd(1024, ".")), maxMessageBytes }]).then((p) => p[0]!),
-      ),
-    );
+    // The first burst goes before the transport knows the topic's partitions, the second after; both to one
+    // partition (one key), the third spread over all four.
+    const burst = (key: (i: number) => string) =>
+      Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          transport.send([{ ...record(topic, key(i), `${i}`.padEnd(1024, ".")), maxMessageBytes }]).then((p) => p[0]!),
+        ),
+      );
+    const positions = [...(await burst(() => "k")), ...(await burst(() => "k")), ...(await burst((i) => `k${i}`))];
     expectDenseOffsets(positions);
-    const batches = await recordBatches(topic, count);
-    expect(batches.size).toBeGreaterThanOrEqual(4);
+    const batches = await recordBatches(topic, positions.length);
+    expect(batches.size).toBeGreaterThanOrEqual(8);
   });
 
   it("flushes pending sends on close and refuses sends after it", async () => {
