@@ -12,7 +12,8 @@ function describeFound(token: IToken): string {
 }
 
 function describeExpected(types: readonly TokenType[]): string {
-  const labels = [...new Set(types.map((type) => type.LABEL ?? type.name))];
+  // chevrotain's end-of-input token is named `EOF`: a user reads "the end of the file".
+  const labels = [...new Set(types.map((type) => (type === EOF ? "the end of the file" : (type.LABEL ?? type.name))))];
   if (labels.length === 1) return labels[0]!;
   return `one of ${labels.slice(0, -1).join(", ")} or ${labels[labels.length - 1]}`;
 }

@@ -469,6 +469,14 @@ describe("error recovery", () => {
     expect(d.related.map((r) => [r.span.start, r.message])).toEqual([[12, "this block is not closed"]]);
   });
 
+  it("never names the parser's own tokens: the end of the file is 'the end of the file'", () => {
+    const messages = ['team "bad" {}', "event Foo v1.2.3 { a string }", "enum E { A } }"].flatMap((source) =>
+      parse(source).diagnostics.map((d) => d.message),
+    );
+    expect(messages).toContain("expected the end of the file, found `{`");
+    expect(messages.filter((m) => /\bEOF\b|Token\b/.test(m))).toEqual([]);
+  });
+
   it("proposes the closest clause and declaration words", () => {
     const result = parse(`topic a.b.c { partitons 3 }\ntopc x.y.z {}`);
     expect(result.diagnostics.map((d) => d.help)).toEqual(["did you mean `partitions`?", "did you mean `topic`?"]);
