@@ -61,7 +61,8 @@ export function deadLetterTopicSettings<T>(reader: ReaderSpec<T>): TopicSettings
   const minInsync = source.config["min.insync.replicas"];
   if (minInsync !== undefined) config["min.insync.replicas"] = minInsync;
   const maxBytes = source.config["max.message.bytes"];
-  if (maxBytes !== undefined) config["max.message.bytes"] = String(Number(maxBytes) + DEAD_LETTER_DEFAULTS.headroomBytes);
+  if (maxBytes !== undefined)
+    config["max.message.bytes"] = String(Number(maxBytes) + DEAD_LETTER_DEFAULTS.headroomBytes);
   return {
     name: reader.dlqTopic,
     partitions: DEAD_LETTER_DEFAULTS.partitions,
@@ -116,7 +117,12 @@ function replayRecord(record: ConsumedRecord, sourceTopic: string, from: string)
     if (!name.startsWith("evtc_dlq_")) headers[name] = value;
   }
   headers[DLQ_HEADERS.replayedFrom] = from;
-  return { topic: sourceTopic, key: record.key === null ? null : record.key.toString("utf8"), value: record.value, headers };
+  return {
+    topic: sourceTopic,
+    key: record.key === null ? null : record.key.toString("utf8"),
+    value: record.value,
+    headers,
+  };
 }
 
 export const DEFAULT_REPLAY_IDLE_MS = 10_000;
@@ -137,6 +143,9 @@ export async function replayDeadLetters<T>(
   if (dlqTopic === undefined) throw new Error(`\`${reader.name}\` has no dead-letter topic to replay`);
   const limit = options.limit ?? Infinity;
   const idleMs = options.idleMs ?? DEFAULT_REPLAY_IDLE_MS;
+  // The source topic's `max.message.bytes`, for the transport (see `OutgoingRecord`).
+  const sourceMax = reader.topic.config["max.message.bytes"];
+  const sourceLimit = sourceMax !== undefined ? { maxMessageBytes: Number(sourceMax) } : {};
   const groupId = replayGroupOf(reader.groupId);
   const sentBack = new Set<string>();
   let replayed = 0;
@@ -162,38 +171,41 @@ export async function replayDeadLetters<T>(
   let subscription: Subscription | undefined;
   try {
     keepAlive();
-    subscription = await transport.subscribe({ groupId, topic: dlqTopic, fromBeginning: true }, async (batch, control) => {
-      if (finished) return;
-      keepAlive();
-      let next: number | undefined;
-      try {
-        for (const record of batch.records) {
-          if (finished || !control.isActive()) break;
-          const previous = record.headers[DLQ_HEADERS.replayedFrom];
-          if (replayed >= limit || (previous !== undefined && sentBack.has(previous))) {
-            finish();
-            break;
+    subscription = await transport.subscribe(
+      { groupId, topic: dlqTopic, fromBeginning: true },
+      async (batch, control) => {
+        if (finished) return;
+        keepAlive();
+        let next: number | undefined;
+        try {
+          for (const record of batch.records) {
+            if (finished || !control.isActive()) break;
+            const previous = record.headers[DLQ_HEADERS.replayedFrom];
+            if (replayed >= limit || (previous !== undefined && sentBack.has(previous))) {
+              finish();
+              break;
+            }
+            const from = `${dlqTopic}:${record.partition}:${record.offset}`;
+            replayed++;
+            try {
+              await transport.send([{ ...replayRecord(record, reader.topic.name, from), ...sourceLimit }]);
+            } catch (error) {
+              replayed--;
+              throw error;
+            }
+            metrics.produced.inc({ topic: reader.topic.name });
+            sentBack.add(from);
+            next = record.offset + 1;
           }
-          const from = `${dlqTopic}:${record.partition}:${record.offset}`;
-          replayed++;
-          try {
-            await transport.send([replayRecord(record, reader.topic.name, from)]);
-          } catch (error) {
-            replayed--;
-            throw error;
-          }
-          metrics.produced.inc({ topic: reader.topic.name });
-          sentBack.add(from);
-          next = record.offset + 1;
+        } catch (error) {
+          failure ??= error;
+          finish();
         }
-      } catch (error) {
-        failure ??= error;
-        finish();
-      }
-      if (next !== undefined && control.isActive()) await control.commit(next);
-      if (replayed >= limit) finish();
-      if (!finished) await caughtUp();
-    });
+        if (next !== undefined && control.isActive()) await control.commit(next);
+        if (replayed >= limit) finish();
+        if (!finished) await caughtUp();
+      },
+    );
     if (limit <= 0) finish();
     else await caughtUp();
     await done;

@@ -28,7 +28,6 @@ import type {
   TopicSettings,
   Transport,
 } from "./transport.js";
-import { partitionForKey } from "./murmur2.js";
 
 /**
  * The Kafka transport: `Transport` on kafkajs.
@@ -228,23 +227,10 @@ export function createKafkaTransport(options: KafkaTransportOptions = {}): Trans
 interface PendingSend {
   readonly records: readonly OutgoingRecord[];
   readonly bytes: number;
-  /**
-   * The bytes of the records that say their topic's `max.message.bytes`, by the partition they will go to where
-   * that is known already (a keyed record of a topic whose partitions are known), else by topic.
-   */
-  readonly limited: ReadonlyMap<string, LimitedBytes> | undefined;
   settled: boolean;
   resolve(positions: readonly RecordPosition[]): void;
   reject(error: Error): void;
   readonly timer: NodeJS.Timeout;
-}
-
-interface LimitedBytes {
-  readonly topic: string;
-  /** Whether the partition is not known: the bytes may go to any of the topic's partitions. */
-  readonly anyPartition: boolean;
-  readonly limit: number;
-  bytes: number;
 }
 
 /** Where the records of one topic partition stand in a request. */
@@ -258,7 +244,7 @@ interface PartitionSlots {
 const METADATA_MAX_AGE_MS = 300_000;
 // Per record: roughly what a record adds to a batch besides its key, value and headers.
 const RECORD_OVERHEAD_BYTES = 32;
-/** A header's two length varints, at most 2 bytes each for names and values under 16 KiB. */
+/** A header's two length varints (zigzag), at most 2 bytes each for names and values under 8 KiB. */
 const HEADER_OVERHEAD_BYTES = 4;
 /** The header of a record batch (message format v2), which `max.message.bytes` counts too. */
 const RECORD_BATCH_OVERHEAD_BYTES = 61;
@@ -269,8 +255,6 @@ class KafkaTransport implements Transport {
   private producer: Promise<Producer> | undefined;
   private admin: Promise<Admin> | undefined;
   private readonly metadata = new Map<string, { at: number; partitions: Promise<PartitionMetadata[]> }>();
-  /** The partition count of each topic whose metadata came, for placing records before a request is made up. */
-  private readonly partitionCounts = new Map<string, number>();
   private readonly subscriptions = new Set<KafkaSubscription>();
   private readonly queue: PendingSend[] = [];
   private readonly unsettled = new Set<Promise<unknown>>();
@@ -308,10 +292,7 @@ class KafkaTransport implements Transport {
         topics: [...missing.values()].map((topic) => this.creatable(topic)),
       });
     }
-    for (const topic of topics) {
-      this.metadata.delete(topic.name);
-      this.partitionCounts.delete(topic.name);
-    }
+    for (const topic of topics) this.metadata.delete(topic.name);
   }
 
   /** A topic as `createTopics` takes it, its replication capped by `maxReplicationFactor`. */
@@ -360,28 +341,10 @@ class KafkaTransport implements Transport {
     if (this.closing) return Promise.reject(new Error("the Kafka transport is closed"));
     if (records.length === 0) return Promise.resolve([]);
     const promise = new Promise<readonly RecordPosition[]>((resolve, reject) => {
-      let bytes = 0;
-      let limited: Map<string, LimitedBytes> | undefined;
-      for (const record of records) {
-        const size = recordBytes(record);
-        bytes += size;
-        if (record.maxMessageBytes === undefined) continue;
-        // The partition the partitioner will pick (murmur2 of the key, as kafkajs's DefaultPartitioner does).
-        const count = this.partitionCounts.get(record.topic);
-        const partition = record.key !== null && count !== undefined ? partitionForKey(record.key, count) : undefined;
-        const bucket = partition === undefined ? record.topic : `${record.topic}\u0000${partition}`;
-        limited ??= new Map();
-        const entry = limited.get(bucket);
-        if (entry !== undefined) entry.bytes += size;
-        else {
-          const anyPartition = partition === undefined;
-          limited.set(bucket, { topic: record.topic, anyPartition, limit: record.maxMessageBytes, bytes: size });
-        }
-      }
+      const bytes = records.reduce((sum, record) => sum + recordBytes(record), 0);
       const pending: PendingSend = {
         records,
         bytes,
-        limited,
         settled: false,
         resolve: (positions) => {
           if (pending.settled) return;
@@ -447,40 +410,17 @@ class KafkaTransport implements Transport {
     const batch: PendingSend[] = [];
     let records = 0;
     let bytes = 0;
-    // Per partition of a topic with a known `max.message.bytes`: the broker refuses a partition's batch above it
-    // (even of small records: MESSAGE_TOO_LARGE, not retried), and kafkajs does not split one as Java's producer
-    // does. Records whose partition is not known yet count against every partition of their topic.
-    const partitionBytes = new Map<string, number>();
-    const topicBytes = new Map<string, number>();
-    const anyPartitionBytes = new Map<string, number>();
-    const withinTopicLimits = (send: PendingSend): boolean => {
-      if (send.limited === undefined) return true;
-      for (const [bucket, { topic, anyPartition, limit, bytes }] of send.limited) {
-        const already = anyPartition
-          ? (topicBytes.get(topic) ?? 0)
-          : (partitionBytes.get(bucket) ?? 0) + (anyPartitionBytes.get(topic) ?? 0);
-        if (already + bytes > limit - RECORD_BATCH_OVERHEAD_BYTES) return false;
-      }
-      return true;
-    };
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
       const fits =
         records + next.records.length <= this.options.maxBatchRecords &&
-        bytes + next.bytes <= this.options.maxBatchBytes &&
-        withinTopicLimits(next);
+        bytes + next.bytes <= this.options.maxBatchBytes;
       // A send is never split; one larger than a batch goes alone.
       if (batch.length > 0 && !fits) break;
       this.queue.shift();
       batch.push(next);
       records += next.records.length;
       bytes += next.bytes;
-      for (const [bucket, { topic, anyPartition, bytes: size }] of next.limited ?? []) {
-        topicBytes.set(topic, (topicBytes.get(topic) ?? 0) + size);
-        const by = anyPartition ? anyPartitionBytes : partitionBytes;
-        const key = anyPartition ? topic : bucket;
-        by.set(key, (by.get(key) ?? 0) + size);
-      }
     }
     this.queuedRecords -= records;
     this.queuedBytes -= bytes;
@@ -490,6 +430,15 @@ class KafkaTransport implements Transport {
       // Whatever queued during the request has waited at least as long as the linger time: send it now.
       if (this.queue.length > 0) this.drain();
     });
+  }
+
+  /** Puts sends taken for a request back at the front of the queue, in their order, for the next request. */
+  private requeue(sends: readonly PendingSend[]): void {
+    this.queue.unshift(...sends);
+    for (const pending of sends) {
+      this.queuedRecords += pending.records.length;
+      this.queuedBytes += pending.bytes;
+    }
   }
 
   /**
@@ -503,26 +452,55 @@ class KafkaTransport implements Transport {
     const ready = batch.flatMap((pending, index) => (pending.settled ? [] : [{ pending, index }]));
     if (ready.length === 0) return;
 
-    const topicMessages = new Map<string, Message[]>();
-    const partitions = new Map<string, PartitionSlots>();
-    for (const { pending, index } of ready) {
-      pending.records.forEach((record, recordIndex) => {
+    // Each record's partition, and the bytes of each partition of a topic whose records say its
+    // `max.message.bytes`: the broker refuses a partition's batch above it (even of small records:
+    // MESSAGE_TOO_LARGE, not retried), and kafkajs does not split one as Java's producer does. The first send that
+    // would take a partition over it goes back to the front of the queue with every send after it (a partition's
+    // records keep their order), for the next request; the first send of a request always goes.
+    const placed: { pending: PendingSend; index: number; messages: Message[] }[] = [];
+    const limitedBytes = new Map<string, number>();
+    for (const [position, { pending, index }] of ready.entries()) {
+      const messages: Message[] = [];
+      const added = new Map<string, number>();
+      let overflows = false;
+      for (const record of pending.records) {
         const message: Message = { key: record.key, value: record.value, headers: { ...record.headers } };
-        const partition = this.partitioner({
+        message.partition = this.partitioner({
           topic: record.topic,
           partitionMetadata: metadata.get(record.topic)!,
           message,
         });
-        message.partition = partition;
-        const messages = topicMessages.get(record.topic) ?? [];
         messages.push(message);
-        topicMessages.set(record.topic, messages);
+        if (record.maxMessageBytes === undefined) continue;
+        const id = `${message.partition}:${record.topic}`;
+        const total = (added.get(id) ?? limitedBytes.get(id) ?? 0) + recordBytes(record);
+        added.set(id, total);
+        if (total > record.maxMessageBytes - RECORD_BATCH_OVERHEAD_BYTES) overflows = true;
+      }
+      if (overflows && placed.length > 0) {
+        this.requeue(ready.slice(position).map((entry) => entry.pending));
+        break;
+      }
+      for (const [id, total] of added) limitedBytes.set(id, total);
+      placed.push({ pending, index, messages });
+    }
+
+    const topicMessages = new Map<string, Message[]>();
+    const partitions = new Map<string, PartitionSlots>();
+    for (const { pending, index, messages } of placed) {
+      pending.records.forEach((record, recordIndex) => {
+        const message = messages[recordIndex]!;
+        const partition = message.partition!;
+        const forTopic = topicMessages.get(record.topic) ?? [];
+        forTopic.push(message);
+        topicMessages.set(record.topic, forTopic);
         const id = `${partition}:${record.topic}`;
         let slots = partitions.get(id);
         if (!slots) partitions.set(id, (slots = { topic: record.topic, partition, slots: [] }));
         slots.slots.push({ send: index, record: recordIndex });
       });
     }
+    const sent = placed.map(({ pending, index }) => ({ pending, index }));
 
     let response: RecordMetadata[];
     for (let attempt = 0; ; attempt++) {
@@ -534,12 +512,9 @@ class KafkaTransport implements Transport {
         });
         break;
       } catch (error) {
-        if (!retriable(error) || ready.every(({ pending }) => pending.settled)) {
-          for (const topic of topicMessages.keys()) {
-            this.metadata.delete(topic);
-            this.partitionCounts.delete(topic);
-          }
-          for (const { pending } of ready) pending.reject(asError(error));
+        if (!retriable(error) || sent.every(({ pending }) => pending.settled)) {
+          for (const topic of topicMessages.keys()) this.metadata.delete(topic);
+          for (const { pending } of sent) pending.reject(asError(error));
           return;
         }
         // kafkajs gave up reconnecting (a broker restart takes longer than its retries): try again.
@@ -548,7 +523,7 @@ class KafkaTransport implements Transport {
     }
 
     const positions = new Map<number, Array<RecordPosition | undefined>>(
-      ready.map(({ index, pending }) => [
+      sent.map(({ index, pending }) => [
         index,
         new Array<RecordPosition | undefined>(pending.records.length).fill(undefined),
       ]),
@@ -569,7 +544,7 @@ class KafkaTransport implements Transport {
         };
       });
     }
-    for (const { pending, index } of ready) {
+    for (const { pending, index } of sent) {
       const mine = positions.get(index)!;
       if (mine.every((position) => position !== undefined)) pending.resolve(mine);
       else pending.reject(new Error(`Kafka did not acknowledge ${problems.join(", ")}`));
@@ -608,7 +583,6 @@ class KafkaTransport implements Transport {
       });
       const found = topics.find((entry) => entry.name === topic);
       if (!found || found.partitions.length === 0) throw missingTopic(topic);
-      this.partitionCounts.set(topic, found.partitions.length);
       return found.partitions;
     })();
     this.metadata.set(topic, { at: Date.now(), partitions });
@@ -906,7 +880,7 @@ function recordBytes(record: OutgoingRecord): number {
   let bytes = RECORD_OVERHEAD_BYTES + record.value.length;
   if (record.key !== null) bytes += Buffer.byteLength(record.key);
   for (const [name, value] of Object.entries(record.headers)) {
-    bytes += HEADER_OVERHEAD_BYTES + name.length + Buffer.byteLength(value);
+    bytes += HEADER_OVERHEAD_BYTES + Buffer.byteLength(name) + Buffer.byteLength(value);
   }
   return bytes;
 }

@@ -175,8 +175,8 @@ describe("coalescing sends", () => {
       { name: topic, partitions: 4, config: { "max.message.bytes": String(maxMessageBytes) } },
     ]);
     // Sixty records of 1 KiB, each well within the limit, sixty times it together: one request would be refused.
-    // The first burst goes before the transport knows the topic's partitions, the second after; both to one
-    // partition (one key), the third spread over all four.
+    // Two bursts to one partition (one key), the first before the transport has the topic's metadata; then one
+    // spread over all four.
     const burst = (key: (i: number) => string) =>
       Promise.all(
         Array.from({ length: 60 }, (_, i) =>
