@@ -100,14 +100,12 @@ class RuntimeImpl implements EvtcRuntime {
     parent: Context | undefined,
   ): Promise<PublishedEvent> {
     this.assertOpen();
-    // The size first, as given: no pattern of the validator runs on a value larger than the topic takes.
-    const given = sizeProblem(topic, serializedBytes(event));
-    if (given !== undefined) throw new InvalidEventError(topic.name, [given]);
     event = validated(topic, event);
     const id = options.id ?? randomUUID();
     const time = options.time ?? new Date(this.deps.now());
     const key = topic.key ? topic.key(event) : null;
     const value = Buffer.from(JSON.stringify(event), "utf8");
+    // Defaults filled in may have made it larger.
     const oversize = sizeProblem(topic, value.length);
     if (oversize !== undefined) throw new InvalidEventError(topic.name, [oversize]);
     const attributes = {
@@ -134,7 +132,13 @@ class RuntimeImpl implements EvtcRuntime {
           traceparent: traceparentOf(ctx) ?? options.traceparent,
         });
         const limit = topic.config["max.message.bytes"];
-        const record = { topic: topic.name, key, value, headers, ...optional("maxMessageBytes", limit === undefined ? undefined : Number(limit)) };
+        const record = {
+          topic: topic.name,
+          key,
+          value,
+          headers,
+          ...optional("maxMessageBytes", limit === undefined ? undefined : Number(limit)),
+        };
         const [landed] = await this.send(this.transport.send([record]));
         return landed as RecordPosition;
       },
@@ -254,33 +258,27 @@ class RuntimeImpl implements EvtcRuntime {
   }
 }
 
-/** The bytes of `event` as JSON; 0 for a value JSON cannot hold (a BigInt), which validation then refuses. */
-function serializedBytes(event: unknown): number {
-  try {
-    return Buffer.byteLength(JSON.stringify(event) ?? "", "utf8");
-  } catch {
-    return 0;
-  }
-}
-
 /**
- * The event to publish, valid for its topic, else an `InvalidEventError`. Validating fills in the defaults of
- * fields the event leaves out, as readers would assume them, in the event itself; an event that cannot take
- * them (one the caller froze) is copied first.
+ * The event as it will be sent — a copy read back from its JSON, with the defaults of the fields it leaves out
+ * filled in by the validator — valid for its topic, else an `InvalidEventError`. The caller's event is never
+ * changed. Its size is checked first, so that no pattern of the validator runs on a value larger than the topic
+ * takes.
  */
 function validated<T>(topic: TopicSpec<T>, event: T): T {
-  const validate = topic.event.validate;
-  let candidate = event;
-  let valid: boolean;
+  let text: string | undefined;
   try {
-    valid = validate(candidate);
+    text = JSON.stringify(event);
   } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    candidate = structuredClone(event);
-    valid = validate(candidate);
+    throw new InvalidEventError(topic.name, [
+      { instancePath: "", message: `cannot be written as JSON: ${(error as Error).message}` },
+    ]);
   }
-  if (!valid) throw new InvalidEventError(topic.name, validate.errors ?? []);
-  return candidate;
+  if (text === undefined) throw new InvalidEventError(topic.name, [{ instancePath: "", message: "must be object" }]);
+  const oversize = sizeProblem(topic, Buffer.byteLength(text, "utf8"));
+  if (oversize !== undefined) throw new InvalidEventError(topic.name, [oversize]);
+  const copy = JSON.parse(text) as T;
+  if (!topic.event.validate(copy)) throw new InvalidEventError(topic.name, topic.event.validate.errors ?? []);
+  return copy;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -306,7 +304,8 @@ function selectReaders(
   const consumers = Object.values(wiring.consumers).filter((consumer) => {
     if (!mine(consumer)) return false;
     if (handlers[consumer.name]) return true;
-    if (services.team !== undefined) problems.push(`consumer \`${consumer.name}\` of team \`${services.team}\` has no handler`);
+    if (services.team !== undefined)
+      problems.push(`consumer \`${consumer.name}\` of team \`${services.team}\` has no handler`);
     return false;
   });
   const enrichers = Object.values(wiring.enrichers).filter((enricher) => {
@@ -320,10 +319,12 @@ function selectReaders(
   const consumerNames = new Set(Object.values(wiring.consumers).map((c) => c.name));
   const enricherNames = new Set(Object.values(wiring.enrichers).map((e) => e.name));
   for (const name of Object.keys(handlers)) {
-    if (!consumerNames.has(name)) problems.push(`handler \`${name}\` is for no consumer of project \`${wiring.project}\``);
+    if (!consumerNames.has(name))
+      problems.push(`handler \`${name}\` is for no consumer of project \`${wiring.project}\``);
   }
   for (const name of Object.keys(lookups)) {
-    if (!enricherNames.has(name)) problems.push(`look-ups \`${name}\` are for no enricher of project \`${wiring.project}\``);
+    if (!enricherNames.has(name))
+      problems.push(`look-ups \`${name}\` are for no enricher of project \`${wiring.project}\``);
   }
   if (problems.length > 0) throw new Error(`cannot start:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   return { consumers, enrichers };

@@ -160,7 +160,7 @@ describe("the example's generated code on the embedded bus", () => {
     await runtime.close();
   });
 
-  it("publishes an event that leaves out a field with a default with the default, even a frozen one", async () => {
+  it("publishes an event that leaves out a field with a default with the default, leaving the caller's event as it is", async () => {
     const transport = createEmbeddedTransport();
     await transport.ensureTopics([{ name: crmSubscriberActivatedTopic.name, partitions: 1 }]);
     // What reaches the bus, as sent.
@@ -177,8 +177,8 @@ describe("the example's generated code on the embedded bus", () => {
     const frozen = Object.freeze({ ...withoutSim }) as unknown as SubscriberActivated;
     await publishCrmSubscriberActivated(runtime, open);
     await publishCrmSubscriberActivated(runtime, frozen);
-    expect(open.sim).toBe("PHYSICAL");
-    expect(Object.keys(frozen)).not.toContain("sim");
+    expect(open).toEqual(withoutSim);
+    expect(frozen).toEqual(withoutSim);
     expect(values).toEqual([
       { ...withoutSim, sim: "PHYSICAL" },
       { ...withoutSim, sim: "PHYSICAL" },
