@@ -481,6 +481,7 @@ export class Emitter {
               ["major", String(topic.event.version.major)],
               ["dataschema", stringLiteral(dataschemaOf(topic, version))],
               ["validate", this.validator(version, module)],
+              ["defaults", String(fieldsHaveDefaults(topic.event.fields))],
             ],
             true,
           ),
@@ -597,10 +598,7 @@ export class Emitter {
                     ["attempts", String(retry.attempts)],
                     // `retry N` alone backs off as a reader without `retry` does: retrying at once rarely helps.
                     ["backoffFromMs", String(retry.backoffFromMs ?? DEFAULT_RETRY.backoffFromMs)],
-                    [
-                      "backoffToMs",
-                      String(retry.backoffToMs ?? retry.backoffFromMs ?? DEFAULT_RETRY.backoffToMs),
-                    ],
+                    ["backoffToMs", String(retry.backoffToMs ?? retry.backoffFromMs ?? DEFAULT_RETRY.backoffToMs)],
                   ],
                   false,
                 ),
@@ -779,6 +777,25 @@ export class Emitter {
     );
     return module.module();
   }
+}
+
+/** Whether a field, or a field of a record at any depth, has a default (which validation fills in). */
+function fieldsHaveDefaults(fields: readonly Field[], seen = new Set<RecordType>()): boolean {
+  const typeHasDefaults = (type: FieldType): boolean => {
+    switch (type.kind) {
+      case "record":
+        if (seen.has(type.record)) return false;
+        seen.add(type.record);
+        return fieldsHaveDefaults(type.record.fields, seen);
+      case "array":
+        return typeHasDefaults(type.items);
+      case "map":
+        return typeHasDefaults(type.values);
+      default:
+        return false;
+    }
+  };
+  return fields.some((field) => field.default !== undefined || typeHasDefaults(field.type));
 }
 
 export function currentVersion(event: EventType): EventVersion {

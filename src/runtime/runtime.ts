@@ -100,11 +100,12 @@ class RuntimeImpl implements EvtcRuntime {
     parent: Context | undefined,
   ): Promise<PublishedEvent> {
     this.assertOpen();
-    event = validated(topic, event);
+    const sent = validated(topic, event);
+    event = sent.event;
     const id = options.id ?? randomUUID();
     const time = options.time ?? new Date(this.deps.now());
     const key = topic.key ? topic.key(event) : null;
-    const value = Buffer.from(JSON.stringify(event), "utf8");
+    const value = Buffer.from(sent.text, "utf8");
     // Defaults filled in may have made it larger.
     const oversize = sizeProblem(topic, value.length);
     if (oversize !== undefined) throw new InvalidEventError(topic.name, [oversize]);
@@ -259,26 +260,26 @@ class RuntimeImpl implements EvtcRuntime {
 }
 
 /**
- * The event as it will be sent — a copy read back from its JSON, with the defaults of the fields it leaves out
- * filled in by the validator — valid for its topic, else an `InvalidEventError`. The caller's event is never
- * changed. Its size is checked first, so that no pattern of the validator runs on a value larger than the topic
- * takes.
+ * The event as it will be sent, valid for its topic, else an `InvalidEventError`, and its JSON. Its size is
+ * checked first, so that no pattern of the validator runs on a value larger than the topic takes. An event
+ * whose fields have defaults is validated as a copy read back from its JSON, into which the validator fills
+ * the defaults of the fields it leaves out: the caller's event is never changed.
  */
-function validated<T>(topic: TopicSpec<T>, event: T): T {
+function validated<T>(topic: TopicSpec<T>, event: T): { event: T; text: string } {
   let text: string | undefined;
   try {
     text = JSON.stringify(event);
   } catch (error) {
-    throw new InvalidEventError(topic.name, [
-      { instancePath: "", message: `cannot be written as JSON: ${(error as Error).message}` },
-    ]);
+    const message = `cannot be written as JSON: ${(error as Error).message}`;
+    throw new InvalidEventError(topic.name, [{ instancePath: "", message }]);
   }
   if (text === undefined) throw new InvalidEventError(topic.name, [{ instancePath: "", message: "must be object" }]);
   const oversize = sizeProblem(topic, Buffer.byteLength(text, "utf8"));
   if (oversize !== undefined) throw new InvalidEventError(topic.name, [oversize]);
-  const copy = JSON.parse(text) as T;
-  if (!topic.event.validate(copy)) throw new InvalidEventError(topic.name, topic.event.validate.errors ?? []);
-  return copy;
+  const fills = topic.event.defaults !== false;
+  const checked = fills ? (JSON.parse(text) as T) : event;
+  if (!topic.event.validate(checked)) throw new InvalidEventError(topic.name, topic.event.validate.errors ?? []);
+  return { event: checked, text: fills ? JSON.stringify(checked) : text };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

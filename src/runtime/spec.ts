@@ -28,6 +28,11 @@ export interface EventVersionSpec<T> {
   /** The `ce_dataschema` value: which schema version the value follows (`<topic>-value/<name>/<version>`). */
   readonly dataschema: string;
   readonly validate: EventValidator<T>;
+  /**
+   * Whether a field of the event (or of a record in it) has a default, which the validator fills into an event
+   * that leaves the field out. Absent in specs of earlier builds: taken as true.
+   */
+  readonly defaults?: boolean;
 }
 
 export interface TopicSpec<T> {
