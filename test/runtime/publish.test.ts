@@ -134,6 +134,25 @@ describe("publish", () => {
     expect((await transport.offsets(small.name)).map((p) => p.end)).toEqual([1]);
   });
 
+  it("validates a copy of an event whose fields may have defaults, the event itself when none has", async () => {
+    const seen: unknown[] = [];
+    const recording = validator<Payment>((data) => {
+      seen.push(data);
+      return [];
+    });
+    const declared = paymentTopic("billing.payment.seen", 1);
+    const withDefaults = { ...declared, event: { ...declared.event, validate: recording } };
+    const withoutDefaults = { ...withDefaults, event: { ...withDefaults.event, defaults: false } };
+    const { runtime } = await harness([withDefaults]);
+    const event = { account: "a", amount: 1 };
+    await runtime.publish(withDefaults, event);
+    await runtime.publish(withoutDefaults, event);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).not.toBe(event);
+    expect(seen[0]).toEqual(event);
+    expect(seen[1]).toBe(event);
+  });
+
   it("refuses to publish once closed", async () => {
     const { runtime } = await harness([topic]);
     await runtime.close();
