@@ -292,9 +292,11 @@ Exit codes:
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help or the version asked for exit 0; help shown because no command was given (commander's exit code 1)
-      // is a usage error, as is every other parse error.
-      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      // Help or the version asked for exit 0; help shown because no command was given is a usage error, as is
+      // every other parse error. (Not commander's exit code: it comes from process.exitCode for `help`.)
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
+      if (error.code === "commander.help") return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
+      return ExitCode.usage;
     }
     const detail = terminal.env["EVTC_DEBUG"]
       ? String((error as Error).stack)

@@ -269,6 +269,19 @@ describe("usage", () => {
     expect(evtc(["compat", "--help"]).stdout).toContain("3  internal error");
   });
 
+  it("gives help's exit code whatever the process's exit code already is (run in-process)", async () => {
+    const quiet: Terminal = { stdout: () => {}, stderr: () => {}, isTty: false, env: {}, cwd: work };
+    const before = process.exitCode;
+    process.exitCode = 1;
+    try {
+      expect([await run(["help"], quiet), await run([], quiet), await run(["help", "check"], quiet)]).toEqual([
+        0, 2, 0,
+      ]);
+    } finally {
+      process.exitCode = before;
+    }
+  });
+
   it("reports an unknown command as such, with or without --help, and no command at all as a usage error", () => {
     for (const args of [
       ["frobnicate", "--help"],
