@@ -50,6 +50,7 @@ export function proposeEnrichment(load: BackendLoad): EnrichmentProposal | undef
   const groupPeak = group.reduce((total, l) => total + l.load.peak, 0);
   const enricherPeak = first.rates.peak * (1 - (hitPeak ?? 0));
   const [, entity, action] = topic.name.split(".");
+  const stem = [entity, action].filter((part) => part !== undefined).join("-") || "event";
   const backendDomain = load.backend.name.split(".")[0]!;
   const backendLocal = load.backend.name.split(".").slice(1).join("-") || load.backend.name;
   return {
@@ -59,9 +60,9 @@ export function proposeEnrichment(load: BackendLoad): EnrichmentProposal | undef
     readers: group.map((l) => l.reader),
     // The enricher is the back-end's team's, named in its domain; so is the topic it publishes (a team
     // publishes only in domains it owns or is delegated, EVT0507), whichever domain the source topic is in. The
-    // source's entity and action name it, so that two sources of one entity get two enriched topics.
-    enricherName: `${backendDomain}.${entity ?? "event"}-${backendLocal}`,
-    enrichedTopicName: `${backendDomain}.${[entity, action].filter((part) => part !== undefined).join("-") || "event"}.enriched`,
+    // source's entity and action name both, so that two sources of one entity get two enrichers and two topics.
+    enricherName: `${backendDomain}.${stem}-${backendLocal}`,
+    enrichedTopicName: `${backendDomain}.${stem}.enriched`,
     ttlMs,
     ...(hitPeak !== undefined ? { hitPeak } : {}),
     before: load.load.peak,

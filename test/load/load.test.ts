@@ -101,7 +101,7 @@ describe("the seed scenario", () => {
     ]);
     // One look-up per event at 500/s behind a 20-minute cache over 100,000 keys: 500 × (1 − 6/7) = 71.4/s.
     expect(overload!.help).toBe(
-      "add `enricher crm.payment-customer-db { owner crm  from billing.payment.received  lookup crm.customer-db by msisdn " +
+      "add `enricher crm.payment-received-customer-db { owner crm  from billing.payment.received  lookup crm.customer-db by msisdn " +
         "cache 20m  publish crm.payment-received.enriched as … }` and let `bi.revenue`, `cdp.churn-signal`, `crm.dunning`, " +
         "`crm.loyalty` read `crm.payment-received.enriched` instead: peak load 2,000/s → 71.4/s, with an estimated 86% cache hit ratio",
     );
