@@ -107,11 +107,13 @@ function compare(a: string, b: string): number {
 }
 
 function eventTopic(topic: Topic): BrokerTopic {
+  // The broker's settings; the event's own size limit is the generated spec's, not the broker's.
+  const { maxSize: _, ...settings } = topicSettings(topic);
   return {
     name: topic.name,
     kind: "events",
     owner: topic.owner.name,
-    ...topicSettings(topic),
+    ...settings,
     ...(topic.segment ? { segment: topic.segment.name } : {}),
   };
 }
@@ -130,7 +132,8 @@ function deadLetterTopic(reader: Consumer | Enricher): BrokerTopic {
     config: {
       ...settings.config,
       "cleanup.policy": "delete",
-      "max.message.bytes": String(source.maxSizeBytes + dlq.headroomBytes),
+      // The source's record with the `evtc_dlq_*` headers added, as the runtime creates it (runtime/dlq.ts).
+      "max.message.bytes": String(Number(settings.config["max.message.bytes"]) + dlq.headroomBytes),
       "retention.ms": String(Math.max(dlq.retentionMs, source.retentionMs)),
     },
     ...(source.segment ? { segment: source.segment.name } : {}),

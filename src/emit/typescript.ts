@@ -497,6 +497,7 @@ export class Emitter {
         : []),
       ["partitions", String(settings.partitions)],
       ["replicationFactor", String(settings.replicationFactor)],
+      ["maxSize", String(settings.maxSize)],
       [
         "config",
         frozen(

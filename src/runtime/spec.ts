@@ -47,6 +47,11 @@ export interface TopicSpec<T> {
   readonly partitions: number;
   /** Replication factor and `min.insync.replicas` from the topic's segment, when declared. */
   readonly replicationFactor?: number;
+  /**
+   * The largest event value in bytes (the declared `maxSize`); `max.message.bytes` in `config` leaves room above
+   * it for the key and headers. Absent in specs of earlier builds: `max.message.bytes` is the limit then.
+   */
+  readonly maxSize?: number;
   readonly config: Readonly<Record<string, string>>;
   /** The team that owns (and alone publishes) the topic. */
   readonly owner: string;

@@ -49,14 +49,18 @@ export function readEnvelope(
   recordTimestamp: number,
 ): { readonly ok: true; readonly envelope: ReadEnvelope } | { readonly ok: false; readonly reason: string } {
   const id = headers[ENVELOPE_HEADERS.id];
-  if (id === undefined || id === "") return { ok: false, reason: `the record has no \`${ENVELOPE_HEADERS.id}\` header` };
+  if (id === undefined || id === "")
+    return { ok: false, reason: `the record has no \`${ENVELOPE_HEADERS.id}\` header` };
   const dataschema = headers[ENVELOPE_HEADERS.dataschema];
   if (dataschema === undefined) {
     return { ok: false, reason: `the record has no \`${ENVELOPE_HEADERS.dataschema}\` header: its version is unknown` };
   }
   const version = versionOf(dataschema);
   if (version === undefined) {
-    return { ok: false, reason: `\`${ENVELOPE_HEADERS.dataschema}\` \`${dataschema}\` does not end in a version (\`…/1.2\`)` };
+    return {
+      ok: false,
+      reason: `\`${ENVELOPE_HEADERS.dataschema}\` \`${dataschema}\` does not end in a version (\`…/1.2\`)`,
+    };
   }
   // An unreadable or missing time falls back to when the broker appended the record.
   const stamped = headers[ENVELOPE_HEADERS.time];
@@ -75,19 +79,21 @@ export function versionOf(dataschema: string): { readonly version: string; reado
 /** A validator's problems, one per line: `/amount: must be >= 0` (`(root)` for the event itself). */
 export function describeProblems(problems: readonly ValidationProblem[] | null | undefined): string {
   if (!problems || problems.length === 0) return "  (root): is invalid";
-  return problems.map((p) => `  ${p.instancePath === "" ? "(root)" : p.instancePath}: ${p.message ?? "is invalid"}`).join("\n");
+  return problems
+    .map((p) => `  ${p.instancePath === "" ? "(root)" : p.instancePath}: ${p.message ?? "is invalid"}`)
+    .join("\n");
 }
 
 /**
- * An event value over its topic's `max.message.bytes` (the declared `maxSize`): refused on publish, as the
- * broker would refuse it, and on consume before any parsing — so a validator's patterns only ever run on
- * strings bounded by the topic's maximum size.
+ * An event value over its topic's `maxSize` (in a spec of an earlier build, its `max.message.bytes`): refused on
+ * publish, before the broker would refuse the record, and on consume before any parsing — so a validator's
+ * patterns only ever run on strings bounded by the topic's maximum size.
  */
 export function sizeProblem(
-  topic: { readonly config: Readonly<Record<string, string>> },
+  topic: { readonly maxSize?: number; readonly config: Readonly<Record<string, string>> },
   bytes: number,
 ): ValidationProblem | undefined {
-  const limit = Number(topic.config["max.message.bytes"]);
+  const limit = topic.maxSize ?? Number(topic.config["max.message.bytes"]);
   if (!Number.isFinite(limit) || bytes <= limit) return undefined;
   return { instancePath: "", message: `is ${bytes} bytes, over the topic's maximum size of ${limit} bytes` };
 }

@@ -103,7 +103,8 @@ describe("topics", () => {
       segment: "durable",
       config: {
         "cleanup.policy": "delete",
-        "max.message.bytes": String(256 * 1024),
+        // maxSize 256KiB, with room for the record's key and headers on top.
+        "max.message.bytes": String(256 * 1024 + 16 * 1024),
         "min.insync.replicas": "3",
         "retention.ms": String(3 * DAY),
       },
@@ -119,7 +120,7 @@ describe("topics", () => {
       replicationFactor: 3,
       config: {
         "cleanup.policy": "delete",
-        "max.message.bytes": String(1024 * 1024),
+        "max.message.bytes": String(1024 * 1024 + 16 * 1024),
         "min.insync.replicas": "2",
         "retention.ms": String(7 * DAY),
       },
@@ -173,7 +174,8 @@ describe("dead-letter topics", () => {
       sourceTopic: "billing.payment.enriched",
       config: {
         "cleanup.policy": "delete",
-        "max.message.bytes": String(256 * 1024 + 16 * 1024),
+        // The source's, and as much again for the dead-letter headers.
+        "max.message.bytes": String(256 * 1024 + 16 * 1024 + 16 * 1024),
         "min.insync.replicas": "3",
         "retention.ms": String(30 * DAY),
       },

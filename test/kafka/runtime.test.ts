@@ -4,6 +4,7 @@ import { silentLogger } from "../../src/runtime/logger.js";
 import { createRuntime } from "../../src/runtime/runtime.js";
 import { consumerSpec, gate, keyIn, paymentTopic, until } from "../runtime/runtime-support.js";
 import { unique } from "./helpers.js";
+import { ENVELOPE_HEADROOM_BYTES } from "../../src/emit/topic-settings.js";
 
 /** The runtime's reader semantics that depend on the transport, on a real broker. */
 
@@ -51,6 +52,32 @@ it("publishes a burst to a topic with a small maxSize: the records of one reques
       Array.from({ length: 60 }, (_, i) => runtime.publish(topic, { account: "acct-1", amount: i, note })),
     );
     expect(new Set(published.map((p) => p.offset)).size).toBe(60);
+  } finally {
+    await runtime.close();
+  }
+}, 60_000);
+
+it("publishes an event of exactly its topic's maxSize: the broker's limit leaves room for the key and headers", async () => {
+  const transport = createKafkaTransport({ brokers: [inject("kafkaBrokers")], logLevel: "error", env: {} });
+  const runtime = createRuntime({ transport, source: "test", logger: silentLogger });
+  try {
+    const maxSize = 16_384;
+    const declared = paymentTopic(unique("full"), 1);
+    // As the build writes a topic's spec (src/emit/topic-settings.ts).
+    const topic = {
+      ...declared,
+      maxSize,
+      config: { ...declared.config, "max.message.bytes": String(maxSize + ENVELOPE_HEADROOM_BYTES) },
+    };
+    await transport.ensureTopics([{ name: topic.name, partitions: 1, config: topic.config }]);
+    const event = (noteLength: number) => ({ account: "acct-1", amount: 1, note: "n".repeat(noteLength) });
+    const overhead = JSON.stringify(event(0)).length;
+    const full = event(maxSize - overhead);
+    expect(Buffer.byteLength(JSON.stringify(full))).toBe(maxSize);
+    await expect(runtime.publish(topic, full)).resolves.toMatchObject({ topic: topic.name });
+    await expect(runtime.publish(topic, event(maxSize - overhead + 1))).rejects.toThrow(
+      `is ${maxSize + 1} bytes, over the topic's maximum size of ${maxSize} bytes`,
+    );
   } finally {
     await runtime.close();
   }
