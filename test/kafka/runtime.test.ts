@@ -6,11 +6,16 @@ import { consumerSpec, gate, keyIn, paymentTopic, until } from "../runtime/runti
 import { unique } from "./helpers.js";
 import { ENVELOPE_HEADROOM_BYTES } from "../../src/emit/topic-settings.js";
 
-/** The runtime's reader semantics that depend on the transport, on a real broker. */
+/** The runtime's semantics that depend on the transport, on a real broker. */
+
+/** A runtime on a Kafka transport of its own, closed after the test. */
+function kafkaRuntime(fromBeginning = false) {
+  const transport = createKafkaTransport({ brokers: [inject("kafkaBrokers")], logLevel: "error", env: {} });
+  return { transport, runtime: createRuntime({ transport, source: "test", logger: silentLogger, fromBeginning }) };
+}
 
 it("handles as many partitions at once as an ordered reader's concurrency, above the transport's default of 4", async () => {
-  const transport = createKafkaTransport({ brokers: [inject("kafkaBrokers")], logLevel: "error", env: {} });
-  const runtime = createRuntime({ transport, source: "test", logger: silentLogger, fromBeginning: true });
+  const { transport, runtime } = kafkaRuntime(true);
   const release = gate();
   try {
     const partitions = 6;
@@ -40,8 +45,7 @@ it("handles as many partitions at once as an ordered reader's concurrency, above
 }, 60_000);
 
 it("publishes a burst to a topic with a small maxSize: the records of one request stay within its limit", async () => {
-  const transport = createKafkaTransport({ brokers: [inject("kafkaBrokers")], logLevel: "error", env: {} });
-  const runtime = createRuntime({ transport, source: "test", logger: silentLogger });
+  const { transport, runtime } = kafkaRuntime();
   try {
     const declared = paymentTopic(unique("small"), 1);
     const topic = { ...declared, config: { ...declared.config, "max.message.bytes": "16384" } };
@@ -58,8 +62,7 @@ it("publishes a burst to a topic with a small maxSize: the records of one reques
 }, 60_000);
 
 it("publishes an event of exactly its topic's maxSize: the broker's limit leaves room for the key and headers", async () => {
-  const transport = createKafkaTransport({ brokers: [inject("kafkaBrokers")], logLevel: "error", env: {} });
-  const runtime = createRuntime({ transport, source: "test", logger: silentLogger });
+  const { transport, runtime } = kafkaRuntime();
   try {
     const maxSize = 16_384;
     const declared = paymentTopic(unique("full"), 1);
