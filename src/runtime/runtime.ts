@@ -282,6 +282,11 @@ function validated<T>(topic: TopicSpec<T>, event: T): { event: T; text: string }
   return { event: checked, text: fills ? JSON.stringify(checked) : text };
 }
 
+/** Whether a topic or reader is the team's (every one when no team is given). */
+function ownedBy(team: string | undefined): (owned: { readonly owner: string }) => boolean {
+  return (owned) => team === undefined || owned.owner === team;
+}
+
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
@@ -301,7 +306,7 @@ function selectReaders(
   const handlers = services.handlers ?? {};
   const lookups = services.lookups ?? {};
   const problems: string[] = [];
-  const mine = (reader: ReaderSpec<unknown>): boolean => services.team === undefined || reader.owner === services.team;
+  const mine = ownedBy(services.team);
   const consumers = Object.values(wiring.consumers).filter((consumer) => {
     if (!mine(consumer)) return false;
     if (handlers[consumer.name]) return true;
@@ -348,7 +353,7 @@ function topicsOf(wiring: Wiring, team: string | undefined): TopicSettings[] {
       ...optional("replicationFactor", topic.replicationFactor),
     });
   };
-  const mine = (owned: { readonly owner: string }): boolean => team === undefined || owned.owner === team;
+  const mine = ownedBy(team);
   for (const topic of Object.values(wiring.topics)) if (mine(topic)) add(topic);
   const enrichers = Object.values(wiring.enrichers).filter(mine);
   const readers: ReaderSpec<unknown>[] = [...Object.values(wiring.consumers).filter(mine), ...enrichers];
