@@ -3,6 +3,7 @@ import type { KeywordCxt } from "ajv";
 import type codegenModule from "ajv/dist/compile/codegen/index.js";
 import type standaloneModule from "ajv/dist/standalone/index.js";
 import type formatsModule from "ajv-formats";
+import type vocabularyCodeModule from "ajv/dist/vocabularies/code.js";
 import { createRequire } from "node:module";
 import { parentPort } from "node:worker_threads";
 import { cacheKey, diskCache, noCache, ownSource, type BuildCache } from "./cache.js";
@@ -48,6 +49,30 @@ function decimalBound(keyword: "x-evtc-minimum" | "x-evtc-maximum", operator: st
   };
 }
 
+/**
+ * Base64 as RFC 4648 writes it (section 4: `+` and `/`, padded with `=`), which `contentEncoding: "base64"` names
+ * and every platform's decoder reads; the same text as ajv-formats' `byte` format (OpenAPI's). No line breaks.
+ */
+const BASE64 = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$";
+
+/**
+ * JSON Schema's `contentEncoding` is only an annotation to ajv, so a `bytes` field took any string. Validators
+ * check it: what a producer sends as `bytes` is what every consumer can decode. The published schema is the same.
+ */
+function base64Content() {
+  return {
+    keyword: "contentEncoding",
+    type: "string" as const,
+    schemaType: "string" as const,
+    code(cxt: KeywordCxt) {
+      const { _, usePattern } = ajvModules();
+      if (cxt.schema !== "base64") throw new Error(`evtc does not check contentEncoding ${String(cxt.schema)}`);
+      cxt.fail(_`!${usePattern(cxt, BASE64)}.test(${cxt.data})`);
+    },
+    error: { message: "must be base64 (RFC 4648, padded with =)" },
+  };
+}
+
 const require = createRequire(import.meta.url);
 
 /**
@@ -62,6 +87,7 @@ function ajvModules() {
     ValueScope: (require("ajv/dist/compile/codegen/index.js") as typeof codegenModule).ValueScope,
     standaloneCode: (require("ajv/dist/standalone/index.js") as typeof standaloneModule).default,
     addFormats: (require("ajv-formats") as typeof formatsModule).default,
+    usePattern: (require("ajv/dist/vocabularies/code.js") as typeof vocabularyCodeModule).usePattern,
   };
   return loaded;
 }
@@ -72,6 +98,7 @@ let loaded:
       ValueScope: typeof codegenModule.ValueScope;
       standaloneCode: typeof standaloneModule.default;
       addFormats: typeof formatsModule.default;
+      usePattern: typeof vocabularyCodeModule.usePattern;
     }
   | undefined;
 
@@ -122,6 +149,8 @@ function newAjv(): AjvInstance {
   ajv.addFormat("uuid", UUID);
   ajv.addKeyword(decimalBound("x-evtc-minimum", "<"));
   ajv.addKeyword(decimalBound("x-evtc-maximum", ">"));
+  ajv.removeKeyword("contentEncoding");
+  ajv.addKeyword(base64Content());
   return ajv;
 }
 

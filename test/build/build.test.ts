@@ -248,6 +248,27 @@ describe("evtc build", { timeout: 60_000 }, () => {
     expect(shopOrderAuditConsumer.accepts[3]!(withoutWeight)).toBe(true);
   });
 
+  it("checks that a bytes field is base64, as its schema's contentEncoding says", async () => {
+    const { validate } = (await import(
+      pathToFileURL(path.join(work, "all-types", "validators", "OrderPlaced.v2.1.js")).href
+    )) as { validate: ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] } };
+    const sample = JSON.parse(readFileSync(path.join(fixtures, "all-types", "order.sample.json"), "utf8"));
+    for (const receipt of ["aGVsbG8=", "aGVsbG8h", "aGk=", ""])
+      expect(validate({ ...sample, receipt }), receipt).toBe(true);
+    for (const receipt of ["aGVsbG8", "hello!", "aGVs\nbG8=", "aGVsbG8-", "aGVsbG8==="]) {
+      expect(validate({ ...sample, receipt }), receipt).toBe(false);
+      expect(validate.errors?.[0]).toMatchObject({
+        instancePath: "/receipt",
+        message: expect.stringMatching(/base64/),
+      });
+    }
+    // The published schema is unchanged: the check is the validator's reading of `contentEncoding`.
+    const published = JSON.parse(
+      readFileSync(path.join(work, "all-types", "schemas", "shop.order.placed-value", "OrderPlaced.v2.1.json"), "utf8"),
+    );
+    expect(published.properties.receipt).toEqual({ contentEncoding: "base64", type: "string" });
+  });
+
   it("never lets user text out of a string or a comment", () => {
     const types = readFileSync(path.join(work, "hostile", "project.ts"), "utf8");
     // Every `*/` a user wrote is neutralised: the only comment ends are evtc's own, alone on a line or
