@@ -215,6 +215,47 @@ export class AstBuilder {
     return { text: parts.join("."), span: this.spanOf(node) };
   }
 
+  /** The misquoted names of a declaration: its own, before any `extends`, and the one after it. */
+  private misquotedNames(node: Cst): { head?: IToken; base?: IToken } {
+    const extendsAt = node.token("Kw_extends")?.startOffset ?? Infinity;
+    const found: { head?: IToken; base?: IToken } = {};
+    for (const misquoted of node.nodes("misquotedName")) {
+      const tok = misquoted.firstToken();
+      if (tok === undefined) continue;
+      if (tok.startOffset < extendsAt) found.head = tok;
+      else found.base = tok;
+    }
+    return found;
+  }
+
+  /** The event after `extends`: the name following that word (the declaration's own may be misquoted). */
+  private baseName(node: Cst): ast.Name | undefined {
+    const extendsWord = node.token("Kw_extends");
+    if (extendsWord === undefined) return undefined;
+    const misquoted = this.misquotedNames(node).base;
+    if (misquoted !== undefined) return this.misquotedName(misquoted, "extends");
+    return this.name(node.nodes("name").find((n) => (n.firstToken()?.startOffset ?? -1) > extendsWord.startOffset));
+  }
+
+  /**
+   * `team "billing" {`: reported, and the name taken unquoted when it is a word, so that the declaration and what
+   * refers to it are still checked; otherwise it is left nameless, as when the name is missing.
+   */
+  private misquotedName(tok: IToken, keyword: string): ast.Name | undefined {
+    const quoted = tok.tokenType.name === "StringLiteral";
+    const text = quoted ? stringLiteral(this.source, tok, (d) => this.report(d)).value : tok.image;
+    const word = /^[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*(?:\.[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)*$/.test(
+      text,
+    );
+    const help = word
+      ? `a name is written without quotes: \`${keyword} ${text}\``
+      : "a name is a word: letters, digits, `_` and `-`, starting with a letter or `_`";
+    this.report(
+      diagnostic("EVT0201", { expected: "a name", found: `\`${tok.image}\`` }, { span: this.spanOfToken(tok), help }),
+    );
+    return word ? { text, span: this.spanOfToken(tok) } : undefined;
+  }
+
   private identifier(tok: IToken | undefined): ast.Name | undefined {
     return tok ? nameOf(this.source, tok) : undefined;
   }
@@ -297,7 +338,10 @@ export class AstBuilder {
 
   private header(node: Cst, keywordKey: string, declSpan: Span) {
     const keyword = node.token(keywordKey);
-    const name = this.name(node.child("qualifiedName") ?? node.child("name"));
+    const misquoted = this.misquotedNames(node).head;
+    const name = misquoted
+      ? this.misquotedName(misquoted, keyword?.image ?? "")
+      : this.name(node.child("qualifiedName") ?? node.child("name"));
     const keywordSpan = keyword ? this.spanOfToken(keyword) : span(this.source, declSpan.start, declSpan.start);
     return { keywordSpan, name: name ?? { text: "", span: keywordSpan } };
   }
@@ -342,7 +386,7 @@ export class AstBuilder {
       const tok = s.firstToken();
       if (tok) this.reportStray(tok, "a field");
     }
-    const base = kind === "event" ? this.name(node.nodes("name")[1]) : undefined;
+    const base = kind === "event" ? this.baseName(node) : undefined;
     const version = kind === "event" ? this.version(node.token("Version")) : undefined;
     return fieldsDeclaration(kind, { name, keywordSpan, annotations, docs, span: declSpan }, fields, version, base);
   }

@@ -244,6 +244,31 @@ export class EvtParser extends CstParser {
     });
   });
 
+  /**
+   * A declaration's name, or the event after `extends`, written as a string or a number (`team "billing" {`):
+   * taken as its name, so that the block after it is parsed as the declaration it is rather than skipped token
+   * by token into a cascade of errors. The AST builder reports it (EVT0201) with the unquoted form to write.
+   */
+  private readonly misquotedName = this.RULE("misquotedName", () => {
+    this.OR([{ ALT: () => this.CONSUME(t.StringLiteral) }, { ALT: () => this.CONSUME(t.Quantity) }]);
+  });
+
+  /** The name after a declaration's keyword: a word (dotted where `qualified`), or a misquoted one. */
+  private headName(qualified: boolean): void {
+    this.OR9({
+      DEF: [
+        {
+          ALT: () => {
+            if (qualified) this.SUBRULE9(this.qualifiedName);
+            else this.SUBRULE9(this.name);
+          },
+        },
+        { ALT: () => this.SUBRULE9(this.misquotedName) },
+      ],
+      ERR_MSG: "a name",
+    });
+  }
+
   readonly file = this.RULE("file", () => {
     this.MANY(() => {
       this.OR([
@@ -355,7 +380,7 @@ export class EvtParser extends CstParser {
 
   private readonly team = this.RULE("team", () => {
     this.CONSUME(t.Team);
-    this.SUBRULE(this.name);
+    this.headName(false);
     this.CONSUME(t.LCurly);
     this.MANY({
       GATE: this.clauseGate("team"),
@@ -382,7 +407,7 @@ export class EvtParser extends CstParser {
 
   private readonly domain = this.RULE("domain", () => {
     this.CONSUME(t.Domain);
-    this.SUBRULE(this.name);
+    this.headName(false);
     this.CONSUME(t.LCurly);
     this.MANY({
       GATE: this.clauseGate("domain"),
@@ -409,7 +434,7 @@ export class EvtParser extends CstParser {
 
   private readonly segment = this.RULE("segment", () => {
     this.CONSUME(t.Segment);
-    this.SUBRULE(this.name);
+    this.headName(false);
     this.CONSUME(t.LCurly);
     this.MANY({
       GATE: this.clauseGate("segment"),
@@ -437,7 +462,7 @@ export class EvtParser extends CstParser {
 
   private readonly enumDecl = this.RULE("enumDecl", () => {
     this.CONSUME(t.Enum);
-    this.SUBRULE(this.name);
+    this.headName(false);
     this.CONSUME(t.LCurly);
     this.MANY(() => {
       this.OR([
@@ -456,17 +481,20 @@ export class EvtParser extends CstParser {
 
   private readonly record = this.RULE("record", () => {
     this.CONSUME(t.Record);
-    this.SUBRULE(this.name);
+    this.headName(false);
     this.SUBRULE(this.fieldBlock);
   });
 
   private readonly event = this.RULE("event", () => {
     this.CONSUME(t.Event);
-    this.SUBRULE(this.name);
+    this.headName(false);
     this.OPTION(() => this.CONSUME(t.Version));
     this.OPTION2(() => {
       this.CONSUME(t.Extends);
-      this.SUBRULE2(this.name);
+      this.OR8({
+        DEF: [{ ALT: () => this.SUBRULE8(this.name) }, { ALT: () => this.SUBRULE8(this.misquotedName) }],
+        ERR_MSG: "a name",
+      });
     });
     this.SUBRULE(this.fieldBlock);
   });
@@ -533,7 +561,7 @@ export class EvtParser extends CstParser {
 
   private readonly topic = this.RULE("topic", () => {
     this.CONSUME(t.Topic);
-    this.SUBRULE(this.qualifiedName);
+    this.headName(true);
     this.SUBRULE(this.topicBlock);
   });
 
@@ -593,7 +621,7 @@ export class EvtParser extends CstParser {
 
   private readonly backend = this.RULE("backend", () => {
     this.CONSUME(t.Backend);
-    this.SUBRULE(this.qualifiedName);
+    this.headName(true);
     this.CONSUME(t.LCurly);
     this.MANY({
       GATE: this.clauseGate("backend"),
@@ -610,7 +638,7 @@ export class EvtParser extends CstParser {
 
   private readonly consumer = this.RULE("consumer", () => {
     this.CONSUME(t.Consumer);
-    this.SUBRULE(this.qualifiedName);
+    this.headName(true);
     this.CONSUME(t.LCurly);
     this.MANY({
       GATE: this.clauseGate("consumer"),
@@ -621,7 +649,7 @@ export class EvtParser extends CstParser {
 
   private readonly enricher = this.RULE("enricher", () => {
     this.CONSUME(t.Enricher);
-    this.SUBRULE(this.qualifiedName);
+    this.headName(true);
     this.CONSUME(t.LCurly);
     this.MANY({
       GATE: this.clauseGate("enricher"),

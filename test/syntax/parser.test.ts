@@ -441,6 +441,24 @@ const recoveryCases: readonly Case[] = [
     codes: ["EVT0203", "EVT0203", "EVT0101", "EVT0201", "EVT0202"],
     recovered: ["topic a.b.c ", "team t contact", "event E a"],
   },
+  {
+    name: "a declaration's name in quotes costs one diagnostic, and the block is still read under that name",
+    source: `team "bad" { contact "x" }\nteam u { contact "y" }`,
+    codes: ["EVT0201"],
+    recovered: ["team bad contact", "team u contact"],
+  },
+  {
+    name: "quoted or numeric names of every kind of declaration, and after extends",
+    source: [
+      `event "E" v1 { a string }`,
+      `event F v1 extends "E" { b int }`,
+      `topic "a.b.c" { owner t }`,
+      `backend 42 { owner t }`,
+      `enum "Colour" { RED }`,
+    ].join("\n"),
+    codes: ["EVT0201", "EVT0201", "EVT0201", "EVT0201", "EVT0201"],
+    recovered: ["event E a", "event F b", "topic a.b.c owner", "backend  owner", "enum Colour RED"],
+  },
 ];
 
 function summarize(decl: ast.Declaration): string {
@@ -470,10 +488,10 @@ describe("error recovery", () => {
   });
 
   it("never names the parser's own tokens: the end of the file is 'the end of the file'", () => {
-    const messages = ['team "bad" {}', "event Foo v1.2.3 { a string }", "enum E { A } }"].flatMap((source) =>
+    const messages = ["team t {", "team", "event Foo v1.2.3 { a string }", "enum E { A } }"].flatMap((source) =>
       parse(source).diagnostics.map((d) => d.message),
     );
-    expect(messages).toContain("expected the end of the file, found `{`");
+    expect(messages).toContain("expected `}`, found end of file");
     expect(messages.filter((m) => /\bEOF\b|Token\b/.test(m))).toEqual([]);
   });
 
