@@ -609,9 +609,12 @@ a constraint), or publish it as a new major version, which consumers of a public
     severity: "error",
     message: (p) => `\`${p.reader}\` does not accept v${p.major} of \`${p.event}\`, published on \`${p.topic}\``,
     explanation: `A new major version of an event breaks its consumers by definition. On a public topic, every
-consumer and enricher reading it states which major versions it handles (\`accepts v1, v2\`), so that the
-producer cannot ship v2 before each consumer team has acknowledged it. A reader that declares \`accepts\` must
-also include the current major version, or it could not read what is published.`,
+consumer reading it states which major versions it handles (\`accepts v1, v2\`), so that the producer cannot
+ship v2 before each consumer team has acknowledged it. A reader that declares \`accepts\` must also include the
+current major version, or it could not read what is published. An enricher takes no \`accepts\`: its enriched
+event extends the source's current version, so a breaking change of the source is one of the enriched event
+too, which the check then wants published as a new major of its own (EVT0603, EVT0605), for the enriched topic's
+consumers to acknowledge.`,
   }),
 
   EVT0701: entry<{ backend: string; load: string; capacity: string }>({
