@@ -33,6 +33,9 @@ function closingQuote(raw: string): number {
 export function stringLiteral(source: SourceFile, tok: Token, report: (d: Diagnostic) => void): ast.StringLiteral {
   const whole = tokenSpan(source, tok);
   const raw = tok.image;
+  // `'x'`, reported by the parser (parse.ts): its text, as it was meant, without escapes.
+  if (raw.startsWith("'"))
+    return { kind: "string", value: raw.slice(1, raw.length > 1 && raw.endsWith("'") ? -1 : undefined), span: whole };
   const terminated = closingQuote(raw) === raw.length - 1;
   let inner = raw.slice(1, terminated ? -1 : undefined);
   if (!terminated) {

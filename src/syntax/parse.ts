@@ -22,6 +22,16 @@ function describeCharacter(ch: string): string {
   return visible ? `\`${ch}\` (${hex})` : hex;
 }
 
+/** What to write instead of a character that other languages use between words and `.evt` does not. */
+const habits: ReadonlyMap<string, string> = new Map([
+  [":", "no `:` between a word and its value: `owner billing`, `amount decimal`"],
+  [";", "no `;`: a clause or a field ends with its line"],
+  ["|", "enum members are separated by spaces or `,`: `enum Size { SMALL, LARGE }`"],
+]);
+const SINGLE_QUOTES = 'strings are written in double quotes: `"…"`';
+const HASH_COMMENT = "comments start with `//`";
+const BLOCK_COMMENT = "block comments do not exist: start each line of a comment with `//`";
+
 /** The `{` still open at `offset`, for pointing at the block whose `}` is missing. */
 function unclosedBrace(tokens: readonly IToken[], offset: number): IToken | undefined {
   const open: IToken[] = [];
@@ -115,15 +125,25 @@ function parseSourceWith(source: SourceFile, direct: boolean): ParseResult {
   const docTokens = (lexed.groups["docs"] ?? []) as IToken[];
   const commentTokens = (lexed.groups["comments"] ?? []) as IToken[];
   const diagnostics: Diagnostic[] = [];
-  for (const error of lexed.errors) {
-    const ch = String.fromCodePoint(source.text.codePointAt(error.offset) ?? 0);
+  const unexpected = (offset: number, length: number, help = habits.get(source.text[offset] ?? "")) => {
+    const ch = String.fromCodePoint(source.text.codePointAt(offset) ?? 0);
     diagnostics.push(
       diagnostic(
         "EVT0101",
         { text: describeCharacter(ch) },
-        { span: span(source, error.offset, error.offset + Math.max(1, ch.length)) },
+        { span: span(source, offset, offset + Math.max(length, ch.length)), ...(help ? { help } : {}) },
       ),
     );
+  };
+  for (const error of lexed.errors) unexpected(error.offset, 1);
+  // Recognised whole (tokens.ts), so that one error explains each: the comment's text is not read as code, and a
+  // single-quoted string stands for the string it was meant to be.
+  for (const tok of (lexed.groups["mistakes"] ?? []) as IToken[]) {
+    if (tok.tokenType === t.BlockComment) unexpected(tok.startOffset, 2, BLOCK_COMMENT);
+    else unexpected(tok.startOffset, 1, HASH_COMMENT);
+  }
+  for (const tok of lexed.tokens) {
+    if (tok.tokenType === t.SingleQuotedString) unexpected(tok.startOffset, 1, SINGLE_QUOTES);
   }
   const deep = tooDeep(lexed.tokens);
   if (deep !== undefined) {

@@ -42,6 +42,27 @@ export const StringLiteral = createToken({
   label: "a string",
 });
 
+/**
+ * Habits from other languages that the lexer recognises whole, so that each costs one error that says what to
+ * write instead (parse.ts), not a cascade over the text they hold. None of them is valid `.evt`: a file with one
+ * is never taken by the direct lexer, and a single-quoted string is read as the string it was meant to be.
+ */
+export const SingleQuotedString = createToken({
+  name: "SingleQuotedString",
+  pattern: /'[^'\r\n]*'?/,
+  categories: [StringLiteral],
+  label: "a string",
+});
+export const BlockComment = createToken({
+  name: "BlockComment",
+  // To its `*/`, or to the end of the file when it has none.
+  pattern: /\/\*(?:[^*]|\*(?!\/))*(?:\*\/)?/,
+  line_breaks: true,
+  group: "mistakes",
+});
+/** `# note`: a `#` before a space or a line's end (`#billing`, a chat channel unquoted, is another mistake). */
+export const HashComment = createToken({ name: "HashComment", pattern: /#(?![^ \t\r\n])[^\r\n]*/, group: "mistakes" });
+
 function punctuation(name: string, text: string): TokenType {
   return createToken({ name, pattern: text, label: `\`${text}\`` });
 }
@@ -172,7 +193,10 @@ export const allTokens: TokenType[] = [
   WhiteSpace,
   DocComment,
   Comment,
+  BlockComment,
+  HashComment,
   StringLiteral,
+  SingleQuotedString,
   Version,
   Quantity,
   ...keywordsLongestFirst,

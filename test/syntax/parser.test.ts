@@ -419,9 +419,22 @@ const recoveryCases: readonly Case[] = [
   },
   {
     name: "an unexpected character",
-    source: `team t { contact "x" # }\nteam u { contact "y" }`,
+    source: `team t { contact "x" % }\nteam u { contact "y" }`,
     codes: ["EVT0101"],
     recovered: ["team t contact", "team u contact"],
+  },
+  {
+    name: "comments and strings as other languages write them cost one diagnostic each, and no more",
+    source: [
+      `# the billing team`,
+      `team t { contact 'x' }`,
+      `/* a block comment`,
+      `   over two lines: team u { } */`,
+      `enum E { A # first`,
+      `  B }`,
+    ].join("\n"),
+    codes: ["EVT0101", "EVT0101", "EVT0101", "EVT0101"],
+    recovered: ["team t contact", "enum E A,B"],
   },
   {
     name: "a missing value",
@@ -493,6 +506,29 @@ describe("error recovery", () => {
     );
     expect(messages).toContain("expected `}`, found end of file");
     expect(messages.filter((m) => /\bEOF\b|Token\b/.test(m))).toEqual([]);
+  });
+
+  it("says what to write instead of another language's comment, string, `:`, `;` or `|`", () => {
+    const helps = (source: string) => parse(source).diagnostics.map((d) => d.help);
+    expect(helps(`# note\nteam t { contact "x" }`)).toEqual(["comments start with `//`"]);
+    expect(helps(`/* note */ team t { contact "x" }`)).toEqual([
+      "block comments do not exist: start each line of a comment with `//`",
+    ]);
+    expect(helps(`team t { contact 'x' }`)).toEqual(['strings are written in double quotes: `"…"`']);
+    expect(helps(`team t { contact: "x" }`)).toEqual([
+      "no `:` between a word and its value: `owner billing`, `amount decimal`",
+    ]);
+    expect(helps(`team t { contact "x"; }`)).toEqual(["no `;`: a clause or a field ends with its line"]);
+    expect(helps(`enum E { A | B }`)).toEqual([
+      "enum members are separated by spaces or `,`: `enum Size { SMALL, LARGE }`",
+    ]);
+    // A `#` that does not start a comment is only an unexpected character.
+    expect(helps(`team t { contact "x" chat #team }`)[0]).toBeUndefined();
+    const block = parse(`/* note */ team t { contact "x" }`).diagnostics[0]!;
+    expect([block.span?.start, block.span?.end]).toEqual([0, 2]);
+    expect(parse(`team t { contact 'x' }`).file.declarations).toMatchObject([
+      { clauses: [{ keyword: "contact", value: { kind: "string", value: "x" } }] },
+    ]);
   });
 
   it("proposes the closest clause and declaration words", () => {
