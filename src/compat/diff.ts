@@ -496,14 +496,18 @@ class Comparison {
   private compareArray(o: JsonObject, u: JsonObject, op: string, up: string): void {
     const a = o["items"];
     const b = u["items"];
+    // As Confluent: the schema of all items and the tuple's are compared separately, so that a tuple that
+    // became one schema for all items (or the reverse) is a schema added (or removed) as well as a tuple changed.
+    const [all, allAfter] = [Array.isArray(a) ? undefined : a, Array.isArray(b) ? undefined : b];
+    if (all !== undefined && allAfter !== undefined) {
+      this.compare(all, allAfter, `${op}/items`, `${up}/items`);
+    } else if (allAfter !== undefined && !isEmptySchema(allAfter)) {
+      this.add("SCHEMA_ADDED", `${op}/items`, `${up}/items`);
+    } else if (all !== undefined && !isEmptySchema(all)) {
+      this.add("SCHEMA_REMOVED", `${op}/items`, `${up}/items`, undefined, true);
+    }
     if (Array.isArray(a) || Array.isArray(b)) {
       this.compareTuple(o, u, Array.isArray(a) ? a : [], Array.isArray(b) ? b : [], op, up);
-    } else if (a !== undefined && b !== undefined) {
-      this.compare(a, b, `${op}/items`, `${up}/items`);
-    } else if (b !== undefined && !isEmptySchema(b)) {
-      this.add("SCHEMA_ADDED", `${op}/items`, `${up}/items`);
-    } else if (a !== undefined && !isEmptySchema(a)) {
-      this.add("SCHEMA_REMOVED", `${op}/items`, `${up}/items`, undefined, true);
     }
     this.compareLimit(o, u, "maxItems", op, up, {
       added: "MAX_ITEMS_ADDED",
@@ -601,20 +605,28 @@ class Comparison {
     up: string,
   ): void {
     if (oc && uc) {
+      // Subschemas written twice count once, as in Confluent's sets.
+      [oc, uc] = [distinct(oc, op), distinct(uc, up)];
       if (oc.criterion !== uc.criterion) {
+        const [oSingle, uSingle] = [oc.subschemas.length === 1, uc.subschemas.length === 1];
         const widening =
           uc.criterion === "anyOf" ||
-          (oc.criterion === "allOf" && uc.subschemas.length === 1) ||
-          (oc.subschemas.length === 1 && uc.criterion === "oneOf");
+          (oSingle && uSingle) ||
+          (oSingle && uc.criterion === "oneOf") ||
+          (uSingle && oc.criterion === "allOf");
         if (!widening) {
           this.add("COMBINED_TYPE_CHANGED", op, up, `${oc.criterion} → ${uc.criterion}`);
           return;
         }
         this.add("COMBINED_TYPE_EXTENDED", op, up, `${oc.criterion} → ${uc.criterion}`);
-      } else if (uc.subschemas.length > oc.subschemas.length) {
+      }
+      // Whether or not the criterion changed, as Confluent does: `oneOf [A, B, C]` → `anyOf [A]` is a wider
+      // criterion and a narrower union.
+      const [oCount, uCount] = [oc.subschemas.length, uc.subschemas.length];
+      if (uCount > oCount) {
         this.add(uc.criterion === "allOf" ? "PRODUCT_TYPE_EXTENDED" : "SUM_TYPE_EXTENDED", op, up);
-      } else if (uc.subschemas.length < oc.subschemas.length) {
-        this.add(uc.criterion === "allOf" ? "PRODUCT_TYPE_NARROWED" : "SUM_TYPE_NARROWED", op, up);
+      } else if (uCount < oCount) {
+        this.add(oc.criterion === "allOf" ? "PRODUCT_TYPE_NARROWED" : "SUM_TYPE_NARROWED", op, up);
       }
       this.matchSubschemas(oc, uc, op, up);
       return;
@@ -665,6 +677,30 @@ class Comparison {
       if (i >= 0) this.compare(oc.subschemas[i]!.schema, uc.subschemas[j]!.schema, oPaths[i]!, uPaths[j]!);
     });
   }
+}
+
+/** A combination without its repeated subschemas (the same JSON, whatever the order of its keys). */
+function distinct(combined: Combined, at: string): Combined {
+  const seen = new Set<string>();
+  const subschemas = combined.subschemas
+    .map((s, i) => ({ schema: s.schema, path: s.path ?? `${at}/${combined.criterion}/${i}` }))
+    .filter((s) => {
+      const key = JSON.stringify(sortedKeys(s.schema));
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  return subschemas.length === combined.subschemas.length ? combined : { ...combined, subschemas };
+}
+
+function sortedKeys(json: Json): Json {
+  if (Array.isArray(json)) return json.map(sortedKeys);
+  if (json === null || typeof json !== "object") return json;
+  return Object.fromEntries(
+    Object.keys(json)
+      .sort()
+      .map((k) => [k, sortedKeys((json as JsonObject)[k]!)]),
+  );
 }
 
 interface Combined {

@@ -407,6 +407,20 @@ const cases: readonly Case[] = [
     types: ["ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL"],
     strict: false,
   },
+  {
+    name: "a tuple became one schema for all items",
+    old: { type: "array", items: [str] },
+    new: { type: "array", items: { type: "integer" } },
+    types: ["SCHEMA_ADDED", "ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL"],
+    strict: false,
+  },
+  {
+    name: "one schema for all items became a tuple",
+    old: { type: "array", items: str },
+    new: { type: "array", items: [str] },
+    types: ["SCHEMA_REMOVED", "ITEM_ADDED_TO_OPEN_CONTENT_MODEL"],
+    strict: false,
+  },
   // combinations, not, $ref
   {
     name: "anyOf branch added",
@@ -441,6 +455,34 @@ const cases: readonly Case[] = [
     old: { oneOf: [str, { type: "integer" }] },
     new: { anyOf: [str, { type: "integer" }] },
     types: ["COMBINED_TYPE_EXTENDED"],
+    strict: true,
+  },
+  {
+    name: "oneOf to a narrower anyOf: a wider criterion, and a union that lost branches",
+    old: { oneOf: [str, { type: "integer" }, { type: "boolean" }] },
+    new: { anyOf: [str] },
+    types: ["COMBINED_TYPE_EXTENDED", "SUM_TYPE_NARROWED"],
+    strict: false,
+  },
+  {
+    name: "allOf to a single-branch oneOf",
+    old: { allOf: [str, { maxLength: 5 }] },
+    new: { oneOf: [str] },
+    types: ["COMBINED_TYPE_EXTENDED", "PRODUCT_TYPE_NARROWED"],
+    strict: true,
+  },
+  {
+    name: "a single-branch anyOf to a single-branch allOf",
+    old: { anyOf: [str] },
+    new: { allOf: [str] },
+    types: ["COMBINED_TYPE_EXTENDED"],
+    strict: true,
+  },
+  {
+    name: "a branch written twice counts once",
+    old: { anyOf: [str, { type: "integer" }] },
+    new: { anyOf: [str, { type: "integer" }, { type: "string" }] },
+    types: [],
     strict: true,
   },
   {
