@@ -281,13 +281,33 @@ class Comparison {
       increased: "MIN_LENGTH_INCREASED",
       decreased: "MIN_LENGTH_DECREASED",
     });
-    const a = o["pattern"];
-    const b = u["pattern"];
+    this.compareKeyword(o, u, "pattern", op, up, ["PATTERN_ADDED", "PATTERN_REMOVED", "PATTERN_CHANGED"]);
+    // Not compared by Confluent, whose readers do not check them; evtc's validators do (a `timestamp` that
+    // became a `date` refuses every event written before), so for evtc they narrow and widen like a pattern.
+    this.compareKeyword(o, u, "format", op, up, ["FORMAT_ADDED", "FORMAT_REMOVED", "FORMAT_CHANGED"]);
+    this.compareKeyword(o, u, "contentEncoding", op, up, [
+      "CONTENT_ENCODING_ADDED",
+      "CONTENT_ENCODING_REMOVED",
+      "CONTENT_ENCODING_CHANGED",
+    ]);
+  }
+
+  /** A keyword whose value is a rule the string must follow: added, removed or changed. */
+  private compareKeyword(
+    o: JsonObject,
+    u: JsonObject,
+    keyword: string,
+    op: string,
+    up: string,
+    [added, removed, changed]: [DifferenceType, DifferenceType, DifferenceType],
+  ): void {
+    const a = o[keyword];
+    const b = u[keyword];
     if (a === b) return;
-    const at: [string, string] = [`${op}/pattern`, `${up}/pattern`];
-    if (a === undefined) this.add("PATTERN_ADDED", ...at, show(b));
-    else if (b === undefined) this.add("PATTERN_REMOVED", ...at, show(a), true);
-    else this.add("PATTERN_CHANGED", ...at, `${show(a)} → ${show(b)}`);
+    const at: [string, string] = [`${op}/${keyword}`, `${up}/${keyword}`];
+    if (a === undefined) this.add(added, ...at, show(b));
+    else if (b === undefined) this.add(removed, ...at, show(a), true);
+    else this.add(changed, ...at, `${show(a)} → ${show(b)}`);
   }
 
   private compareNumber(o: JsonObject, u: JsonObject, op: string, up: string): void {
@@ -384,6 +404,43 @@ class Comparison {
       increased: "MIN_PROPERTIES_INCREASED",
       decreased: "MIN_PROPERTIES_DECREASED",
     });
+    this.compareDependencies(o, u, op, up);
+  }
+
+  /**
+   * `dependencies`, as Confluent compares them: a property's list of the properties it requires (fewer is
+   * compatible), or the schema the object must also match when the property is present (compared as a schema).
+   */
+  private compareDependencies(o: JsonObject, u: JsonObject, op: string, up: string): void {
+    const od = isObject(o["dependencies"]) ? o["dependencies"] : {};
+    const ud = isObject(u["dependencies"]) ? u["dependencies"] : {};
+    const names = (d: JsonObject, arrays: boolean) => Object.keys(d).filter((k) => Array.isArray(d[k]) === arrays);
+    const strings = (list: Json) => new Set((list as Json[]).filter((x): x is string => typeof x === "string"));
+    for (const name of [...new Set([...names(od, true), ...names(ud, true)])].sort()) {
+      const [dop, dup] = [`${op}/dependencies/${escapePointer(name)}`, `${up}/dependencies/${escapePointer(name)}`];
+      const [before, after] = [od[name], ud[name]];
+      if (!Array.isArray(after)) this.add("DEPENDENCY_ARRAY_REMOVED", dop, dup, name, true);
+      else if (!Array.isArray(before)) this.add("DEPENDENCY_ARRAY_ADDED", dop, dup, name);
+      else {
+        const [was, is] = [strings(before), strings(after)];
+        const wider = [...was].every((x) => is.has(x));
+        const narrower = [...is].every((x) => was.has(x));
+        if (wider && narrower) continue;
+        this.add(
+          wider ? "DEPENDENCY_ARRAY_EXTENDED" : narrower ? "DEPENDENCY_ARRAY_NARROWED" : "DEPENDENCY_ARRAY_CHANGED",
+          dop,
+          dup,
+          name,
+        );
+      }
+    }
+    for (const name of [...new Set([...names(od, false), ...names(ud, false)])].sort()) {
+      const [dop, dup] = [`${op}/dependencies/${escapePointer(name)}`, `${up}/dependencies/${escapePointer(name)}`];
+      const [before, after] = [od[name], ud[name]];
+      if (after === undefined || Array.isArray(after)) this.add("DEPENDENCY_SCHEMA_REMOVED", dop, dup, name, true);
+      else if (before === undefined || Array.isArray(before)) this.add("DEPENDENCY_SCHEMA_ADDED", dop, dup, name);
+      else this.compare(before, after, dop, dup);
+    }
   }
 
   /** Removal is judged by the update's content model: only an open reader ignores what it no longer knows. */
