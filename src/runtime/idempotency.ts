@@ -25,7 +25,10 @@ export interface IdempotencyStore {
   claim(consumer: string, id: string, leaseMs: number): Promise<ClaimResult>;
   /** Records that the event's effect happened: claims answer `done` from now on, for the store's retention. */
   complete(consumer: string, id: string): Promise<void>;
-  /** Gives a claim up without completing it (the handler failed for good, or the reader is stopping). */
+  /**
+   * Gives a claim up without completing it: the reader is stopping, or the event failed and its dead letter could
+   * not be sent (an event dead-lettered or skipped is completed: settled, it is not run again when redelivered).
+   */
   release(consumer: string, id: string): Promise<void>;
 }
 

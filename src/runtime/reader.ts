@@ -2,7 +2,7 @@ import { ROOT_CONTEXT, type Context } from "@opentelemetry/api";
 import { setMaxListeners } from "node:events";
 import type { EventContext, RunningReader } from "./api.js";
 import { backoffDelayMs, DEFAULT_RETRY, sleep } from "./backoff.js";
-import { deadLetterRecord, deadLetterTopicSettings, replayedFromTopic } from "./dlq.js";
+import { deadLetterRecord, deadLetterTopicSettings, DLQ_HEADERS, replayedFromTopic } from "./dlq.js";
 import { ENVELOPE_HEADERS } from "./envelope.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import { messageOf, type RuntimeLogger } from "./logger.js";
@@ -218,6 +218,10 @@ class Reader<T> {
       return this.giveUp(record, control, accepted.reason, 0, "invalid");
     }
     const { event, envelope } = accepted;
+    // A replay of one of this reader's dead letters is a new chance for the event, not a duplicate of it: it is
+    // de-duplicated as that replay (a dead letter is replayed once), apart from the event's first delivery.
+    const replay = record.headers[DLQ_HEADERS.replayedFrom];
+    const id = replay === undefined ? envelope.id : `${envelope.id} replayed from ${replay}`;
     let claimed = false;
     let lastError: unknown;
     const attempts = 1 + this.retry.attempts;
@@ -226,7 +230,7 @@ class Reader<T> {
         await control.heartbeat();
         if (!claimed) {
           // A store that fails counts as a failed attempt: the next attempt claims again.
-          const claim = await this.claim(envelope.id, control);
+          const claim = await this.claim(id, control);
           if (claim === "abandoned") return "abandoned";
           if (claim === "done") {
             this.deps.metrics.duplicates.inc(this.labels);
@@ -235,23 +239,34 @@ class Reader<T> {
           claimed = true;
         }
         await this.attempt(record, event, envelope, attempt);
-        await this.complete(envelope.id);
+        await this.complete(id);
         this.deps.metrics.consumed.inc(this.labels);
         this.checkDeadline(envelope);
         return "finished";
       } catch (error) {
         lastError = error;
-        if (this.cancelled(control)) return this.abandon(envelope.id, claimed);
+        if (this.cancelled(control)) return this.abandon(id, claimed);
         if (attempt === attempts) break;
         this.deps.metrics.retries.inc(this.labels);
         this.deps.logger.warn("event failed, retrying", { ...this.where(record, envelope.id), attempt, error: messageOf(error) });
         const slept = await sleep(backoffDelayMs(this.retry, attempt, this.deps.random), this.abort.signal);
-        if (!slept || this.cancelled(control)) return this.abandon(envelope.id, claimed);
+        if (!slept || this.cancelled(control)) return this.abandon(id, claimed);
       }
     }
+    // The claim is kept while the event is dead-lettered. Once it is (or skipped), the event is settled like a
+    // handled one: delivered again (a rebalance before the commit, a producer's retry), it is a duplicate, not a
+    // second run of the handler and a second dead letter; the way back is the replay. Counted as a failure
+    // once settled: a dead letter that could not be sent leaves the record to be delivered again, not a failure.
+    let outcome: Outcome;
+    try {
+      outcome = await this.giveUp(record, control, lastError, attempts, "failed");
+    } catch (error) {
+      if (claimed) await this.release(id);
+      throw error;
+    }
+    if (outcome === "abandoned") return this.abandon(id, claimed);
     this.deps.metrics.failures.inc(this.labels);
-    if (claimed) await this.release(envelope.id);
-    const outcome = await this.giveUp(record, control, lastError, attempts, "failed");
+    if (claimed) await this.complete(id);
     this.checkDeadline(envelope);
     return outcome;
   }

@@ -61,7 +61,9 @@ describe("ordered consumers", () => {
     expect(handled.indexOf(`${b}:3`)).toBeLessThan(handled.indexOf(`${a}:2`));
     expect(attempts).toEqual([1, 2, 3]);
     expect(await metric(runtime.metrics, "evtc_event_retries_total", { consumer: consumer.name })).toBe(2);
-    expect(await metric(runtime.metrics, "evtc_events_consumed_total", { topic: topic.name, consumer: consumer.name })).toBe(6);
+    expect(
+      await metric(runtime.metrics, "evtc_events_consumed_total", { topic: topic.name, consumer: consumer.name }),
+    ).toBe(6);
   });
 
   it("handle one record of a partition at a time", async () => {
@@ -198,7 +200,10 @@ describe("guaranteed consumers", () => {
   });
 
   it("keep a record uncommitted while its dead letter cannot be sent, and dead-letter it once it can", async () => {
-    const consumer = consumerSpec(single, { name: "crm.refund-audit", retry: { attempts: 0, backoffFromMs: 1, backoffToMs: 1 } });
+    const consumer = consumerSpec(single, {
+      name: "crm.refund-audit",
+      retry: { attempts: 0, backoffFromMs: 1, backoffToMs: 1 },
+    });
     // The dead-letter topic does not exist yet: sending to it fails.
     const { transport, runtime, warnings } = await harness([single]);
     await runtime.publish(single, { account: "a", amount: 1 });
@@ -213,6 +218,38 @@ describe("guaranteed consumers", () => {
     await until(() => dead.length >= 1);
     await until(async () => (await transport.committed(consumer.groupId, single.name))[0] === 2);
     expect(json<Payment>(dead[0]!)).toEqual({ account: "a", amount: 1 });
+    // One event failed for good, however many times its dead letter could not be sent.
+    const labels = { topic: single.name, consumer: consumer.name };
+    expect(await metric(runtime.metrics, "evtc_event_failures_total", labels)).toBe(1);
+    expect(await metric(runtime.metrics, "evtc_events_dead_lettered_total", labels)).toBe(1);
+  });
+
+  it("take a dead-lettered event delivered again for a duplicate: no second run, no second dead letter", async () => {
+    const consumer = consumerSpec(single, {
+      name: "crm.refund-notes",
+      retry: { attempts: 1, backoffFromMs: 1, backoffToMs: 1 },
+    });
+    const { transport, runtime } = await harness([single, { name: consumer.dlqTopic!, partitions: 1 }]);
+    const dead = await tap(transport, consumer.dlqTopic!);
+    const source = await tap(transport, single.name);
+    await runtime.publish(single, { account: "a", amount: 1 });
+    let attempts = 0;
+    await runtime.consume(consumer, async () => {
+      attempts++;
+      throw new Error("refused");
+    });
+    await until(() => dead.length === 1);
+    // The same record again, as after a rebalance before its commit or a producer's retry.
+    const [original] = source;
+    await transport.send([
+      { topic: single.name, key: original!.key!.toString(), value: original!.value, headers: original!.headers },
+    ]);
+    await until(async () => (await transport.committed(consumer.groupId, single.name))[0] === 2);
+    expect(attempts).toBe(2);
+    expect(dead).toHaveLength(1);
+    const labels = { topic: single.name, consumer: consumer.name };
+    expect(await metric(runtime.metrics, "evtc_events_duplicate_total", labels)).toBe(1);
+    expect(await metric(runtime.metrics, "evtc_event_failures_total", labels)).toBe(1);
   });
 
   it("take the runtime's default retry policy when they declare none", async () => {
@@ -280,7 +317,11 @@ describe("best-effort consumers with a dead-letter topic", () => {
     expect(calls).toBe(1);
     expect(dead[0]!.headers).toMatchObject({ evtc_dlq_attempts: "1", evtc_dlq_error: "archive full" });
 
-    const unwritable = consumerSpec(single, { name: "bi.refund-scratch", delivery: "best-effort", dlqTopic: "missing.dlq" });
+    const unwritable = consumerSpec(single, {
+      name: "bi.refund-scratch",
+      delivery: "best-effort",
+      dlqTopic: "missing.dlq",
+    });
     await runtime.consume(unwritable, async (event) => {
       if (event.account === "broken") throw new Error("no");
     });
@@ -292,7 +333,11 @@ describe("best-effort consumers with a dead-letter topic", () => {
 describe("where a new consumer group starts", () => {
   it("is the oldest retained event for a guaranteed reader and the end of the log for a best-effort one", async () => {
     const guaranteed = consumerSpec(single, { name: "crm.from-the-start" });
-    const { retry: _r, dlqTopic: _d, ...bestEffort } = consumerSpec(single, {
+    const {
+      retry: _r,
+      dlqTopic: _d,
+      ...bestEffort
+    } = consumerSpec(single, {
       name: "bi.from-now-on",
       delivery: "best-effort",
     });
@@ -371,7 +416,11 @@ describe("validation on consume", () => {
   });
 
   it("counts and skips them for a best-effort reader", async () => {
-    const { retry: _r, dlqTopic: _d, ...consumer } = consumerSpec(single, {
+    const {
+      retry: _r,
+      dlqTopic: _d,
+      ...consumer
+    } = consumerSpec(single, {
       name: "bi.refund-validation",
       delivery: "best-effort",
     });
@@ -398,14 +447,18 @@ describe("idempotency", () => {
     await until(async () => (await transport.committed(consumer.groupId, single.name))[0] === 3);
     expect(effects.sort()).toEqual(["evt-1", "evt-2"]);
     await transport.seek(consumer.groupId, single.name, { offset: 0 });
-    await until(async () => (await metric(runtime.metrics, "evtc_events_duplicate_total", { consumer: consumer.name })) === 4);
+    await until(
+      async () => (await metric(runtime.metrics, "evtc_events_duplicate_total", { consumer: consumer.name })) === 4,
+    );
     expect(effects.sort()).toEqual(["evt-1", "evt-2"]);
   });
 
   it("loses nothing when a reader stops mid-processing: the next member of the group gets the uncommitted events", async () => {
     const consumer = consumerSpec(single, { name: "crm.statements", concurrency: 3 });
     const store = new MemoryIdempotencyStore();
-    const { transport, runtime } = await harness([single, { name: consumer.dlqTopic!, partitions: 1 }], { idempotency: store });
+    const { transport, runtime } = await harness([single, { name: consumer.dlqTopic!, partitions: 1 }], {
+      idempotency: store,
+    });
     const ids: string[] = [];
     for (let n = 0; n < 12; n++) ids.push((await runtime.publish(single, { account: `k${n}`, amount: n })).id);
     const effects: string[] = [];
