@@ -1,4 +1,4 @@
-import type { Json } from "../compat/diff.js";
+import { compareSchemas, type Json } from "../compat/diff.js";
 import { checkCompatibility } from "../compat/modes.js";
 import type { Policy } from "../compat/differences.js";
 import { schemaHash, versionKey, type Lock } from "../contracts/lock.js";
@@ -38,6 +38,25 @@ function describeChange(
 }
 
 /**
+ * What changed in a published version, and the version to publish the change as: the next minor when it keeps
+ * to every mode of the topics that carry the event, the next major otherwise. A change the comparison cannot see
+ * is in what JSON Schema treats as a set (the order of `required` or of an enum's members).
+ */
+function newVersionHelp(model: BusModel, event: EventType, published: Json, schema: Json, policy: Policy): string {
+  const minor = `v${event.version.major}.${event.version.minor + 1}`;
+  const major = `v${event.version.major + 1}.0`;
+  const changes = compareSchemas(published, schema, policy);
+  if (changes.length === 0) {
+    return `only the order of fields or enum members differs from what was published: restore it, or publish the change as \`${minor}\``;
+  }
+  const modes = [...new Set([...model.topics.values()].filter((t) => t.event === event).map((t) => t.compatibility))];
+  const compatible = modes.every((mode) => checkCompatibility([published], schema, mode, policy).compatible);
+  const shown = changes.slice(0, 3).map((d) => describeChange(d.type, d.detail, d.path, "backward", "backward"));
+  const more = changes.length > 3 ? ` and ${changes.length - 3} more` : "";
+  return `changed: ${shown.join("; ")}${more} — publish it as \`${compatible ? minor : major}\`${compatible ? "" : " (a breaking change)"}`;
+}
+
+/**
  * Checks the declared events against the published history in `evt.lock`: recorded versions are immutable,
  * versions only go up, a new version stays compatible with its major line under each carrying topic's mode,
  * and consumers acknowledge new major versions of public topics.
@@ -64,7 +83,7 @@ export function checkContracts(model: BusModel, lock: Lock, policy: Policy): Dia
             {
               span: versionSpan(event),
               related: published(same),
-              help: `give the change a new version: \`v${event.version.major}.${event.version.minor + 1}\` if it is compatible, \`v${event.version.major + 1}.0\` if not`,
+              help: newVersionHelp(model, event, same.schema as Json, schema, policy),
             },
           ),
         );

@@ -580,7 +580,9 @@ version control and run \`evtc lock\` again.`,
     explanation: `A published version is immutable: consumers and registries already hold its schema. Any change
 to the contract (fields, types, constraints, defaults) needs a new version: a minor bump for a compatible change,
 a major bump for a breaking one. Changes to documentation alone do not count. The related location shows the
-recorded version.`,
+recorded version; the help line lists what changed and the version it needs (the next minor when the change is
+compatible under every mode of the topics carrying the event). Reordering fields or enum members counts too: the
+published schema's text is what registries hold, though its contract is the same.`,
   }),
   EVT0604: entry<{ event: string; version: string; latest: string }>({
     name: "version-went-backwards",

@@ -93,12 +93,35 @@ describe("schema history checks", () => {
       published,
     );
     expect(result.diagnostics.map((d) => [d.code, d.span?.start, d.help])).toEqual([
-      ["EVT0603", spans[0]!.start, "give the change a new version: `v1.2` if it is compatible, `v2.0` if not"],
+      [
+        "EVT0603",
+        spans[0]!.start,
+        "changed: max length increased (15 → 16) at `#/properties/msisdn/maxLength` — publish it as `v1.2`",
+      ],
     ]);
     const related = result.diagnostics[0]!.related[0]!;
     expect([related.span.file.path, related.span.file.text.slice(related.span.start, related.span.end)]).toEqual([
       "evt.lock",
       '"1.1"',
+    ]);
+  });
+
+  it("EVT0603 says when a change in place is breaking, and when only an order changed", () => {
+    const narrowed = check(project(v1_1.replace("maxLength 15", "maxLength 12")), published).result;
+    expect(narrowed.diagnostics.map((d) => d.help)).toEqual([
+      "changed: max length decreased (15 → 12) at `#/properties/msisdn/maxLength` — publish it as `v2.0` (a breaking change)",
+    ]);
+    const swapped = v1_1.replace(
+      "paymentId uuid\n  msisdn    string maxLength 15",
+      "msisdn string maxLength 15\n  paymentId uuid",
+    );
+    expect(swapped).not.toBe(v1_1);
+    const reordered = check(project(swapped), published).result;
+    expect(reordered.diagnostics.map((d) => [d.code, d.help])).toEqual([
+      [
+        "EVT0603",
+        "only the order of fields or enum members differs from what was published: restore it, or publish the change as `v1.2`",
+      ],
     ]);
   });
 
