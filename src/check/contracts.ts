@@ -140,7 +140,70 @@ export function checkContracts(model: BusModel, lock: Lock, policy: Policy): Dia
       }
     }
   }
+  diagnostics.push(...checkTopicHistories(model, lock, policy));
   diagnostics.push(...checkAcknowledgements(model, lock));
+  return diagnostics;
+}
+
+/**
+ * A topic's schema history is the topic's, whatever its event is called: its registry subject (`<topic>-value`)
+ * holds every version published on it. A topic whose event was renamed or replaced since `evtc lock` last ran
+ * is checked against the versions of the event it carried, under its mode, unless the new event starts a new
+ * major version (which its consumers then acknowledge, EVT0606). A topic that was recorded and is gone is worth
+ * a warning: readers outside the project may still expect it.
+ */
+function checkTopicHistories(model: BusModel, lock: Lock, policy: Policy): Diagnostic[] {
+  if (lock.topics === undefined) return [];
+  const diagnostics: Diagnostic[] = [];
+  for (const topic of model.topics.values()) {
+    const before = lock.topics.get(topic.name);
+    if (before === undefined || before === topic.event.name) continue;
+    const history = lock.events.get(before) ?? [];
+    const latest = history[history.length - 1];
+    if (latest === undefined || topic.event.version.major > latest.major) continue;
+    const line = history.filter((v) => v.major === latest.major);
+    const schema = eventSchema(topic.event, { documentation: false }).schema as unknown as Json;
+    const result = checkCompatibility(
+      line.map((v) => v.schema),
+      schema,
+      topic.compatibility,
+      policy,
+    );
+    const first = result.verdicts.flatMap((v) => v.differences).find((d) => !d.compatible);
+    if (first === undefined) continue;
+    diagnostics.push(
+      diagnostic(
+        "EVT0607",
+        {
+          topic: topic.name,
+          before,
+          version: versionKey(latest),
+          event: topic.event.name,
+          mode: topic.compatibility,
+          change: describeChange(first.type, first.detail, first.path, first.direction, topic.compatibility),
+        },
+        {
+          span: topic.nameSpan,
+          related: [{ span: versionSpan(topic.event), message: `\`${topic.event.name}\` is declared here` }],
+          help: `make \`${topic.event.name}\` compatible with \`${before}\`, publish it as \`v${latest.major + 1}.0\`, or publish it on a new topic`,
+        },
+      ),
+    );
+  }
+  for (const [name, before] of [...lock.topics.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (model.topics.has(name)) continue;
+    diagnostics.push(
+      diagnostic(
+        "EVT0608",
+        { topic: name, event: before },
+        {
+          ...(lock.topicSpans?.has(name) ? { span: lock.topicSpans.get(name)! } : {}),
+          ...(lock.file ? { path: lock.file.path } : {}),
+          help: "if it is retired on purpose, `evtc lock` records that it is gone",
+        },
+      ),
+    );
+  }
   return diagnostics;
 }
 
@@ -149,7 +212,14 @@ function checkAcknowledgements(model: BusModel, lock: Lock): Diagnostic[] {
   for (const consumer of model.consumers.values()) {
     const topic = consumer.from;
     const major = topic.event.version.major;
-    const recordedMajors = new Set((lock.events.get(topic.event.name) ?? []).map((v) => v.major));
+    // The majors published on the topic: its event's, and those of the event it carried before a rename.
+    const previous = lock.topics?.get(topic.name);
+    const recordedMajors = new Set(
+      [
+        ...(lock.events.get(topic.event.name) ?? []),
+        ...(previous !== undefined && previous !== topic.event.name ? (lock.events.get(previous) ?? []) : []),
+      ].map((v) => v.major),
+    );
     const newMajor = recordedMajors.size > 0 && !recordedMajors.has(major);
     const acceptsCurrent = consumer.accepts.includes(major);
     const unacknowledged = topic.visibility === "public" && newMajor && !consumer.acceptsDeclared;
@@ -165,6 +235,20 @@ function checkAcknowledgements(model: BusModel, lock: Lock): Diagnostic[] {
           {
             span: clause?.span ?? consumer.nameSpan,
             help: `once the consumer handles v${major}, say so: \`accepts ${accepted.map((v) => `v${v}`).join(", ")}\``,
+          },
+        ),
+      );
+    }
+    // An older major is read with the validator of its published schema: one never recorded could not be read.
+    const clause = consumer.declaration.clauses.find((c) => c.keyword === "accepts");
+    for (const older of consumer.accepts.filter((m) => m !== major && !recordedMajors.has(m))) {
+      diagnostics.push(
+        diagnostic(
+          "EVT0609",
+          { reader: consumer.name, major: older, event: topic.event.name, topic: topic.name },
+          {
+            span: clause?.span ?? consumer.nameSpan,
+            help: `drop v${older} from \`accepts\`: events of a major version are read with its schema in \`evt.lock\`, which \`evtc lock\` records while it is current`,
           },
         ),
       );

@@ -1,6 +1,6 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { displayPath } from "../io/read-sources.js";
-import { formatLock, withCurrentVersions } from "../contracts/lock.js";
+import { formatLock, withCurrentVersionsAndTopics } from "../contracts/lock.js";
 import type { Json } from "../compat/diff.js";
 import { exitCodeFor, hasErrors } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
@@ -37,20 +37,26 @@ export function lockCommand(paths: readonly string[], options: LockOptions, term
     version: event.version,
     schema: eventSchema(event, { documentation: false }).schema as unknown as Json,
   }));
-  const next = withCurrentVersions(result.lock, events);
-  if (next.added.length === 0) {
+  const topics = new Map([...result.model.topics.values()].map((topic) => [topic.name, topic.event.name]));
+  const next = withCurrentVersionsAndTopics(result.lock, events, topics);
+  // A lock from before topics were recorded is not out of date for that alone: `evtc lock` adds them when it
+  // next runs, and a CI's `--check` does not start failing on an upgrade of evtc.
+  const tracked = result.lock.topics !== undefined;
+  const recorded = [...next.added, ...(tracked ? next.changed : [])];
+  if (recorded.length === 0 && (tracked || options.check)) {
     terminal.stdout(`${shown} is up to date\n`);
     return 0;
   }
   if (options.check) {
     terminal.stdout(
-      `${shown} is out of date; \`evtc lock\` would record:\n${next.added.map((a) => `  ${a}`).join("\n")}\n`,
+      `${shown} is out of date; \`evtc lock\` would record:\n${recorded.map((a) => `  ${a}`).join("\n")}\n`,
     );
     return 1;
   }
   const temporary = `${target}.tmp-${process.pid}`;
-  writeFileSync(temporary, formatLock(next.events));
+  writeFileSync(temporary, formatLock(next.events, next.topics));
   renameSync(temporary, target);
-  terminal.stdout(`recorded in ${shown}:\n${next.added.map((a) => `  ${a}`).join("\n")}\n`);
+  const lines = recorded.length > 0 ? recorded : ["the event of each topic"];
+  terminal.stdout(`recorded in ${shown}:\n${lines.map((a) => `  ${a}`).join("\n")}\n`);
   return 0;
 }

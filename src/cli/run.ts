@@ -76,18 +76,20 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
     .option("--config <file>", "project configuration to use (default: evtc.json in the first directory given)")
     .option("--no-color", "never colour the output (also: NO_COLOR=1)")
     .addHelpText("after", exitCodesHelp)
-    .action(async (paths: string[], options: { format: "text" | "json" | "github"; color?: boolean; config?: string }) => {
-      const { checkCommand } = await import("./check.js");
-      exitCode = checkCommand(
-        paths,
-        {
-          format: options.format,
-          color: useColor(terminal, options.color),
-          ...(options.config !== undefined ? { configPath: options.config } : {}),
-        },
-        terminal,
-      );
-    });
+    .action(
+      async (paths: string[], options: { format: "text" | "json" | "github"; color?: boolean; config?: string }) => {
+        const { checkCommand } = await import("./check.js");
+        exitCode = checkCommand(
+          paths,
+          {
+            format: options.format,
+            color: useColor(terminal, options.color),
+            ...(options.config !== undefined ? { configPath: options.config } : {}),
+          },
+          terminal,
+        );
+      },
+    );
 
   program
     .command("build")
@@ -135,9 +137,11 @@ Exit codes:
 
   program
     .command("lock")
-    .description("record the current version of every event in evt.lock, once the project checks clean")
+    .description(
+      "record the current version of every event, and the event of each topic, in evt.lock, once the project checks clean",
+    )
     .argument("<paths...>", ".evt files, or directories searched recursively for .evt files")
-    .option("--check", "do not write: exit 1 if evt.lock lacks a current version (for CI)")
+    .option("--check", "do not write: exit 1 if evt.lock lacks a current version or a topic's new event (for CI)")
     .option("--config <file>", "project configuration to use (default: evtc.json in the project directory)")
     .option("--no-color", "never colour the output (also: NO_COLOR=1)")
     .addHelpText("after", exitCodesHelp)
@@ -175,19 +179,21 @@ Exit codes:
   2  usage or file-system problem
   3  internal error in evtc (please report it)`,
     )
-    .action(async (paths: string[], options: { format: LoadFormat; scale: number; color?: boolean; config?: string }) => {
-      const { loadCommand } = await import("./load.js");
-      exitCode = loadCommand(
-        paths,
-        {
-          format: options.format,
-          scale: options.scale,
-          color: useColor(terminal, options.color),
-          ...(options.config !== undefined ? { configPath: options.config } : {}),
-        },
-        terminal,
-      );
-    });
+    .action(
+      async (paths: string[], options: { format: LoadFormat; scale: number; color?: boolean; config?: string }) => {
+        const { loadCommand } = await import("./load.js");
+        exitCode = loadCommand(
+          paths,
+          {
+            format: options.format,
+            scale: options.scale,
+            color: useColor(terminal, options.color),
+            ...(options.config !== undefined ? { configPath: options.config } : {}),
+          },
+          terminal,
+        );
+      },
+    );
 
   program
     .command("compat")

@@ -29,6 +29,14 @@ export interface LockedVersion {
 export interface Lock {
   readonly file?: SourceFile;
   readonly events: ReadonlyMap<string, readonly LockedVersion[]>;
+  /**
+   * The event each topic carried when `evtc lock` last ran: a topic's schema history (its registry subject,
+   * `<topic>-value`) goes on when its event is renamed or replaced. Undefined for a lock written before evtc
+   * recorded topics.
+   */
+  readonly topics?: ReadonlyMap<string, string>;
+  /** Where each topic's entry is in the lock file, when it was read from one. */
+  readonly topicSpans?: ReadonlyMap<string, Span>;
   /** Where a JSON pointer into a recorded schema is in the lock file, when it was read from one. */
   locate(event: string, version: string, pointer?: string): Span | undefined;
 }
@@ -99,7 +107,17 @@ export function parseLock(file: SourceFile): { lock: Lock; diagnostics: Diagnost
     }
     return undefined;
   };
-  const lock: Lock = { file, events, locate };
+  let topics: Map<string, string> | undefined;
+  const topicSpans = new Map<string, Span>();
+  const lock: Lock = {
+    file,
+    events,
+    locate,
+    topicSpans,
+    get topics() {
+      return topics;
+    },
+  };
   if (!root || errors.length > 0) return { lock, diagnostics };
   const version = findNodeAtLocation(root, ["lockVersion"]);
   if (version?.value !== LOCK_VERSION) fail(`\`lockVersion\` must be ${LOCK_VERSION}`, version ?? root);
@@ -133,6 +151,20 @@ export function parseLock(file: SourceFile): { lock: Lock; diagnostics: Diagnost
     }
     events.set(String(nameNode.value), versions.sort(compareVersions));
   }
+  const topicsNode = findNodeAtLocation(root, ["topics"]);
+  if (topicsNode !== undefined) {
+    topics = new Map();
+    if (topicsNode.type !== "object") fail("`topics` maps each topic to the event it carries", topicsNode);
+    for (const property of topicsNode.type === "object" ? (topicsNode.children ?? []) : []) {
+      const [nameNode, eventNode] = property.children ?? [];
+      if (typeof nameNode?.value !== "string" || typeof eventNode?.value !== "string") {
+        fail("`topics` maps each topic to the event it carries", property);
+        continue;
+      }
+      topics.set(nameNode.value, eventNode.value);
+      topicSpans.set(nameNode.value, span(file, nameNode.offset, nameNode.offset + nameNode.length));
+    }
+  }
   return { lock, diagnostics };
 }
 
@@ -149,12 +181,20 @@ function nodeValue(node: JsonNode): Json {
   }
 }
 
+function byName<T>([a]: [string, T], [b]: [string, T]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The lock file's text: sorted, two-space JSON with a trailing newline, identical on every machine. */
-export function formatLock(events: ReadonlyMap<string, readonly LockedVersion[]>): string {
-  const sortedEvents = [...events.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+export function formatLock(
+  events: ReadonlyMap<string, readonly LockedVersion[]>,
+  topics?: ReadonlyMap<string, string>,
+): string {
+  const sortedEvents = [...events.entries()].sort(byName);
   const body = {
     "//": "Every published version of every event, recorded by `evtc lock`. Commit it; do not edit it by hand.",
     lockVersion: LOCK_VERSION,
+    ...(topics !== undefined ? { topics: Object.fromEntries([...topics.entries()].sort(byName)) } : {}),
     events: Object.fromEntries(
       sortedEvents.map(([name, versions]) => [
         name,
@@ -174,6 +214,35 @@ export function formatLock(events: ReadonlyMap<string, readonly LockedVersion[]>
  * each event version not yet recorded is added. `added` names them (`PaymentReceived v1.2`).
  */
 export function withCurrentVersions(
+  lock: Lock,
+  events: Iterable<{ name: string; version: { major: number; minor: number }; schema: Json }>,
+): { events: Map<string, LockedVersion[]>; added: string[] } {
+  return withCurrentVersionsAndTopics(lock, events, undefined);
+}
+
+/**
+ * `withCurrentVersions`, and the event each topic now carries: `changed` names what differs from the lock's
+ * record (`topic billing.payment.received: PaymentReceived`, `topic crm.old.topic removed`), `topics` is the
+ * record to write.
+ */
+export function withCurrentVersionsAndTopics(
+  lock: Lock,
+  events: Iterable<{ name: string; version: { major: number; minor: number }; schema: Json }>,
+  topics: ReadonlyMap<string, string> | undefined,
+): { events: Map<string, LockedVersion[]>; added: string[]; topics?: Map<string, string>; changed: string[] } {
+  const versions = currentVersions(lock, events);
+  if (topics === undefined) return { ...versions, changed: [] };
+  const changed: string[] = [];
+  for (const [topic, event] of [...topics.entries()].sort(byName)) {
+    if (lock.topics?.get(topic) !== event) changed.push(`topic ${topic}: ${event}`);
+  }
+  for (const topic of [...(lock.topics?.keys() ?? [])].sort()) {
+    if (!topics.has(topic)) changed.push(`topic ${topic} removed`);
+  }
+  return { ...versions, topics: new Map(topics), changed };
+}
+
+function currentVersions(
   lock: Lock,
   events: Iterable<{ name: string; version: { major: number; minor: number }; schema: Json }>,
 ): { events: Map<string, LockedVersion[]>; added: string[] } {

@@ -618,6 +618,37 @@ event extends the source's current version, so a breaking change of the source i
 too, which the check then wants published as a new major of its own (EVT0603, EVT0605), for the enriched topic's
 consumers to acknowledge.`,
   }),
+  EVT0607: entry<{ topic: string; before: string; version: string; event: string; mode: string; change: string }>({
+    name: "topic-history-broken",
+    severity: "error",
+    message: (p) =>
+      `topic \`${p.topic}\` carried \`${p.before}\` (v${p.version} published); \`${p.event}\` breaks ${p.mode} compatibility with it: ${p.change}`,
+    explanation: `A topic's schema history is the topic's: its registry subject (\`<topic>-value\`, Confluent's
+TopicNameStrategy) holds every version published on it, and its consumers read them, whatever the event is called
+in the \`.evt\` files. \`evt.lock\` records the event each topic carried when \`evtc lock\` last ran; when a topic now
+carries another event (renamed, or replaced by another declaration), the new event is checked against the
+published versions of the old one, under the topic's \`compatibility\`, as the registry would check it. A renamed
+event that keeps its contract passes. Otherwise make it compatible, publish it as a new major version (its
+consumers then acknowledge it with \`accepts\`, EVT0606), or publish it on a new topic.`,
+  }),
+  EVT0608: entry<{ topic: string; event: string }>({
+    name: "published-topic-removed",
+    severity: "warning",
+    message: (p) => `topic \`${p.topic}\` (carrying \`${p.event}\`) is recorded in \`evt.lock\` but no longer declared`,
+    explanation: `A topic that was published may have readers outside this project, which lose it when it goes (as
+buf warns of a deleted message). When it is retired on purpose, run \`evtc lock\`: it records that the topic is
+gone, and the warning ends. The versions of its event stay in \`evt.lock\`, where the history belongs.`,
+  }),
+  EVT0609: entry<{ reader: string; major: number; event: string; topic: string }>({
+    name: "accepted-major-unpublished",
+    severity: "error",
+    message: (p) =>
+      `\`${p.reader}\` accepts v${p.major} of \`${p.event}\`, but no v${p.major} was published on \`${p.topic}\` (\`evt.lock\`)`,
+    explanation: `A consumer that accepts an older major version reads its events with the validator and the type of
+that version's schema, which only \`evt.lock\` holds once the \`.evt\` files moved on. A major version the lock
+does not record (on this event, or on the event the topic carried before it was renamed) has no schema to read it
+with: the generated consumer would refuse its events. Record versions with \`evtc lock\` while they are current.`,
+  }),
 
   EVT0701: entry<{ backend: string; load: string; capacity: string }>({
     name: "backend-over-capacity",

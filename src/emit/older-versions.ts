@@ -94,8 +94,13 @@ function latestOfMajor(versions: readonly LockedVersion[], major: number): Locke
 
 export function olderVersionsOf(model: BusModel, lock: Lock): OlderVersion[] {
   const wanted = new Map<string, Set<number>>();
+  /** Per event, the event its topic carried before it was renamed (`evt.lock`'s topics), where its older majors are. */
+  const formerly = new Map<string, string>();
   for (const consumer of model.consumers.values()) {
     const event = consumer.from.event;
+    const previous = lock.topics?.get(consumer.from.name);
+    if (previous !== undefined && previous !== event.name && !formerly.has(event.name))
+      formerly.set(event.name, previous);
     for (const major of consumer.accepts) {
       if (major === event.version.major) continue;
       const majors = wanted.get(event.name) ?? new Set<number>();
@@ -106,8 +111,12 @@ export function olderVersionsOf(model: BusModel, lock: Lock): OlderVersion[] {
   const older: OlderVersion[] = [];
   for (const [event, majors] of [...wanted.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     for (const major of [...majors].sort((a, b) => a - b)) {
-      const locked = latestOfMajor(lock.events.get(event) ?? [], major);
+      const previous = formerly.get(event);
+      const own = latestOfMajor(lock.events.get(event) ?? [], major);
+      const source = own === undefined && previous !== undefined ? previous : event;
+      const locked = own ?? latestOfMajor(lock.events.get(source) ?? [], major);
       const schema = asSchema(locked?.schema);
+      // Refused by the check (EVT0609) before a build gets here.
       if (locked === undefined || schema === undefined) continue;
       const typeName = mangle(`${event}V${major}`);
       const body = new SchemaToType(asSchema(schema["definitions"]) ?? {}).object(schema);
@@ -118,7 +127,11 @@ export function olderVersionsOf(model: BusModel, lock: Lock): OlderVersion[] {
         schema,
         declaration: [
           jsDoc(
-            `${docText(`${event} as it was in v${version}, still accepted by some consumers.`)}\n\n@generated from evt.lock, event ${event} v${version}`,
+            `${docText(
+              source === event
+                ? `${event} as it was in v${version}, still accepted by some consumers.`
+                : `${event} v${major}: ${source} v${version}, which its topic carried before ${event}, still accepted by some consumers.`,
+            )}\n\n@generated from evt.lock, event ${source} v${version}`,
           ),
           typeAlias(typeName, body),
         ],

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { Json } from "../../src/compat/diff.js";
 import { defaultConfig } from "../../src/config/config.js";
-import { emptyLock, formatLock, parseLock, withCurrentVersions, type Lock } from "../../src/contracts/lock.js";
+import {
+  emptyLock,
+  formatLock,
+  parseLock,
+  withCurrentVersions,
+  withCurrentVersionsAndTopics,
+  type Lock,
+} from "../../src/contracts/lock.js";
 import { SourceFile } from "../../src/diagnostics/source.js";
 import { eventSchema } from "../../src/emit/json-schema.js";
 import { checkSources } from "../../src/program.js";
@@ -200,6 +207,91 @@ describe("schema history checks", () => {
       "consumer crm.ledger { owner crm from billing.payment.received unordered guaranteed accepts v1 }",
     ).replace("v1.1", "v2.0");
     const result = checkSources([new SourceFile("bus.evt", source)], [], config, emptyLock);
-    expect(result.diagnostics.map((d) => d.code)).toEqual(["EVT0606"]);
+    // v1 was never recorded either: there is no schema to read its events with (EVT0609).
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["EVT0606", "EVT0609"]);
+  });
+
+  it("EVT0609: an older major that evt.lock does not record cannot be accepted", () => {
+    const source = project(
+      v1_1.replace("v1.1", "v3.0"),
+      "consumer crm.ledger { owner crm from billing.payment.received unordered guaranteed accepts v2, v3 }",
+    );
+    const { result } = check(source, published);
+    expect(result.diagnostics.filter((d) => d.code === "EVT0609").map((d) => [d.code, d.message])).toEqual([
+      [
+        "EVT0609",
+        "`crm.ledger` accepts v2 of `PaymentReceived`, but no v2 was published on `billing.payment.received` (`evt.lock`)",
+      ],
+    ]);
+  });
+});
+
+/** `publish`, recording also the event each topic carries, as `evtc lock` does. */
+function publishWithTopics(source: string, previous: Lock = emptyLock): Lock {
+  const result = checkSources([new SourceFile("bus.evt", source)], [], config, previous);
+  expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
+  const events = [...result.model.events.values()].map((e) => ({
+    name: e.name,
+    version: e.version,
+    schema: eventSchema(e, { documentation: false }).schema as unknown as Json,
+  }));
+  const topics = new Map([...result.model.topics.values()].map((t) => [t.name, t.event.name]));
+  const next = withCurrentVersionsAndTopics(previous, events, topics);
+  const parsed = parseLock(new SourceFile("evt.lock", formatLock(next.events, next.topics)));
+  expect(parsed.diagnostics).toEqual([]);
+  return parsed.lock;
+}
+
+describe("a topic's history, whatever its event is called", () => {
+  const published = publishWithTopics(project(v1_1));
+  const renamed = (event: string) =>
+    project(event.replace("PaymentReceived", "PaymentBooked")).replace(
+      "event PaymentReceived key",
+      "event PaymentBooked key",
+    );
+
+  it("records the event of each topic in evt.lock", () => {
+    expect([...published.topics!]).toEqual([["billing.payment.received", "PaymentReceived"]]);
+    const text = formatLock(published.events, published.topics);
+    expect(text).toContain('"topics": {\n    "billing.payment.received": "PaymentReceived"\n  }');
+  });
+
+  it("lets a renamed event that keeps the contract through", () => {
+    const { result } = check(renamed(v1_1.replace("v1.1", "v1.0")), published);
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  it("EVT0607: checks a renamed or replaced event against what the topic carried", () => {
+    const { result } = check(renamed(v1_1.replace("v1.1", "v1.0").replace("maxLength 15", "maxLength 12")), published);
+    expect(result.diagnostics.map((d) => [d.code, d.message, d.help])).toEqual([
+      [
+        "EVT0607",
+        "topic `billing.payment.received` carried `PaymentReceived` (v1.1 published); `PaymentBooked` breaks backward " +
+          "compatibility with it: max length decreased (15 → 12) at `#/properties/msisdn/maxLength`",
+        "make `PaymentBooked` compatible with `PaymentReceived`, publish it as `v2.0`, or publish it on a new topic",
+      ],
+    ]);
+  });
+
+  it("takes a renamed event at a new major as a new major of the topic: its consumers acknowledge it", () => {
+    const { result } = check(renamed(v1_1.replace("v1.1", "v2.0").replace("maxLength 15", "maxLength 12")), published);
+    expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["EVT0606", "`crm.dunning` does not accept v2 of `PaymentBooked`, published on `billing.payment.received`"],
+    ]);
+  });
+
+  it("EVT0608: warns of a recorded topic that is gone, pointing at its entry in evt.lock", () => {
+    const withoutTopic = project(v1_1)
+      .replace(/topic billing\.payment\.received \{[^}]*\}/, "")
+      .replace(/consumer crm\.dunning \{[^}]*\}/, "");
+    const { result } = check(withoutTopic, published);
+    const gone = result.diagnostics.filter((d) => d.code === "EVT0608");
+    expect(gone.map((d) => [d.severity, d.message])).toEqual([
+      [
+        "warning",
+        "topic `billing.payment.received` (carrying `PaymentReceived`) is recorded in `evt.lock` but no longer declared",
+      ],
+    ]);
+    expect(gone[0]!.span?.file.text.slice(gone[0]!.span.start, gone[0]!.span.end)).toBe('"billing.payment.received"');
   });
 });

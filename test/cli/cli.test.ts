@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -369,6 +369,33 @@ describe("evtc lock", () => {
     const refused = evtc(["lock", "locked"], work);
     expect(refused.status).toBe(1);
     expect(refused.stdout).toMatch(/nothing recorded: fix the errors first\n$/);
+  });
+
+  it("records the event each topic carries, and a topic's new event; a lock from before that is not out of date", () => {
+    const bus = (event: string) =>
+      `${clean}event ${event} v1.0 { id uuid }\ntopic t.payment.made { owner t  event ${event} }\n`;
+    file("topics/bus.evt", bus("Paid"));
+    // A lock written before evtc recorded topics: events only.
+    expect(evtc(["lock", "topics"], work).status).toBe(0);
+    const lockFile = path.join(work, "topics", "evt.lock");
+    const legacy = JSON.parse(readFileSync(lockFile, "utf8")) as Record<string, unknown>;
+    delete legacy["topics"];
+    writeFileSync(lockFile, `${JSON.stringify(legacy, null, 2)}\n`);
+    expect(evtc(["lock", "--check", "topics"], work)).toMatchObject({
+      status: 0,
+      stdout: "topics/evt.lock is up to date\n",
+    });
+    expect(evtc(["lock", "topics"], work)).toMatchObject({
+      status: 0,
+      stdout: "recorded in topics/evt.lock:\n  the event of each topic\n",
+    });
+    expect(JSON.parse(readFileSync(lockFile, "utf8")).topics).toEqual({ "t.payment.made": "Paid" });
+    file("topics/bus.evt", bus("PaymentMade"));
+    expect(evtc(["lock", "--check", "topics"], work)).toMatchObject({
+      status: 1,
+      stdout:
+        "topics/evt.lock is out of date; `evtc lock` would record:\n  PaymentMade v1.0\n  topic t.payment.made: PaymentMade\n",
+    });
   });
 });
 

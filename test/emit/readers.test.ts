@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { emitProject } from "../../src/emit/build.js";
-import { emptyLock } from "../../src/contracts/lock.js";
+import type { Json } from "../../src/compat/diff.js";
+import { rules } from "../../src/check/rules/index.js";
+import { defaultConfig } from "../../src/config/config.js";
+import { emptyLock, formatLock, parseLock, withCurrentVersionsAndTopics } from "../../src/contracts/lock.js";
+import { SourceFile } from "../../src/diagnostics/source.js";
+import { eventSchema } from "../../src/emit/json-schema.js";
+import { checkSources } from "../../src/program.js";
 import { DEFAULT_RETRY } from "../../src/runtime/backoff.js";
 import { checkInline, expectClean } from "../support/inline.js";
 
@@ -43,5 +49,50 @@ describe("a reader's retry policy", () => {
 
   it("leaves the policy to the runtime's default when there is no `retry`", async () => {
     expect(await retryOf("")).toBeUndefined();
+  });
+});
+
+describe("a consumer of older major versions", () => {
+  it("reads an older major of a renamed event with the schema its topic carried then", async () => {
+    const config = { ...defaultConfig, ruleLevels: new Map(rules.map((r) => [r.id, "off" as const])) };
+    const project = (event: string, version: string, accepts = "") => `
+      team shop { contact "shop@operator.example" }
+      domain shop { owner shop }
+      event ${event} ${version} { orderId uuid  total decimal }
+      topic shop.order.placed { owner shop  event ${event}  public }
+      consumer shop.order-audit { owner shop  from shop.order.placed  unordered guaranteed ${accepts} }`;
+    const before = checkSources([new SourceFile("bus.evt", project("OrderPlaced", "v1.0"))], [], config, emptyLock);
+    const recorded = withCurrentVersionsAndTopics(
+      emptyLock,
+      [...before.model.events.values()].map((e) => ({
+        name: e.name,
+        version: e.version,
+        schema: eventSchema(e, { documentation: false }).schema as unknown as Json,
+      })),
+      new Map([["shop.order.placed", "OrderPlaced"]]),
+    );
+    const lock = parseLock(new SourceFile("evt.lock", formatLock(recorded.events, recorded.topics))).lock;
+    const after = checkSources(
+      [new SourceFile("bus.evt", project("OrderSubmitted", "v2.0", "accepts v1, v2"))],
+      [],
+      config,
+      lock,
+    );
+    expect(after.diagnostics).toEqual([]);
+    const files = await emitProject({
+      model: after.model,
+      lock,
+      project: "shop",
+      projectDir: ".",
+      cwd: ".",
+      compileWorkers: 0,
+    });
+    const consumers = files.find((file) => file.path.endsWith(".consumers.ts"))!.content;
+    expect(consumers).toContain("ConsumerSpec<OrderSubmittedV1 | OrderSubmitted>");
+    expect(consumers).toMatch(
+      /accepts: Object\.freeze\(\{ 1: validateOrderSubmittedV1_0, 2: validateOrderSubmittedV2_0 \}\)/,
+    );
+    const types = files.find((file) => file.path === "bus.ts")!.content;
+    expect(types).toContain("@generated from evt.lock, event OrderPlaced v1.0");
   });
 });
