@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Json } from "../../src/compat/diff.js";
 import { defaultConfig } from "../../src/config/config.js";
-import {
-  emptyLock,
-  formatLock,
-  parseLock,
-  withCurrentVersions,
-  withCurrentVersionsAndTopics,
-  type Lock,
-} from "../../src/contracts/lock.js";
+import { emptyLock, formatLock, parseLock, withCurrentVersionsAndTopics, type Lock } from "../../src/contracts/lock.js";
 import { SourceFile } from "../../src/diagnostics/source.js";
 import { eventSchema } from "../../src/emit/json-schema.js";
 import { checkSources } from "../../src/program.js";
@@ -29,8 +22,11 @@ consumer crm.dunning { owner crm from billing.payment.received unordered guarant
 ${consumers}`;
 }
 
-/** Checks `source` and returns the lock `evtc lock` would write for it, read back as a file. */
-function publish(source: string, previous: Lock = emptyLock): Lock {
+/**
+ * Checks `source` and returns the lock `evtc lock` would write for it, read back as a file; with `topics`, the
+ * event of each topic is recorded too, as `evtc lock` does (without, the lock is one written before it did).
+ */
+function publish(source: string, previous: Lock = emptyLock, { topics = false } = {}): Lock {
   const result = checkSources([new SourceFile("bus.evt", source)], [], config, previous);
   expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
   const events = [...result.model.events.values()].map((e) => ({
@@ -38,8 +34,9 @@ function publish(source: string, previous: Lock = emptyLock): Lock {
     version: e.version,
     schema: eventSchema(e, { documentation: false }).schema as unknown as Json,
   }));
-  const text = formatLock(withCurrentVersions(previous, events).events);
-  const parsed = parseLock(new SourceFile("evt.lock", text));
+  const carried = new Map([...result.model.topics.values()].map((t) => [t.name, t.event.name]));
+  const next = withCurrentVersionsAndTopics(previous, events, topics ? carried : undefined);
+  const parsed = parseLock(new SourceFile("evt.lock", formatLock(next.events, next.topics)));
   expect(parsed.diagnostics).toEqual([]);
   return parsed.lock;
 }
@@ -226,24 +223,8 @@ describe("schema history checks", () => {
   });
 });
 
-/** `publish`, recording also the event each topic carries, as `evtc lock` does. */
-function publishWithTopics(source: string, previous: Lock = emptyLock): Lock {
-  const result = checkSources([new SourceFile("bus.evt", source)], [], config, previous);
-  expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
-  const events = [...result.model.events.values()].map((e) => ({
-    name: e.name,
-    version: e.version,
-    schema: eventSchema(e, { documentation: false }).schema as unknown as Json,
-  }));
-  const topics = new Map([...result.model.topics.values()].map((t) => [t.name, t.event.name]));
-  const next = withCurrentVersionsAndTopics(previous, events, topics);
-  const parsed = parseLock(new SourceFile("evt.lock", formatLock(next.events, next.topics)));
-  expect(parsed.diagnostics).toEqual([]);
-  return parsed.lock;
-}
-
 describe("a topic's history, whatever its event is called", () => {
-  const published = publishWithTopics(project(v1_1));
+  const published = publish(project(v1_1), emptyLock, { topics: true });
   const renamed = (event: string) =>
     project(event.replace("PaymentReceived", "PaymentBooked")).replace(
       "event PaymentReceived key",
