@@ -83,6 +83,7 @@ export const billingPaymentCustomerEnricher: EnricherSpec<PaymentReceived, Payme
       backend: "crm.customer-db",
       key: (event: PaymentReceived) => String(event.msisdn),
       cacheTtlMs: 1200000,
+      cacheEntries: 353572,
     }),
   ]),
   publishes: billingPaymentEnrichedTopic,

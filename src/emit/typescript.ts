@@ -24,6 +24,7 @@ import {
 import { dlqTopicOf, groupIdOf } from "./names.js";
 import { dataschemaOf, validatorPath, type EventVersion } from "./layout.js";
 import { topicSettings } from "./topic-settings.js";
+import { cacheWorkingSet } from "../load/analysis.js";
 import { generatedHeader } from "./generated-file.js";
 import { hardline, printDoc, type Doc } from "./doc.js";
 import {
@@ -654,6 +655,7 @@ export class Emitter {
             ["backend", stringLiteral(lookup.backend.name)],
             ["key", arrowFunction([`event: ${inType}`], `String(event${lookup.by.map(propertyAccess).join("")})`)],
             ...(lookup.cacheTtlMs !== undefined ? [["cacheTtlMs", String(lookup.cacheTtlMs)] as Entry] : []),
+            ...cacheEntries(lookup, enricher.from),
           ],
           true,
         ),
@@ -801,4 +803,13 @@ function fieldsHaveDefaults(fields: readonly Field[], seen = new Set<RecordType>
 
 export function currentVersion(event: EventType): EventVersion {
   return { event: event.name, version: `${event.version.major}.${event.version.minor}`, major: event.version.major };
+}
+
+/**
+ * A look-up's cache size for the runtime: the values circulating within its TTL at the declared peak, plus a
+ * tenth for the arrivals' chance (none when the declaration does not say how many keys circulate).
+ */
+function cacheEntries(lookup: Enricher["lookups"][number], from: Topic): Entry[] {
+  const workingSet = cacheWorkingSet(lookup, from);
+  return workingSet === undefined ? [] : [["cacheEntries", String(Math.ceil(workingSet * 1.1))]];
 }

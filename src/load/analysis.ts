@@ -29,6 +29,8 @@ export interface CacheEstimate {
   readonly cardinality?: number;
   readonly hitAverage: number;
   readonly hitPeak: number;
+  /** How many values the cache holds at peak (each key cached a fraction `hitPeak` of the time), when known. */
+  readonly entriesAtPeak?: number;
   /** Why the estimate is what it is, in words. */
   readonly assumption: string;
 }
@@ -106,11 +108,29 @@ export function ttlHitRatio(rate: number, ttlMs: number, cardinality: number): n
   return x / (1 + x);
 }
 
+/**
+ * How many values a look-up's cache holds at the declared peak rate, so that it keeps each for its whole TTL:
+ * with the hit ratio's model, each of K keys is cached a fraction x/(1+x) of the time. Undefined without a TTL,
+ * a rate or a cardinality (no hits are assumed then). The runtime sizes the cache from it (`cacheEntries` in the
+ * generated spec); a smaller cache evicts values before their TTL and hits far less than estimated here.
+ */
+export function cacheWorkingSet(lookup: Lookup, topic: Topic): number | undefined {
+  if (lookup.cacheTtlMs === undefined || topic.rate === undefined) return undefined;
+  const cardinality = lookupCardinality(lookup, topic);
+  if (cardinality === undefined) return undefined;
+  return Math.ceil(cardinality * ttlHitRatio(topic.rate.peak, lookup.cacheTtlMs, cardinality));
+}
+
+/** The look-up's own cardinality first; else the topic's key cardinality, when the look-up is by the key. */
+function lookupCardinality(lookup: Lookup, topic: Topic): number | undefined {
+  const byKey = topic.key !== undefined && topic.key.path.join(".") === lookup.by.join(".");
+  return lookup.cardinality ?? (byKey ? topic.key!.cardinality : undefined);
+}
+
 function cacheEstimate(lookup: Lookup, topic: Topic, rates: Rates): CacheEstimate | undefined {
   if (lookup.cacheTtlMs === undefined) return undefined;
-  // The look-up's own figure first; else the topic's key cardinality, when the look-up is by the key.
   const byKey = topic.key !== undefined && topic.key.path.join(".") === lookup.by.join(".");
-  const cardinality = lookup.cardinality ?? (byKey ? topic.key!.cardinality : undefined);
+  const cardinality = lookupCardinality(lookup, topic);
   if (cardinality === undefined) {
     const by = lookup.by.join(".");
     return {
@@ -129,6 +149,7 @@ function cacheEstimate(lookup: Lookup, topic: Topic, rates: Rates): CacheEstimat
     cardinality,
     hitAverage,
     hitPeak,
+    entriesAtPeak: Math.ceil(cardinality * hitPeak),
     assumption: `hit ratio x/(1+x), x = rate × TTL / ${formatNumber(cardinality)} keys (random arrivals per key)`,
   };
 }

@@ -1,5 +1,5 @@
 import type { LoadReport } from "./analysis.js";
-import { formatFactor, formatMs, formatPercent, formatRate } from "./numbers.js";
+import { formatFactor, formatMs, formatNumber, formatPercent, formatRate } from "./numbers.js";
 
 export type LoadFormat = "text" | "json" | "markdown";
 
@@ -61,8 +61,13 @@ function tables(report: LoadReport): { tables: Table[]; notes: string[] } {
         l.cache.cardinality !== undefined
           ? `${formatPercent(l.cache.hitPeak)} at peak, ${formatPercent(l.cache.hitAverage)} on average: `
           : "";
+      // What the cache must hold for the estimate to hold: an enricher's is sized so by its generated spec.
+      const held =
+        l.cache.entriesAtPeak !== undefined
+          ? `; it holds about ${formatNumber(l.cache.entriesAtPeak)} values at peak${"publishes" in l.reader ? " (the runtime's cache is sized to it)" : ""}`
+          : "";
       notes.push(
-        `\`${l.reader.name}\` → \`${b.backend.name}\` (cache ${formatMs(l.cache.ttlMs)}): ${hit}${l.cache.assumption}`,
+        `\`${l.reader.name}\` → \`${b.backend.name}\` (cache ${formatMs(l.cache.ttlMs)}): ${hit}${l.cache.assumption}${held}`,
       );
     }
   }

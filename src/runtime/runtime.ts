@@ -11,7 +11,7 @@ import type {
   Runtime,
   Services,
 } from "./api.js";
-import { LookupCache } from "./cache.js";
+import { DEFAULT_CACHE_MAX_ENTRIES, LookupCache } from "./cache.js";
 import { deadLetterTopicSettings, replayDeadLetters } from "./dlq.js";
 import { ENVELOPE_HEADERS } from "./envelope.js";
 import { MemoryIdempotencyStore, type IdempotencyStore } from "./idempotency.js";
@@ -45,7 +45,11 @@ export interface RuntimeOptions {
    * oldest retained record, best-effort readers at the end of the log.
    */
   readonly fromBeginning?: boolean;
-  /** Values kept per look-up cache (10,000 when absent). */
+  /**
+   * Values kept per look-up cache, for every look-up. When absent, each cache holds what its declaration implies
+   * (`cacheEntries` in its spec: the keys that circulate within its TTL at the declared peak), at least 10,000. A
+   * smaller cache evicts values before their TTL, and the back-end gets more calls than `evtc load` estimated.
+   */
   readonly cacheMaxEntries?: number;
 }
 
@@ -176,7 +180,12 @@ class RuntimeImpl implements EvtcRuntime {
       cache: new LookupCache<Partial<unknown>>({
         ttlMs: lookup.cacheTtlMs,
         now: this.deps.now,
-        ...(this.options.cacheMaxEntries !== undefined ? { maxEntries: this.options.cacheMaxEntries } : {}),
+        // The runtime's option caps every cache; else each holds what its look-up's declaration implies.
+        ...(this.options.cacheMaxEntries !== undefined
+          ? { maxEntries: this.options.cacheMaxEntries }
+          : lookup.cacheEntries !== undefined
+            ? { maxEntries: Math.max(lookup.cacheEntries, DEFAULT_CACHE_MAX_ENTRIES) }
+            : {}),
       }),
     }));
     return async (event, context, trace) => {

@@ -102,6 +102,12 @@ export interface LookupSpec<In> {
   readonly key: (event: In) => string;
   /** How long a looked-up value is reused; absent means every event calls the back-end. */
   readonly cacheTtlMs?: number;
+  /**
+   * How many values the cache holds: the keys that circulate within a TTL at the declared peak rate, plus a
+   * tenth, so that a value is not evicted before its TTL (evtc's load analysis assumes it is not). Absent when
+   * the declaration does not say how many keys circulate: the runtime's default then.
+   */
+  readonly cacheEntries?: number;
 }
 
 export interface EnricherSpec<In, Out> extends ReaderSpec<In> {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { analyzeLoad, breakingFactor, defaultLoadSettings, ttlHitRatio } from "../../src/load/analysis.js";
 import { renderLoadReport } from "../../src/load/report.js";
+import { emitProject } from "../../src/emit/build.js";
+import { emptyLock } from "../../src/contracts/lock.js";
 import { expectDiagnostics, lintInline } from "../support/inline.js";
 
 const teams = `
@@ -78,6 +80,29 @@ enricher crm.booked-customer {
     const declared = estimate(byAccount.replace("CARDINALITY", "cardinality 100k"));
     expect(declared.cache!.cardinality).toBe(100_000);
     expect(declared.load.peak).toBeCloseTo(500 / 7, 9); // as in the seed: 6 of 7 hit at 500/s
+  });
+
+  it("says how many values a cache holds at peak, and sizes an enricher's runtime cache to it", async () => {
+    const result = lintInline(enriched);
+    const lookup = analyzeLoad(result.model).backends.find((b) => b.backend.name === "crm.customer-db")!.lookups[0]!;
+    // 100,000 keys, each cached 6/7 of the time at 500/s: a cache of 10,000 values would evict them long before
+    // their 20 minutes, and hit about a tenth as often as estimated.
+    expect(lookup.cache!.entriesAtPeak).toBe(Math.ceil((100_000 * 6) / 7));
+    const text = renderLoadReport(analyzeLoad(result.model), "text");
+    expect(text).toContain("it holds about 85,715 values at peak (the runtime's cache is sized to it)");
+    const files = await emitProject({
+      model: result.model,
+      lock: emptyLock,
+      project: "p",
+      projectDir: ".",
+      cwd: ".",
+      compileWorkers: 0,
+    });
+    const readers = files
+      .filter((f) => f.path.endsWith(".consumers.ts"))
+      .map((f) => f.content)
+      .join("\n");
+    expect(readers).toContain(`cacheEntries: ${Math.ceil(Math.ceil((100_000 * 6) / 7) * 1.1)},`);
   });
 
   it("finds the growth factor at which a monotone load breaks", () => {

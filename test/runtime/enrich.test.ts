@@ -46,9 +46,9 @@ describe("enrichers", () => {
     expect(await metric(runtime.metrics, "evtc_backend_calls_total", labels)).toBe(4);
     expect(await metric(runtime.metrics, "evtc_cache_misses_total", labels)).toBe(4);
     expect(await metric(runtime.metrics, "evtc_cache_hits_total", labels)).toBe(36);
-    expect(await metric(runtime.metrics, "evtc_events_consumed_total", { topic: source.name, consumer: enricher.name })).toBe(
-      40,
-    );
+    expect(
+      await metric(runtime.metrics, "evtc_events_consumed_total", { topic: source.name, consumer: enricher.name }),
+    ).toBe(40);
     expect(await metric(runtime.metrics, "evtc_events_produced_total", { topic: enriched.name })).toBe(40);
   });
 
@@ -76,6 +76,37 @@ describe("enrichers", () => {
     expect(db.calls).toHaveLength(2);
   });
 
+  it("keep as many values as their declaration implies (cacheEntries), beyond the runtime's default", async () => {
+    const sized = (cacheEntries?: number) =>
+      enricherSpec(source, enriched, {
+        name: `billing.payment-sized-${cacheEntries ?? "default"}`,
+        concurrency: 50,
+        lookups: [
+          {
+            backend: "crm.customer-db",
+            key: (event) => event.account,
+            cacheTtlMs: 60 * 60_000,
+            ...(cacheEntries !== undefined ? { cacheEntries } : {}),
+          },
+        ],
+      });
+    // 10,100 accounts, then the first again: the default cache (10,000 values) has evicted it by then.
+    const callsForFirstAgain = async (cacheEntries?: number): Promise<number> => {
+      const enricher = sized(cacheEntries);
+      const { transport, runtime } = await harness([source, enriched, { name: enricher.dlqTopic!, partitions: 1 }]);
+      const out = await tap(transport, enriched.name);
+      const db = customerDb(0);
+      await runtime.enrich(enricher, db.lookups);
+      for (let n = 0; n < 10_100; n++) await runtime.publish(source, { account: `acct-${n}`, amount: n });
+      await until(() => out.length === 10_100, 60_000);
+      await runtime.publish(source, { account: "acct-0", amount: 0 });
+      await until(() => out.length === 10_101);
+      return db.calls.filter((account) => account === "acct-0").length;
+    };
+    expect(await callsForFirstAgain()).toBe(2);
+    expect(await callsForFirstAgain(10_500)).toBe(1);
+  }, 120_000);
+
   it("coalesce concurrent misses for the same key into one back-end call", async () => {
     const enricher = enricherSpec(source, enriched, { name: "billing.payment-burst", concurrency: 10 });
     const { transport, runtime } = await harness([source, enriched, { name: enricher.dlqTopic!, partitions: 1 }]);
@@ -93,8 +124,7 @@ describe("enrichers", () => {
     });
     // All ten events are in flight, waiting on the one call.
     await until(
-      async () =>
-        (waiting = await metric(runtime.metrics, "evtc_cache_hits_total", { enricher: enricher.name })) === 9,
+      async () => (waiting = await metric(runtime.metrics, "evtc_cache_hits_total", { enricher: enricher.name })) === 9,
     );
     expect(waiting).toBe(9);
     expect(calls).toBe(1);
@@ -141,7 +171,9 @@ describe("enrichers", () => {
   });
 
   it("republish a redelivered source event under the same id, so consumers downstream can de-duplicate it", async () => {
-    expect(derivedEventId("billing.payment-customer", "evt-1")).toBe(derivedEventId("billing.payment-customer", "evt-1"));
+    expect(derivedEventId("billing.payment-customer", "evt-1")).toBe(
+      derivedEventId("billing.payment-customer", "evt-1"),
+    );
     expect(derivedEventId("billing.payment-customer", "evt-1")).not.toBe(derivedEventId("billing.other", "evt-1"));
     expect(derivedEventId("a", "b")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
