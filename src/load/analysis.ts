@@ -67,6 +67,8 @@ export interface TopicLoad {
   /** Partitions the slowest ordered reader needs to keep up at peak (each partition is processed in sequence). */
   readonly neededForOrdering: number;
   readonly orderedBottleneck?: { readonly reader: TopicReader; readonly serviceMs: number };
+  /** The partitions' worth of work the slowest ordered reader has at peak, before rounding up (0: none). */
+  readonly orderingDemand: number;
   readonly needed: number;
   /** 1 − the partitions' worth of work at peak (throughput or ordered processing, the larger) / partitions. */
   readonly headroom?: number;
@@ -263,7 +265,7 @@ function serviceMs(reader: TopicReader, rates: Rates | undefined, scale: number)
 
 function partitionNeeds(topic: Topic, readers: readonly TopicReader[], settings: LoadSettings, scale: number) {
   const rates = topicRates(topic, scale);
-  if (!rates) return { neededForThroughput: 1, neededForOrdering: 1, needed: 1, demand: 0 };
+  if (!rates) return { neededForThroughput: 1, neededForOrdering: 1, needed: 1, demand: 0, orderingDemand: 0 };
   // Partitions' worth of work at peak, before rounding up: throughput on one side, ordered readers on the other.
   const throughputDemand = rates.peak / settings.partitionThroughput;
   let orderingDemand = 0;
@@ -286,6 +288,7 @@ function partitionNeeds(topic: Topic, readers: readonly TopicReader[], settings:
     neededForOrdering,
     needed: Math.max(neededForThroughput, neededForOrdering),
     demand: Math.max(throughputDemand, orderingDemand),
+    orderingDemand,
     ...(bottleneck ? { orderedBottleneck: bottleneck } : {}),
   };
 }
@@ -297,6 +300,16 @@ function consumerLatency(consumer: Consumer, settings: LoadSettings): ConsumerLa
     const kind = reader === consumer ? "consumer" : "enricher";
     steps.push({ label: `broker to ${kind} \`${reader.name}\``, ms: settings.transportLatencyMs });
     if (reader.latencyMs !== undefined) steps.push({ label: `\`${reader.name}\` processing`, ms: reader.latencyMs });
+    if (kind === "enricher" && reader.lookups.length > 1) {
+      // The runtime makes an enricher's look-ups at the same time (one waits for the slowest); a consumer's are
+      // its handler's business, counted one after the other.
+      const names = reader.lookups.map((lookup) => `\`${lookup.backend.name}\``).join(", ");
+      steps.push({
+        label: `\`${reader.name}\` look-ups on ${names}, at the same time`,
+        ms: Math.max(...reader.lookups.map((lookup) => lookup.backend.latencyMs ?? 0)),
+      });
+      continue;
+    }
     for (const lookup of reader.lookups) {
       steps.push({
         label: `\`${reader.name}\` look-up on \`${lookup.backend.name}\``,

@@ -215,6 +215,23 @@ consumer crm.collections { owner crm from payments-enriched.payment.enriched ord
     );
   });
 
+  it("load/deadline: an enricher's look-ups are made at the same time, a consumer's one after the other", () => {
+    const twoLookups = `${enriched
+      .replace("cache 20m", "cache 20m\n  lookup crm.product-db by paymentId cache 1m cardinality 1k\n  ordered")
+      .replace(
+        "backend crm.customer-db",
+        "backend crm.product-db { owner crm capacity 5000/s latency 40ms }\nbackend crm.customer-db",
+      )}
+consumer crm.collections { owner crm from payments-enriched.payment.enriched ordered guaranteed latency 15ms deadline 80ms }`;
+    const report = analyzeLoad(lintInline(twoLookups).model);
+    const chain = report.consumers.find((c) => c.consumer.name === "crm.collections")!;
+    // 10 + max(20, 40) + 10 + 15: the slowest look-up, not both.
+    expect(chain.totalMs).toBe(75);
+    expect(chain.steps.map((s) => s.label)).toContain(
+      "`crm.payment-customer` look-ups on `crm.customer-db`, `crm.product-db`, at the same time",
+    );
+  });
+
   it("load/headroom: under 30% left at peak, with the growth factor", () => {
     const result = lintInline(`${teams.replace("capacity 400/s", "capacity 600/s")}
 consumer crm.dunning { owner crm from billing.payment.received unordered guaranteed lookup crm.customer-db by msisdn }
@@ -225,6 +242,26 @@ consumer crm.audit { owner crm from billing.payment.received unordered best-effo
         message:
           "back-end `crm.customer-db` uses 500/s of 600/s at peak: headroom 17% is below 30% (it breaks at ×1.2 today's rates)",
       },
+    ]);
+  });
+
+  it("load/headroom: exactly the margin is enough, and an ordered reader's work is named when it uses the partitions", () => {
+    // 2.1/s of 3/s leaves 30% — as a double, 0.29999…
+    const exact =
+      lintInline(`${teams.replace("capacity 400/s", "capacity 3/s").replace("rate 100/s peak 500/s", "rate 1/s peak 2.1/s")}
+consumer crm.dunning { owner crm from billing.payment.received unordered guaranteed lookup crm.customer-db by msisdn }
+consumer crm.audit { owner crm from billing.payment.received unordered best-effort }`);
+    expect(exact.diagnostics.filter((d) => d.code === "EVT0705")).toEqual([]);
+    const ordered =
+      lintInline(`${teams.replace("rate 100/s peak 500/s", "rate 10/s peak 50/s").replace("partitions 12", "partitions 6")}
+consumer crm.ledger { owner crm from billing.payment.received ordered guaranteed latency 100ms concurrency 6 }
+consumer crm.audit { owner crm from billing.payment.received unordered best-effort }`);
+    expect(ordered.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      [
+        "EVT0705",
+        "topic `billing.payment.received` uses 5 of its 6 partitions in ordered work (`crm.ledger` takes 100ms per event at 50/s) " +
+          "at peak: headroom 17% is below 30% (it breaks at ×1.2 today's rates)",
+      ],
     ]);
   });
 
