@@ -15,6 +15,10 @@ export interface EnrichmentProposal {
   readonly enricherName: string;
   readonly enrichedTopicName: string;
   readonly ttlMs: number;
+  /** The keys in circulation, when a moved look-up declared them (the topic's key cardinality is used anyway). */
+  readonly cardinality?: number;
+  /** Whether the enricher must keep each key's order: it feeds an ordered reader (EVT0514). */
+  readonly ordered: boolean;
   readonly hitPeak?: number;
   /** Peak requests per second on the back-end, now and with the enricher. */
   readonly before: number;
@@ -38,14 +42,18 @@ export function lookupGroups(load: BackendLoad): LookupLoad[][] {
  * topic, looks the data up once per event behind a TTL cache, and republishes an enriched event.
  */
 export function proposeEnrichment(load: BackendLoad): EnrichmentProposal | undefined {
-  const group = lookupGroups(load).find((g) => g.length >= 2);
+  // Several readers, not one reader's look-up written twice.
+  const group = lookupGroups(load).find((g) => new Set(g.map((l) => l.reader)).size >= 2);
   if (!group) return undefined;
   const first = group[0]!;
   const topic = first.topic;
   const by = first.lookup.by;
   const ttlMs = Math.max(DEFAULT_PROPOSED_TTL_MS, ...group.map((l) => l.lookup.cacheTtlMs ?? 0));
   const byKey = topic.key !== undefined && topic.key.path.join(".") === by.join(".");
-  const cardinality = byKey ? topic.key!.cardinality : undefined;
+  // The keys in circulation as the load analysis takes them: a look-up's own figure, else the topic's key's.
+  const declared = group.map((l) => l.lookup.cardinality).filter((c): c is number => c !== undefined);
+  const lookupCardinality = declared.length > 0 ? Math.max(...declared) : undefined;
+  const cardinality = lookupCardinality ?? (byKey ? topic.key!.cardinality : undefined);
   const hitPeak = cardinality !== undefined ? ttlHitRatio(first.rates.peak, ttlMs, cardinality) : undefined;
   const groupPeak = group.reduce((total, l) => total + l.load.peak, 0);
   const enricherPeak = first.rates.peak * (1 - (hitPeak ?? 0));
@@ -64,6 +72,8 @@ export function proposeEnrichment(load: BackendLoad): EnrichmentProposal | undef
     enricherName: `${backendDomain}.${stem}-${backendLocal}`,
     enrichedTopicName: `${backendDomain}.${stem}.enriched`,
     ttlMs,
+    ...(lookupCardinality !== undefined ? { cardinality: lookupCardinality } : {}),
+    ordered: group.some((l) => l.reader.ordering === "ordered"),
     ...(hitPeak !== undefined ? { hitPeak } : {}),
     before: load.load.peak,
     after: load.load.peak - groupPeak + enricherPeak,
@@ -72,15 +82,31 @@ export function proposeEnrichment(load: BackendLoad): EnrichmentProposal | undef
 
 export function describeProposal(p: EnrichmentProposal): string {
   const minutes = p.ttlMs % 60_000 === 0 ? `${p.ttlMs / 60_000}m` : `${p.ttlMs / 1000}s`;
-  const readers = p.readers.map((r) => `\`${r.name}\``).join(", ");
+  const readers = [...new Set(p.readers.map((r) => `\`${r.name}\``))].join(", ");
+  const byKey = p.topic.key !== undefined && p.topic.key.path.join(".") === p.by.join(".");
   const cache =
     p.hitPeak !== undefined
       ? `, with an estimated ${formatPercent(p.hitPeak)} cache hit ratio`
-      : ` (without a \`cardinality\` on the key of \`${p.topic.name}\`, no cache hits are counted)`;
+      : byKey
+        ? ` (without a \`cardinality\` on the key of \`${p.topic.name}\`, no cache hits are counted)`
+        : ` (without a \`cardinality\` on the look-up, no cache hits are counted)`;
+  const cardinality = p.cardinality !== undefined ? ` cardinality ${formatCount(p.cardinality)}` : "";
   return (
     `add \`enricher ${p.enricherName} { owner ${p.backend.owner.name}  from ${p.topic.name}  ` +
-    `lookup ${p.backend.name} by ${p.by.join(".")} cache ${minutes}  ` +
+    `${p.ordered ? "ordered  " : ""}lookup ${p.backend.name} by ${p.by.join(".")} cache ${minutes}${cardinality}  ` +
     `publish ${p.enrichedTopicName} as … }\` and let ${readers} read \`${p.enrichedTopicName}\` instead: ` +
     `peak load ${formatRate(p.before)} → ${formatRate(p.after)}${cache}`
   );
+}
+
+/** A count as `.evt` writes it: `1k`, `3M`, `1500`. */
+function formatCount(count: number): string {
+  for (const [suffix, size] of [
+    ["G", 1e9],
+    ["M", 1e6],
+    ["k", 1e3],
+  ] as const) {
+    if (count >= size && count % size === 0) return `${count / size}${suffix}`;
+  }
+  return String(count);
 }

@@ -186,6 +186,38 @@ consumer crm.loyalty { owner crm from billing.payment.received unordered guarant
     expect(result.diagnostics[0]!.help).toMatch(/peak load 143\/s → 71.4\/s/);
   });
 
+  it("proposes an enricher that applies cleanly: the look-ups' cardinality, ordered for ordered readers", () => {
+    const result = lintInline(`${teams.replace("capacity 400/s", "capacity 5/s")}
+consumer crm.dunning { owner crm from billing.payment.received ordered guaranteed lookup crm.customer-db by paymentId cache 5m cardinality 1k }
+consumer crm.loyalty { owner crm from billing.payment.received unordered guaranteed lookup crm.customer-db by paymentId cache 5m cardinality 1k }`);
+    const [overload] = result.diagnostics;
+    expect(overload!.code).toBe("EVT0701");
+    // 1,000 keys, 500/s, 20 minutes: x = 600, the enricher's look-ups 500/601 a second.
+    expect(overload!.help).toBe(
+      "add `enricher crm.payment-received-customer-db { owner crm  from billing.payment.received  ordered  " +
+        "lookup crm.customer-db by paymentId cache 20m cardinality 1k  publish crm.payment-received.enriched as … }` " +
+        "and let `crm.dunning`, `crm.loyalty` read `crm.payment-received.enriched` instead: peak load 6.62/s → 0.83/s, " +
+        "with an estimated 100% cache hit ratio",
+    );
+  });
+
+  it("does not take one reader's look-up written twice for a shared one", () => {
+    const result = lintInline(`${teams}
+consumer crm.dunning { owner crm from billing.payment.received unordered guaranteed lookup crm.customer-db by msisdn cache 20m lookup crm.customer-db by msisdn cache 20m }
+consumer crm.audit { owner crm from billing.payment.received unordered best-effort }`);
+    expect(result.diagnostics.filter((d) => d.code === "EVT0702")).toEqual([]);
+  });
+
+  it("asks for the keys in circulation when a cache cannot count without them", () => {
+    const result = lintInline(`${teams.replace("key msisdn cardinality 100k", "key msisdn")}
+consumer crm.dunning { owner crm from billing.payment.received unordered guaranteed lookup crm.customer-db by msisdn }
+consumer crm.audit { owner crm from billing.payment.received unordered best-effort }`);
+    expect(result.diagnostics.find((d) => d.code === "EVT0701")!.help).toBe(
+      "cache the look-up of `crm.dunning` (`cache 20m`) and declare how many `msisdn` values circulate " +
+        "(`cardinality N`) so that its hits count, or raise the capacity of `crm.customer-db`",
+    );
+  });
+
   it("load/partitions: an ordered reader needs rate × time per event partitions", () => {
     const result = lintInline(`${teams.replace("capacity 400/s", "capacity 1000/s")}
 consumer crm.ledger { owner crm from billing.payment.received ordered guaranteed latency 20ms lookup crm.customer-db by msisdn cache 1s }

@@ -1,4 +1,4 @@
-import { loadReportFor } from "../../../load/analysis.js";
+import { loadReportFor, type LookupLoad } from "../../../load/analysis.js";
 import { formatPercent, formatRate } from "../../../load/numbers.js";
 import { describeProposal, proposeEnrichment } from "../../../load/proposal.js";
 import { defineRule } from "../rule.js";
@@ -13,11 +13,19 @@ export default defineRule({
       if (load.capacity === undefined || load.load.peak <= load.capacity) continue;
       const proposal = proposeEnrichment(load);
       const biggest = load.lookups[0];
+      // A cache counts only with the keys in circulation declared (no hits are assumed without them).
+      const counted = biggest !== undefined && (biggest.cache?.cardinality !== undefined || keyCardinality(biggest));
+      const declareKeys =
+        biggest !== undefined && !counted
+          ? ` and declare how many \`${biggest.lookup.by.join(".")}\` values circulate (\`cardinality N\`) so that its hits count`
+          : "";
       const help = proposal
         ? describeProposal(proposal)
         : biggest && biggest.lookup.cacheTtlMs === undefined
-          ? `cache the look-up of \`${biggest.reader.name}\` (\`cache 20m\`), or raise the capacity of \`${load.backend.name}\``
-          : `raise the capacity of \`${load.backend.name}\` or lower the rate that reaches it`;
+          ? `cache the look-up of \`${biggest.reader.name}\` (\`cache 20m\`)${declareKeys}, or raise the capacity of \`${load.backend.name}\``
+          : biggest && declareKeys !== ""
+            ? `declare how many \`${biggest.lookup.by.join(".")}\` values circulate on the look-up of \`${biggest.reader.name}\` (\`cardinality N\`) so that its cache's hits count, or raise the capacity of \`${load.backend.name}\``
+            : `raise the capacity of \`${load.backend.name}\` or lower the rate that reaches it`;
       report(
         load.backend.nameSpan,
         { backend: load.backend.name, load: formatRate(load.load.peak), capacity: formatRate(load.capacity) },
@@ -32,3 +40,9 @@ export default defineRule({
     }
   },
 });
+
+/** Whether the topic's key cardinality applies to a look-up: it is by the key, and the key declares one. */
+function keyCardinality(l: LookupLoad): boolean {
+  const key = l.topic.key;
+  return key?.cardinality !== undefined && key.path.join(".") === l.lookup.by.join(".");
+}

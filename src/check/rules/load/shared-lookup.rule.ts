@@ -11,7 +11,9 @@ export default defineRule({
     for (const load of loadReportFor(model, context.load).backends) {
       // An overloaded back-end is reported (with the same proposal) by load/backend-capacity.
       if (load.capacity !== undefined && load.load.peak > load.capacity) continue;
-      for (const group of lookupGroups(load)) {
+      for (const lookups of lookupGroups(load)) {
+        // A reader that writes the same look-up twice shares it with no one: one entry per reader.
+        const group = lookups.filter((l, i) => lookups.findIndex((other) => other.reader === l.reader) === i);
         if (group.length < 2) continue;
         const [first, ...others] = group;
         const readers =
