@@ -709,6 +709,18 @@ the back-ends and partitions do not. A back-end or a topic with less headroom at
 looked up needs a \`capacity\` (and a \`latency\` for deadlines), and a topic whose events cause look-ups needs a
 \`rate\`. Without them evtc cannot tell whether the bus holds.`,
   }),
+  EVT0707: entry<{ reader: string; limit: string; needed: string; at: string }>({
+    name: "ordered-capacity",
+    severity: "warning",
+    message: (p) =>
+      `ordered \`${p.reader}\` can process ${p.limit}, but has ${p.needed} events in processing at peak (${p.at})`,
+    explanation: `Rule \`load/ordered-capacity\`. An ordered reader processes the events of a partition one after
+the other, and at most \`concurrency\` partitions at once (1 when not declared); the events of one key are in one
+partition. By Little's law it has rate × time per event events in processing at peak, on average; when that is more
+than it can have at once, it falls behind for as long as the peak lasts. More partitions (EVT0703) help only when
+they are the limit; when \`concurrency\` is, raise it; when the topic's keys are (fewer keys than partitions), only
+a faster reader, an unordered one, or a key with more values does.`,
+  }),
 } as const;
 
 export type Code = keyof typeof registry;

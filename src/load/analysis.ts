@@ -69,6 +69,15 @@ export interface TopicLoad {
   readonly orderedBottleneck?: { readonly reader: TopicReader; readonly serviceMs: number };
   /** The partitions' worth of work the slowest ordered reader has at peak, before rounding up (0: none). */
   readonly orderingDemand: number;
+  /**
+   * Each ordered reader's work at peak: the events it has in processing at once on average (Little's law: rate ×
+   * time per event), each partition's one at a time.
+   */
+  readonly orderedWork: readonly {
+    readonly reader: TopicReader;
+    readonly serviceMs: number;
+    readonly demand: number;
+  }[];
   readonly needed: number;
   /** 1 − the partitions' worth of work at peak (throughput or ordered processing, the larger) / partitions. */
   readonly headroom?: number;
@@ -265,16 +274,19 @@ function serviceMs(reader: TopicReader, rates: Rates | undefined, scale: number)
 
 function partitionNeeds(topic: Topic, readers: readonly TopicReader[], settings: LoadSettings, scale: number) {
   const rates = topicRates(topic, scale);
-  if (!rates) return { neededForThroughput: 1, neededForOrdering: 1, needed: 1, demand: 0, orderingDemand: 0 };
+  if (!rates)
+    return { neededForThroughput: 1, neededForOrdering: 1, needed: 1, demand: 0, orderingDemand: 0, orderedWork: [] };
   // Partitions' worth of work at peak, before rounding up: throughput on one side, ordered readers on the other.
   const throughputDemand = rates.peak / settings.partitionThroughput;
   let orderingDemand = 0;
   let bottleneck: { reader: TopicReader; serviceMs: number } | undefined;
+  const orderedWork: { reader: TopicReader; serviceMs: number; demand: number }[] = [];
   for (const reader of readers) {
     if (reader.ordering !== "ordered") continue;
     const ms = serviceMs(reader, rates, scale);
     // Little's law: a partition handled in sequence completes 1000/ms events per second.
     const demand = (rates.peak * ms) / 1000;
+    orderedWork.push({ reader, serviceMs: ms, demand });
     if (bottleneck === undefined || demand > orderingDemand) {
       orderingDemand = Math.max(orderingDemand, demand);
       bottleneck = { reader, serviceMs: ms };
@@ -289,6 +301,7 @@ function partitionNeeds(topic: Topic, readers: readonly TopicReader[], settings:
     needed: Math.max(neededForThroughput, neededForOrdering),
     demand: Math.max(throughputDemand, orderingDemand),
     orderingDemand,
+    orderedWork,
     ...(bottleneck ? { orderedBottleneck: bottleneck } : {}),
   };
 }

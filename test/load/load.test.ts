@@ -220,7 +220,7 @@ consumer crm.audit { owner crm from billing.payment.received unordered best-effo
 
   it("load/partitions: an ordered reader needs rate × time per event partitions", () => {
     const result = lintInline(`${teams.replace("capacity 400/s", "capacity 1000/s")}
-consumer crm.ledger { owner crm from billing.payment.received ordered guaranteed latency 20ms lookup crm.customer-db by msisdn cache 1s }
+consumer crm.ledger { owner crm from billing.payment.received ordered guaranteed latency 20ms concurrency 20 lookup crm.customer-db by msisdn cache 1s }
 consumer crm.audit { owner crm from billing.payment.received unordered best-effort }`);
     // 500/s × (20ms + 20ms × (1 − hit)) with a 1-second cache over 100,000 keys (hit = 0.005/1.005).
     const hit = 0.005 / 1.005;
@@ -235,8 +235,8 @@ consumer crm.audit { owner crm from billing.payment.received unordered best-effo
   });
 
   it("load/deadline: the budget hop by hop", () => {
-    const result = lintInline(`${enriched.replace("cache 20m", "cache 20m\n  latency 5ms\n  ordered")}
-consumer crm.collections { owner crm from payments-enriched.payment.enriched ordered guaranteed latency 15ms «deadline 30ms» }`);
+    const result = lintInline(`${enriched.replace("cache 20m", "cache 20m\n  latency 5ms\n  ordered\n  concurrency 12")}
+consumer crm.collections { owner crm from payments-enriched.payment.enriched ordered guaranteed latency 15ms concurrency 12 «deadline 30ms» }`);
     expectDiagnostics(result, [
       { code: "EVT0704", at: 0, message: "`crm.collections` must handle events within 30ms, but its chain takes 60ms" },
     ]);
@@ -295,6 +295,35 @@ consumer crm.audit { owner crm from billing.payment.received unordered best-effo
           "at peak: headroom 17% is below 30% (it breaks at ×1.2 today's rates)",
       ],
     ]);
+  });
+
+  it("load/ordered-capacity: an ordered reader limited by its concurrency, or by the keys of its topic", () => {
+    const limitedByConcurrency = lintInline(`${teams.replace("capacity 400/s", "capacity 1000/s")}
+consumer crm.ledger { owner crm from billing.payment.received ordered guaranteed latency 10ms «concurrency 2» }
+consumer crm.audit { owner crm from billing.payment.received unordered best-effort }`);
+    expectDiagnostics(limitedByConcurrency, [
+      {
+        code: "EVT0707",
+        at: 0,
+        message:
+          "ordered `crm.ledger` can process 2 partitions at once (its `concurrency`), but has 5 events in processing at peak (10ms per event at 500/s)",
+      },
+    ]);
+    expect(limitedByConcurrency.diagnostics[0]!.help).toBe("declare `concurrency 5`");
+    const limitedByKeys = lintInline(`${teams.replace("key msisdn cardinality 100k", "key msisdn cardinality 3")}
+consumer crm.ledger { owner crm from billing.payment.received ordered guaranteed latency 10ms concurrency 12 }
+consumer crm.audit { owner crm from billing.payment.received unordered best-effort }`);
+    expect(limitedByKeys.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      [
+        "EVT0707",
+        "ordered `crm.ledger` can process 3 events at once (one per key of `billing.payment.received`), but has 5 events in processing at peak (10ms per event at 500/s)",
+      ],
+    ]);
+    // Enough concurrency and keys: the partitions are the limit, which is EVT0703's to say.
+    const enough = lintInline(`${teams.replace("capacity 400/s", "capacity 1000/s")}
+consumer crm.ledger { owner crm from billing.payment.received ordered guaranteed latency 10ms concurrency 12 }
+consumer crm.audit { owner crm from billing.payment.received unordered best-effort }`);
+    expect(enough.diagnostics).toEqual([]);
   });
 
   it("load/declared-figures: a looked-up back-end without capacity, a topic without rate", () => {

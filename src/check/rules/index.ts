@@ -17,6 +17,7 @@ import declaredFigures from "./load/declared-figures.rule.js";
 import deadline from "./load/deadline.rule.js";
 import headroom from "./load/headroom.rule.js";
 import partitions from "./load/partitions.rule.js";
+import orderedCapacity from "./load/ordered-capacity.rule.js";
 import sharedLookup from "./load/shared-lookup.rule.js";
 import ownershipTopicDomain from "./ownership/topic-domain.rule.js";
 
@@ -39,6 +40,7 @@ export const rules: readonly Rule[] = [
   backendCapacity,
   sharedLookup,
   partitions,
+  orderedCapacity,
   deadline,
   headroom,
   declaredFigures,
