@@ -1,6 +1,6 @@
 import { compareSchemas, type Json } from "../compat/diff.js";
-import { checkCompatibility } from "../compat/modes.js";
-import type { Policy } from "../compat/differences.js";
+import { checkCompatibility, type DirectedDifference } from "../compat/modes.js";
+import { isCompatibleChange, type Policy } from "../compat/differences.js";
 import { schemaHash, versionKey, type Lock } from "../contracts/lock.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/source.js";
@@ -121,18 +121,42 @@ export function checkContracts(model: BusModel, lock: Lock, policy: Policy): Dia
       );
       for (const verdict of result.verdicts) {
         const against = line[verdict.against]!;
-        for (const d of verdict.differences.filter((x) => !x.compatible)) {
+        // Where a change is in the new schema and in the published one, and how it reads.
+        const located = (d: DirectedDifference) => {
           const newPointer = d.direction === "backward" ? d.updatePath : d.originalPath;
           const oldPointer = d.direction === "backward" ? d.originalPath : d.updatePath;
-          const change = describeChange(d.type, d.detail, d.path, d.direction, mode);
+          return {
+            change: describeChange(d.type, d.detail, d.path, d.direction, mode),
+            span: originOf(current.origins, newPointer) ?? versionSpan(event),
+            related: published(against, oldPointer),
+          };
+        };
+        for (const d of verdict.differences.filter((x) => !x.compatible)) {
+          const { change, span, related } = located(d);
           diagnostics.push(
             diagnostic(
               "EVT0605",
               { event: event.name, version: key, change, mode, against: versionKey(against) },
+              { span, related, help: `make the change compatible, or publish it as \`v${event.version.major + 1}.0\`` },
+            ),
+          );
+        }
+        // LENIENT accepts these because readers ignore what they do not know; evtc's readers validate with
+        // closed schemas, so a reader refuses the events written with a property its version does not have.
+        if (policy !== "lenient") continue;
+        for (const d of verdict.differences.filter((x) => x.compatible && !isCompatibleChange(x.type, "strict"))) {
+          const { change, span, related } = located(d);
+          diagnostics.push(
+            diagnostic(
+              "EVT0610",
+              { event: event.name, version: key, change, against: versionKey(against) },
               {
-                span: originOf(current.origins, newPointer) ?? versionSpan(event),
-                related: published(against, oldPointer),
-                help: `make the change compatible, or publish it as \`v${event.version.major + 1}.0\``,
+                span,
+                related,
+                help:
+                  d.direction === "backward"
+                    ? "a consumer at this version refuses the older events: deploy the producers first and let those events age out of the topic before the consumers move, or publish it as a new major version"
+                    : "consumers still at the older version refuse these events: move every consumer to this version before any producer publishes it, or publish it as a new major version",
               },
             ),
           );

@@ -650,6 +650,19 @@ does not record (on this event, or on the event the topic carried before it was 
 with: the generated consumer would refuse its events. Record versions with \`evtc lock\` while they are current.`,
   }),
 
+  EVT0610: entry<{ event: string; version: string; change: string; against: string }>({
+    name: "lenient-only-change",
+    severity: "warning",
+    message: (p) =>
+      `\`${p.event}\` v${p.version} is compatible with v${p.against} only under LENIENT, and evtc's readers are strict: ${p.change}`,
+    explanation: `The LENIENT policy (\`"compatibilityPolicy": "lenient"\` in \`evtc.json\`) accepts what readers that
+ignore unknown properties can read, such as an optional field removed from a closed object, or (under \`forward\`
+and \`full\`) one added. evtc's generated readers validate with closed schemas: they refuse, and dead-letter, an
+event that carries a property their version does not have — a consumer at the new version the old events with a
+removed field, a consumer at the old version the new events with an added one. Order the deployments so that no
+reader meets such events (the help line says which way), or publish the change as a new major version.`,
+  }),
+
   EVT0701: entry<{ backend: string; load: string; capacity: string }>({
     name: "backend-over-capacity",
     severity: "error",

@@ -181,7 +181,27 @@ describe("schema history checks", () => {
       { ...config, compatibilityPolicy: "lenient" },
       published,
     );
-    expect(lenient.diagnostics).toEqual([]);
+    // Accepted, with a warning: evtc's readers are closed, so consumers still at v1.1 refuse events with `note`.
+    expect(lenient.diagnostics.map((d) => [d.code, d.severity, d.help])).toEqual([
+      [
+        "EVT0610",
+        "warning",
+        "consumers still at the older version refuse these events: move every consumer to this version before any producer publishes it, or publish it as a new major version",
+      ],
+    ]);
+    const withNote = v1_1.replace("amount    decimal", "amount decimal\n  note? string");
+    const lenientRemoval = checkSources(
+      [new SourceFile("bus.evt", project(v1_1.replace("v1.1", "v1.2")))],
+      [],
+      { ...config, compatibilityPolicy: "lenient" },
+      publish(project(withNote)),
+    );
+    expect(lenientRemoval.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      [
+        "EVT0610",
+        "`PaymentReceived` v1.2 is compatible with v1.1 only under LENIENT, and evtc's readers are strict: optional property removed from closed content model (note) at `#/properties/note`",
+      ],
+    ]);
   });
 
   it("a major version may break, but every consumer of a public topic acknowledges it (EVT0606)", () => {
