@@ -33,9 +33,33 @@ function describeChange(
 ): string {
   const words = type.toLowerCase().replace(/_/g, " ");
   const where = pointer === "#" ? "" : ` at \`${pointer}\``;
-  const how = mode.startsWith("full") ? ` (${direction})` : "";
+  if (direction === "forward") {
+    // A forward check compares the schemas the other way round (the old one reads the new one's data), so its
+    // change types name the change from the new schema to the old: said here as the user made it, old to new.
+    const made = words.replace(
+      /removed from|added to|removed|added|increased|decreased|extended|narrowed|reduced|expanded/g,
+      (w) => opposite[w]!,
+    );
+    const [from, to] = (detail ?? "").split(" → ");
+    const shown = detail === undefined ? "" : to !== undefined ? ` (${to} → ${from})` : ` (${detail})`;
+    return `${made}${shown}${where}, which consumers still at the published version cannot read`;
+  }
+  const how = mode.startsWith("full") ? " (backward)" : "";
   return `${words}${detail ? ` (${detail})` : ""}${where}${how}`;
 }
+
+const opposite: Readonly<Record<string, string>> = {
+  "removed from": "added to",
+  "added to": "removed from",
+  removed: "added",
+  added: "removed",
+  increased: "decreased",
+  decreased: "increased",
+  extended: "narrowed",
+  narrowed: "extended",
+  reduced: "expanded",
+  expanded: "reduced",
+};
 
 /**
  * What changed in a published version, and the version to publish the change as: the next minor when it keeps

@@ -173,8 +173,14 @@ describe("schema history checks", () => {
     const forward = project(
       v1_1.replace("v1.1", "v1.2").replace("amount    decimal", "amount decimal\n  note? string"),
     ).replace("compatibility backward", "compatibility full");
-    const strict = check(forward, published).result.diagnostics.map((d) => d.code);
-    expect(strict).toEqual(["EVT0605"]);
+    const strict = check(forward, published).result.diagnostics;
+    expect(strict.map((d) => [d.code, d.message])).toEqual([
+      [
+        "EVT0605",
+        "`PaymentReceived` v1.2 breaks full compatibility with v1.1: optional property added to closed content model (note) " +
+          "at `#/properties/note`, which consumers still at the published version cannot read",
+      ],
+    ]);
     const lenient = checkSources(
       [new SourceFile("bus.evt", forward)],
       [],
