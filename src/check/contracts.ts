@@ -1,7 +1,7 @@
 import { compareSchemas, type Json } from "../compat/diff.js";
 import { checkCompatibility, type DirectedDifference } from "../compat/modes.js";
 import { isCompatibleChange, type Policy } from "../compat/differences.js";
-import { schemaHash, versionKey, type Lock } from "../contracts/lock.js";
+import { recordedEventOf, schemaHash, versionKey, type Lock } from "../contracts/lock.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/source.js";
 import { eventSchema, type SchemaOrigins } from "../emit/json-schema.js";
@@ -204,7 +204,7 @@ function checkTopicHistories(model: BusModel, lock: Lock, policy: Policy): Diagn
   if (lock.topics === undefined) return [];
   const diagnostics: Diagnostic[] = [];
   for (const topic of model.topics.values()) {
-    const before = lock.topics.get(topic.name);
+    const before = recordedEventOf(lock, topic.name);
     if (before === undefined || before === topic.event.name) continue;
     const history = lock.events.get(before) ?? [];
     const latest = history[history.length - 1];
@@ -238,8 +238,9 @@ function checkTopicHistories(model: BusModel, lock: Lock, policy: Policy): Diagn
       ),
     );
   }
-  for (const [name, before] of [...lock.topics.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [name, carried] of [...lock.topics.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (model.topics.has(name)) continue;
+    const before = carried[carried.length - 1]!;
     diagnostics.push(
       diagnostic(
         "EVT0608",
@@ -260,14 +261,9 @@ function checkAcknowledgements(model: BusModel, lock: Lock): Diagnostic[] {
   for (const consumer of model.consumers.values()) {
     const topic = consumer.from;
     const major = topic.event.version.major;
-    // The majors published on the topic: its event's, and those of the event it carried before a rename.
-    const previous = lock.topics?.get(topic.name);
-    const recordedMajors = new Set(
-      [
-        ...(lock.events.get(topic.event.name) ?? []),
-        ...(previous !== undefined && previous !== topic.event.name ? (lock.events.get(previous) ?? []) : []),
-      ].map((v) => v.major),
-    );
+    // The majors published on the topic: its event's, and those of the events it carried before a rename.
+    const carried = new Set([topic.event.name, ...(lock.topics?.get(topic.name) ?? [])]);
+    const recordedMajors = new Set([...carried].flatMap((event) => lock.events.get(event) ?? []).map((v) => v.major));
     const newMajor = recordedMajors.size > 0 && !recordedMajors.has(major);
     const acceptsCurrent = consumer.accepts.includes(major);
     const unacknowledged = topic.visibility === "public" && newMajor && !consumer.acceptsDeclared;

@@ -30,11 +30,12 @@ export interface Lock {
   readonly file?: SourceFile;
   readonly events: ReadonlyMap<string, readonly LockedVersion[]>;
   /**
-   * The event each topic carried when `evtc lock` last ran: a topic's schema history (its registry subject,
-   * `<topic>-value`) goes on when its event is renamed or replaced. Undefined for a lock written before evtc
+   * The events each topic has carried, as `evtc lock` recorded them, the current one last: a topic's schema
+   * history (its registry subject, `<topic>-value`) goes on when its event is renamed or replaced, and its older
+   * majors stay readable under the events that published them. Undefined for a lock written before evtc
    * recorded topics.
    */
-  readonly topics?: ReadonlyMap<string, string>;
+  readonly topics?: ReadonlyMap<string, readonly string[]>;
   /** Where each topic's entry is in the lock file, when it was read from one. */
   readonly topicSpans?: ReadonlyMap<string, Span>;
   /** Where a JSON pointer into a recorded schema is in the lock file, when it was read from one. */
@@ -107,7 +108,7 @@ export function parseLock(file: SourceFile): { lock: Lock; diagnostics: Diagnost
     }
     return undefined;
   };
-  let topics: Map<string, string> | undefined;
+  let topics: Map<string, string[]> | undefined;
   const topicSpans = new Map<string, Span>();
   const lock: Lock = {
     file,
@@ -154,14 +155,22 @@ export function parseLock(file: SourceFile): { lock: Lock; diagnostics: Diagnost
   const topicsNode = findNodeAtLocation(root, ["topics"]);
   if (topicsNode !== undefined) {
     topics = new Map();
-    if (topicsNode.type !== "object") fail("`topics` maps each topic to the event it carries", topicsNode);
+    const shape = "`topics` maps each topic to the event it carries, or to the events it has carried (a list)";
+    if (topicsNode.type !== "object") fail(shape, topicsNode);
     for (const property of topicsNode.type === "object" ? (topicsNode.children ?? []) : []) {
       const [nameNode, eventNode] = property.children ?? [];
-      if (typeof nameNode?.value !== "string" || typeof eventNode?.value !== "string") {
-        fail("`topics` maps each topic to the event it carries", property);
+      const value = eventNode === undefined ? undefined : nodeValue(eventNode);
+      const events = typeof value === "string" ? [value] : value;
+      if (
+        typeof nameNode?.value !== "string" ||
+        !Array.isArray(events) ||
+        events.length === 0 ||
+        !events.every((e): e is string => typeof e === "string")
+      ) {
+        fail(shape, property);
         continue;
       }
-      topics.set(nameNode.value, eventNode.value);
+      topics.set(nameNode.value, events);
       topicSpans.set(nameNode.value, span(file, nameNode.offset, nameNode.offset + nameNode.length));
     }
   }
@@ -188,13 +197,22 @@ function byName<T>([a]: [string, T], [b]: [string, T]): number {
 /** The lock file's text: sorted, two-space JSON with a trailing newline, identical on every machine. */
 export function formatLock(
   events: ReadonlyMap<string, readonly LockedVersion[]>,
-  topics?: ReadonlyMap<string, string>,
+  topics?: ReadonlyMap<string, readonly string[]>,
 ): string {
   const sortedEvents = [...events.entries()].sort(byName);
   const body = {
     "//": "Every published version of every event, recorded by `evtc lock`. Commit it; do not edit it by hand.",
     lockVersion: LOCK_VERSION,
-    ...(topics !== undefined ? { topics: Object.fromEntries([...topics.entries()].sort(byName)) } : {}),
+    // A topic that has carried one event names it; one whose event was renamed or replaced lists them, oldest first.
+    ...(topics !== undefined
+      ? {
+          topics: Object.fromEntries(
+            [...topics.entries()]
+              .sort(byName)
+              .map(([topic, events]) => [topic, events.length === 1 ? events[0] : events]),
+          ),
+        }
+      : {}),
     events: Object.fromEntries(
       sortedEvents.map(([name, versions]) => [
         name,
@@ -229,17 +247,35 @@ export function withCurrentVersionsAndTopics(
   lock: Lock,
   events: Iterable<{ name: string; version: { major: number; minor: number }; schema: Json }>,
   topics: ReadonlyMap<string, string> | undefined,
-): { events: Map<string, LockedVersion[]>; added: string[]; topics?: Map<string, string>; changed: string[] } {
+): {
+  events: Map<string, LockedVersion[]>;
+  added: string[];
+  topics?: Map<string, readonly string[]>;
+  changed: string[];
+} {
   const versions = currentVersions(lock, events);
   if (topics === undefined) return { ...versions, changed: [] };
   const changed: string[] = [];
+  const next = new Map<string, readonly string[]>();
   for (const [topic, event] of [...topics.entries()].sort(byName)) {
-    if (lock.topics?.get(topic) !== event) changed.push(`topic ${topic}: ${event}`);
+    const carried = lock.topics?.get(topic) ?? [];
+    if (carried[carried.length - 1] === event) {
+      next.set(topic, carried);
+      continue;
+    }
+    next.set(topic, [...carried, event]);
+    changed.push(`topic ${topic}: ${event}`);
   }
   for (const topic of [...(lock.topics?.keys() ?? [])].sort()) {
     if (!topics.has(topic)) changed.push(`topic ${topic} removed`);
   }
-  return { ...versions, topics: new Map(topics), changed };
+  return { ...versions, topics: next, changed };
+}
+
+/** The event a topic carried when `evtc lock` last ran, if the lock records it. */
+export function recordedEventOf(lock: Lock, topic: string): string | undefined {
+  const carried = lock.topics?.get(topic);
+  return carried?.[carried.length - 1];
 }
 
 function currentVersions(

@@ -94,13 +94,12 @@ function latestOfMajor(versions: readonly LockedVersion[], major: number): Locke
 
 export function olderVersionsOf(model: BusModel, lock: Lock): OlderVersion[] {
   const wanted = new Map<string, Set<number>>();
-  /** Per event, the event its topic carried before it was renamed (`evt.lock`'s topics), where its older majors are. */
-  const formerly = new Map<string, string>();
+  /** Per event, the events its topic carried before it was renamed (`evt.lock`'s topics, latest first). */
+  const formerly = new Map<string, readonly string[]>();
   for (const consumer of model.consumers.values()) {
     const event = consumer.from.event;
-    const previous = lock.topics?.get(consumer.from.name);
-    if (previous !== undefined && previous !== event.name && !formerly.has(event.name))
-      formerly.set(event.name, previous);
+    const previous = [...(lock.topics?.get(consumer.from.name) ?? [])].reverse().filter((e) => e !== event.name);
+    if (previous.length > 0 && !formerly.has(event.name)) formerly.set(event.name, previous);
     for (const major of consumer.accepts) {
       if (major === event.version.major) continue;
       const majors = wanted.get(event.name) ?? new Set<number>();
@@ -111,13 +110,14 @@ export function olderVersionsOf(model: BusModel, lock: Lock): OlderVersion[] {
   const older: OlderVersion[] = [];
   for (const [event, majors] of [...wanted.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     for (const major of [...majors].sort((a, b) => a - b)) {
-      const previous = formerly.get(event);
-      const own = latestOfMajor(lock.events.get(event) ?? [], major);
-      const source = own === undefined && previous !== undefined ? previous : event;
-      const locked = own ?? latestOfMajor(lock.events.get(source) ?? [], major);
+      // The event's own versions first, then those of the events its topic carried before, latest first.
+      const source = [event, ...(formerly.get(event) ?? [])].find(
+        (name) => latestOfMajor(lock.events.get(name) ?? [], major) !== undefined,
+      );
+      const locked = source === undefined ? undefined : latestOfMajor(lock.events.get(source) ?? [], major);
       const schema = asSchema(locked?.schema);
       // Refused by the check (EVT0609) before a build gets here.
-      if (locked === undefined || schema === undefined) continue;
+      if (source === undefined || locked === undefined || schema === undefined) continue;
       const typeName = mangle(`${event}V${major}`);
       const body = new SchemaToType(asSchema(schema["definitions"]) ?? {}).object(schema);
       const version = `${locked.major}.${locked.minor}`;

@@ -258,7 +258,7 @@ describe("a topic's history, whatever its event is called", () => {
     );
 
   it("records the event of each topic in evt.lock", () => {
-    expect([...published.topics!]).toEqual([["billing.payment.received", "PaymentReceived"]]);
+    expect([...published.topics!]).toEqual([["billing.payment.received", ["PaymentReceived"]]]);
     const text = formatLock(published.events, published.topics);
     expect(text).toContain('"topics": {\n    "billing.payment.received": "PaymentReceived"\n  }');
   });

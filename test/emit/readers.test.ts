@@ -72,27 +72,41 @@ describe("a consumer of older major versions", () => {
       new Map([["shop.order.placed", "OrderPlaced"]]),
     );
     const lock = parseLock(new SourceFile("evt.lock", formatLock(recorded.events, recorded.topics))).lock;
-    const after = checkSources(
-      [new SourceFile("bus.evt", project("OrderSubmitted", "v2.0", "accepts v1, v2"))],
-      [],
-      config,
+    const renamed = [new SourceFile("bus.evt", project("OrderSubmitted", "v2.0", "accepts v1, v2"))];
+    const readsBothMajors = async (withLock: typeof lock) => {
+      const after = checkSources(renamed, [], config, withLock);
+      expect(after.diagnostics).toEqual([]);
+      const files = await emitProject({
+        model: after.model,
+        lock: withLock,
+        project: "shop",
+        projectDir: ".",
+        cwd: ".",
+        compileWorkers: 0,
+      });
+      const consumers = files.find((file) => file.path.endsWith(".consumers.ts"))!.content;
+      expect(consumers).toContain("ConsumerSpec<OrderSubmittedV1 | OrderSubmitted>");
+      expect(consumers).toMatch(
+        /accepts: Object\.freeze\(\{ 1: validateOrderSubmittedV1_0, 2: validateOrderSubmittedV2_0 \}\)/,
+      );
+      const types = files.find((file) => file.path === "bus.ts")!.content;
+      expect(types).toContain("@generated from evt.lock, event OrderPlaced v1.0");
+      return after;
+    };
+    const after = await readsBothMajors(lock);
+    // Once `evtc lock` records the rename, the topic's history keeps both events, and v1 is still readable.
+    const relocked = withCurrentVersionsAndTopics(
       lock,
+      [...after.model.events.values()].map((e) => ({
+        name: e.name,
+        version: e.version,
+        schema: eventSchema(e, { documentation: false }).schema as unknown as Json,
+      })),
+      new Map([["shop.order.placed", "OrderSubmitted"]]),
     );
-    expect(after.diagnostics).toEqual([]);
-    const files = await emitProject({
-      model: after.model,
-      lock,
-      project: "shop",
-      projectDir: ".",
-      cwd: ".",
-      compileWorkers: 0,
-    });
-    const consumers = files.find((file) => file.path.endsWith(".consumers.ts"))!.content;
-    expect(consumers).toContain("ConsumerSpec<OrderSubmittedV1 | OrderSubmitted>");
-    expect(consumers).toMatch(
-      /accepts: Object\.freeze\(\{ 1: validateOrderSubmittedV1_0, 2: validateOrderSubmittedV2_0 \}\)/,
-    );
-    const types = files.find((file) => file.path === "bus.ts")!.content;
-    expect(types).toContain("@generated from evt.lock, event OrderPlaced v1.0");
+    expect([...relocked.topics!]).toEqual([["shop.order.placed", ["OrderPlaced", "OrderSubmitted"]]]);
+    const text = formatLock(relocked.events, relocked.topics);
+    expect(text).toContain('"shop.order.placed": [\n      "OrderPlaced",\n      "OrderSubmitted"\n    ]');
+    await readsBothMajors(parseLock(new SourceFile("evt.lock", text)).lock);
   });
 });
