@@ -264,12 +264,14 @@ export function breakingFactor(exceeds: (factor: number) => boolean): number {
 }
 
 function serviceMs(reader: TopicReader, rates: Rates | undefined, scale: number): number {
-  let ms = reader.latencyMs ?? 0;
-  for (const lookup of reader.lookups) {
+  const lookups = reader.lookups.map((lookup) => {
     const hit = rates ? (lookupLoad(reader, lookup, scale)?.cache?.hitPeak ?? 0) : 0;
-    ms += (lookup.backend.latencyMs ?? 0) * (1 - hit);
-  }
-  return ms;
+    return (lookup.backend.latencyMs ?? 0) * (1 - hit);
+  });
+  // An enricher's look-ups are made at the same time (the chain latency takes the slowest too); a consumer's are
+  // its handler's, one after the other.
+  const waiting = "publishes" in reader ? Math.max(0, ...lookups) : lookups.reduce((total, ms) => total + ms, 0);
+  return (reader.latencyMs ?? 0) + waiting;
 }
 
 function partitionNeeds(topic: Topic, readers: readonly TopicReader[], settings: LoadSettings, scale: number) {

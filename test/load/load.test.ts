@@ -247,6 +247,25 @@ consumer crm.collections { owner crm from payments-enriched.payment.enriched ord
     );
   });
 
+  it("load/partitions: an ordered enricher's time per event counts its slowest look-up, as the runtime makes them together", () => {
+    const source = `${enriched
+      .replace(
+        "lookup crm.customer-db by msisdn cache 20m",
+        "lookup crm.customer-db by msisdn\n  lookup crm.product-db by paymentId\n  ordered\n  concurrency 12",
+      )
+      .replace(
+        "backend crm.customer-db",
+        "backend crm.product-db { owner crm capacity 5000/s latency 20ms }\nbackend crm.customer-db",
+      )
+      .replace("capacity 400/s", "capacity 4000/s")}`;
+    const topic = analyzeLoad(lintInline(source).model).topics.find(
+      (t) => t.topic.name === "billing.payment.received",
+    )!;
+    // 500/s × max(20ms, 20ms): 10 partitions' worth, not 20.
+    expect(topic.orderedWork.map((w) => [w.reader.name, w.serviceMs])).toEqual([["crm.payment-customer", 20]]);
+    expect(topic.neededForOrdering).toBe(10);
+  });
+
   it("load/deadline: an enricher's look-ups are made at the same time, a consumer's one after the other", () => {
     const twoLookups = `${enriched
       .replace("cache 20m", "cache 20m\n  lookup crm.product-db by paymentId cache 1m cardinality 1k\n  ordered")
@@ -318,6 +337,14 @@ consumer crm.audit { owner crm from billing.payment.received unordered best-effo
         "EVT0707",
         "ordered `crm.ledger` can process 3 events at once (one per key of `billing.payment.received`), but has 5 events in processing at peak (10ms per event at 500/s)",
       ],
+    ]);
+    // Concurrency is the limit, and the keys would be next: the help says both.
+    const thenKeys = lintInline(`${teams.replace("key msisdn cardinality 100k", "key msisdn cardinality 4")}
+consumer crm.ledger { owner crm from billing.payment.received ordered guaranteed latency 10ms concurrency 2 }
+consumer crm.audit { owner crm from billing.payment.received unordered best-effort }`);
+    expect(thenKeys.diagnostics.map((d) => d.help)).toEqual([
+      "declare `concurrency 4`; the 4 keys of `billing.payment.received` allow no more, and `crm.ledger` would still " +
+        "fall behind: make it faster, unordered, or key the topic by a field with more values",
     ]);
     // Enough concurrency and keys: the partitions are the limit, which is EVT0703's to say.
     const enough = lintInline(`${teams.replace("capacity 400/s", "capacity 1000/s")}

@@ -40,10 +40,29 @@ export default defineRule({
           {
             help: limitedByKeys
               ? `events of one key are processed one after the other, so more partitions do not help: make \`${work.reader.name}\` faster, unordered, or key \`${t.topic.name}\` by a field with more values`
-              : `declare \`concurrency ${Math.min(needed, t.partitions)}\`${needed > t.partitions ? ` and \`partitions ${needed}\` on \`${t.topic.name}\`` : ""}`,
+              : concurrencyHelp(needed, t.partitions, keys, work.reader.name, t.topic.name),
           },
         );
       }
     }
   },
 });
+
+/**
+ * The concurrency to declare, and what else would still be short: partitions, or the topic's keys, which bound
+ * how many events an ordered reader can have in processing whatever its concurrency.
+ */
+function concurrencyHelp(
+  needed: number,
+  partitions: number,
+  keys: number | undefined,
+  reader: string,
+  topic: string,
+): string {
+  const usable = Math.min(needed, partitions, keys ?? Infinity);
+  const declare = `declare \`concurrency ${usable}\``;
+  if (keys !== undefined && keys < needed && keys <= partitions) {
+    return `${declare}; the ${keys} keys of \`${topic}\` allow no more, and \`${reader}\` would still fall behind: make it faster, unordered, or key the topic by a field with more values`;
+  }
+  return needed > partitions ? `${declare} and \`partitions ${needed}\` on \`${topic}\`` : declare;
+}
