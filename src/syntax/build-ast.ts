@@ -242,7 +242,8 @@ export class AstBuilder {
    * refers to it are still checked; otherwise it is left nameless, as when the name is missing.
    */
   private misquotedName(tok: IToken, keyword: string): ast.Name | undefined {
-    const quoted = tok.tokenType.name === "StringLiteral";
+    // A string in double or (a mistake of its own) single quotes: its text is the name meant.
+    const quoted = tok.tokenType.name === "StringLiteral" || tok.tokenType.name === "SingleQuotedString";
     const text = quoted ? stringLiteral(this.source, tok, (d) => this.report(d)).value : tok.image;
     const word = /^[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*(?:\.[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)*$/.test(
       text,

@@ -169,9 +169,13 @@ function parseSourceWith(source: SourceFile, direct: boolean): ParseResult {
   const builder = new AstBuilder(source, docTokens, lexed.tokens);
   const declarations = builder.build(cst);
   // A token the parser already complained about is not reported again as stray by the builder.
-  diagnostics.push(
-    ...builder.diagnostics.filter((d) => d.code !== "EVT0201" || !syntaxErrorAt.has(d.span?.start ?? -1)),
+  const built = builder.diagnostics.filter((d) => d.code !== "EVT0201" || !syntaxErrorAt.has(d.span?.start ?? -1));
+  // A name in single quotes is one mistake, said by the builder (`team 'billing'` → `team billing`), not also
+  // the lexer's "strings are written in double quotes".
+  const namedAt = new Set(built.filter((d) => d.code === "EVT0201").map((d) => d.span?.start));
+  const lexical = diagnostics.filter(
+    (d) => !(d.code === "EVT0101" && d.help === SINGLE_QUOTES && namedAt.has(d.span?.start)),
   );
   const comments = commentsOf(source, docTokens, commentTokens);
-  return { file: { source, declarations, comments }, diagnostics: sortAndDedupe(diagnostics) };
+  return { file: { source, declarations, comments }, diagnostics: sortAndDedupe([...lexical, ...built]) };
 }

@@ -468,9 +468,17 @@ const recoveryCases: readonly Case[] = [
       `topic "a.b.c" { owner t }`,
       `backend 42 { owner t }`,
       `enum "Colour" { RED }`,
+      `team 'billing' { contact "x" }`,
     ].join("\n"),
-    codes: ["EVT0201", "EVT0201", "EVT0201", "EVT0201", "EVT0201"],
-    recovered: ["event E a", "event F b", "topic a.b.c owner", "backend  owner", "enum Colour RED"],
+    codes: ["EVT0201", "EVT0201", "EVT0201", "EVT0201", "EVT0201", "EVT0201"],
+    recovered: [
+      "event E a",
+      "event F b",
+      "topic a.b.c owner",
+      "backend  owner",
+      "enum Colour RED",
+      "team billing contact",
+    ],
   },
 ];
 
