@@ -26,7 +26,7 @@ export interface EnrichmentProposal {
 }
 
 /** Groups the consumer look-ups on a back-end by the topic they read and the field they look up by. */
-export function lookupGroups(load: BackendLoad): LookupLoad[][] {
+export function lookupGroups(load: Pick<BackendLoad, "lookups">): LookupLoad[][] {
   const groups = new Map<string, LookupLoad[]>();
   for (const l of load.lookups) {
     if (l.reader.declaration.kind !== "consumer") continue;
@@ -41,7 +41,10 @@ export function lookupGroups(load: BackendLoad): LookupLoad[][] {
  * The enrichment pattern applied to the heaviest group of consumers sharing a look-up: one enricher reads the
  * topic, looks the data up once per event behind a TTL cache, and republishes an enriched event.
  */
-export function proposeEnrichment(load: BackendLoad): EnrichmentProposal | undefined {
+/** Takes only what it reads of a back-end's load: a spread of the whole would compute its lazy growth factor. */
+export function proposeEnrichment(
+  load: Pick<BackendLoad, "backend" | "load" | "lookups">,
+): EnrichmentProposal | undefined {
   // Several readers, not one reader's look-up written twice.
   const group = lookupGroups(load).find((g) => new Set(g.map((l) => l.reader)).size >= 2);
   if (!group) return undefined;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { analyzeLoad, breakingFactor, defaultLoadSettings, ttlHitRatio } from "../../src/load/analysis.js";
+import {
+  analyzeLoad,
+  breakingFactor,
+  defaultLoadSettings,
+  loadReportFor,
+  ttlHitRatio,
+} from "../../src/load/analysis.js";
 import { renderLoadReport } from "../../src/load/report.js";
 import { emitProject } from "../../src/emit/build.js";
 import { emptyLock } from "../../src/contracts/lock.js";
@@ -216,6 +222,16 @@ consumer crm.audit { owner crm from billing.payment.received unordered best-effo
       "cache the look-up of `crm.dunning` (`cache 20m`) and declare how many `msisdn` values circulate " +
         "(`cardinality N`) so that its hits count, or raise the capacity of `crm.customer-db`",
     );
+  });
+
+  it("works out no growth factor for a back-end it does not warn about, shared look-ups included", () => {
+    const result = lintInline(`${teams}
+consumer crm.dunning { owner crm from billing.payment.received unordered guaranteed lookup crm.customer-db by msisdn cache 20m }
+consumer crm.loyalty { owner crm from billing.payment.received unordered guaranteed lookup crm.customer-db by msisdn cache 20m }`);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["EVT0702"]);
+    const backend = loadReportFor(result.model, defaultLoadSettings).backends[0]!;
+    // Still the getter that computes it when read: a search over rates nobody asked for was not run.
+    expect(Object.getOwnPropertyDescriptor(backend, "growthFactor")?.get).toBeTypeOf("function");
   });
 
   it("load/partitions: an ordered reader needs rate × time per event partitions", () => {

@@ -20,7 +20,7 @@ export default defineRule({
           others.length === 1
             ? `\`${first!.reader.name}\` and \`${others[0]!.reader.name}\``
             : `\`${first!.reader.name}\` and ${others.length} other consumers`;
-        const proposal = proposeEnrichment({ ...load, lookups: group });
+        const proposal = proposeEnrichment({ backend: load.backend, load: load.load, lookups: group });
         report(
           others[0]!.lookup.span,
           { backend: load.backend.name, topic: first!.topic.name, readers },
