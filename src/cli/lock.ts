@@ -1,10 +1,8 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { displayPath } from "../io/read-sources.js";
-import { formatLock, withCurrentVersionsAndTopics } from "../contracts/lock.js";
-import type { Json } from "../compat/diff.js";
+import { currentContracts, formatLock, withCurrentVersionsAndTopics } from "../contracts/lock.js";
 import { exitCodeFor, hasErrors } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
-import { eventSchema } from "../emit/json-schema.js";
 import { checkPaths, lockPath } from "../program.js";
 import type { Terminal } from "./run.js";
 
@@ -32,12 +30,7 @@ export function lockCommand(paths: readonly string[], options: LockOptions, term
   }
   const target = lockPath(paths, terminal.cwd)!;
   const shown = displayPath(target, terminal.cwd);
-  const events = [...result.model.events.values()].map((event) => ({
-    name: event.name,
-    version: event.version,
-    schema: eventSchema(event, { documentation: false }).schema as unknown as Json,
-  }));
-  const topics = new Map([...result.model.topics.values()].map((topic) => [topic.name, topic.event.name]));
+  const { events, topics } = currentContracts(result.model);
   const next = withCurrentVersionsAndTopics(result.lock, events, topics);
   // A lock from before topics were recorded is not out of date for that alone: `evtc lock` adds them when it
   // next runs, and a CI's `--check` does not start failing on an upgrade of evtc.

@@ -9,7 +9,8 @@ import {
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { span, type SourceFile, type Span } from "../diagnostics/source.js";
 import type { Json } from "../compat/diff.js";
-import { canonical, type JsonValue } from "../emit/json-schema.js";
+import { canonical, eventSchema, type JsonValue } from "../emit/json-schema.js";
+import type { BusModel } from "../model/bus.js";
 
 export const LOCK_FILE = "evt.lock";
 const LOCK_VERSION = 1;
@@ -299,4 +300,19 @@ function currentVersions(
     added.push(`${event.name} v${versionKey(event.version)}`);
   }
   return { events: next, added: added.sort() };
+}
+
+/** What `evtc lock` records of a project: each event's current contract schema, and the event of each topic. */
+export function currentContracts(model: BusModel): {
+  events: { name: string; version: { major: number; minor: number }; schema: Json }[];
+  topics: Map<string, string>;
+} {
+  return {
+    events: [...model.events.values()].map((event) => ({
+      name: event.name,
+      version: event.version,
+      schema: eventSchema(event, { documentation: false }).schema as unknown as Json,
+    })),
+    topics: new Map([...model.topics.values()].map((topic) => [topic.name, topic.event.name])),
+  };
 }

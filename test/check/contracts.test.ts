@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type { Json } from "../../src/compat/diff.js";
 import { defaultConfig } from "../../src/config/config.js";
-import { emptyLock, formatLock, parseLock, withCurrentVersionsAndTopics, type Lock } from "../../src/contracts/lock.js";
+import {
+  currentContracts,
+  emptyLock,
+  formatLock,
+  parseLock,
+  withCurrentVersionsAndTopics,
+  type Lock,
+} from "../../src/contracts/lock.js";
 import { SourceFile } from "../../src/diagnostics/source.js";
-import { eventSchema } from "../../src/emit/json-schema.js";
 import { checkSources } from "../../src/program.js";
 import { mark } from "../support/inline.js";
 import { rules } from "../../src/check/rules/index.js";
@@ -29,13 +34,8 @@ ${consumers}`;
 function publish(source: string, previous: Lock = emptyLock, { topics = false } = {}): Lock {
   const result = checkSources([new SourceFile("bus.evt", source)], [], config, previous);
   expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
-  const events = [...result.model.events.values()].map((e) => ({
-    name: e.name,
-    version: e.version,
-    schema: eventSchema(e, { documentation: false }).schema as unknown as Json,
-  }));
-  const carried = new Map([...result.model.topics.values()].map((t) => [t.name, t.event.name]));
-  const next = withCurrentVersionsAndTopics(previous, events, topics ? carried : undefined);
+  const current = currentContracts(result.model);
+  const next = withCurrentVersionsAndTopics(previous, current.events, topics ? current.topics : undefined);
   const parsed = parseLock(new SourceFile("evt.lock", formatLock(next.events, next.topics)));
   expect(parsed.diagnostics).toEqual([]);
   return parsed.lock;

@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { emitProject } from "../../src/emit/build.js";
-import type { Json } from "../../src/compat/diff.js";
 import { rules } from "../../src/check/rules/index.js";
 import { defaultConfig } from "../../src/config/config.js";
-import { emptyLock, formatLock, parseLock, withCurrentVersionsAndTopics } from "../../src/contracts/lock.js";
+import {
+  currentContracts,
+  emptyLock,
+  formatLock,
+  parseLock,
+  withCurrentVersionsAndTopics,
+} from "../../src/contracts/lock.js";
 import { SourceFile } from "../../src/diagnostics/source.js";
-import { eventSchema } from "../../src/emit/json-schema.js";
 import { checkSources } from "../../src/program.js";
 import { DEFAULT_RETRY } from "../../src/runtime/backoff.js";
 import { checkInline, expectClean } from "../support/inline.js";
@@ -64,12 +68,8 @@ describe("a consumer of older major versions", () => {
     const before = checkSources([new SourceFile("bus.evt", project("OrderPlaced", "v1.0"))], [], config, emptyLock);
     const recorded = withCurrentVersionsAndTopics(
       emptyLock,
-      [...before.model.events.values()].map((e) => ({
-        name: e.name,
-        version: e.version,
-        schema: eventSchema(e, { documentation: false }).schema as unknown as Json,
-      })),
-      new Map([["shop.order.placed", "OrderPlaced"]]),
+      currentContracts(before.model).events,
+      currentContracts(before.model).topics,
     );
     const lock = parseLock(new SourceFile("evt.lock", formatLock(recorded.events, recorded.topics))).lock;
     const renamed = [new SourceFile("bus.evt", project("OrderSubmitted", "v2.0", "accepts v1, v2"))];
@@ -97,12 +97,8 @@ describe("a consumer of older major versions", () => {
     // Once `evtc lock` records the rename, the topic's history keeps both events, and v1 is still readable.
     const relocked = withCurrentVersionsAndTopics(
       lock,
-      [...after.model.events.values()].map((e) => ({
-        name: e.name,
-        version: e.version,
-        schema: eventSchema(e, { documentation: false }).schema as unknown as Json,
-      })),
-      new Map([["shop.order.placed", "OrderSubmitted"]]),
+      currentContracts(after.model).events,
+      currentContracts(after.model).topics,
     );
     expect([...relocked.topics!]).toEqual([["shop.order.placed", ["OrderPlaced", "OrderSubmitted"]]]);
     const text = formatLock(relocked.events, relocked.topics);
