@@ -111,22 +111,18 @@ export function parseLock(file: SourceFile): { lock: Lock; diagnostics: Diagnost
   };
   let topics: Map<string, string[]> | undefined;
   const topicSpans = new Map<string, Span>();
-  const lock: Lock = {
-    file,
-    events,
-    locate,
-    topicSpans,
-    get topics() {
-      return topics;
-    },
-  };
-  if (!root || errors.length > 0) return { lock, diagnostics };
+  // What was read, at whichever point reading stopped.
+  const read = (): { lock: Lock; diagnostics: Diagnostic[] } => ({
+    lock: { file, events, locate, topicSpans, ...(topics !== undefined ? { topics } : {}) },
+    diagnostics,
+  });
+  if (!root || errors.length > 0) return read();
   const version = findNodeAtLocation(root, ["lockVersion"]);
   if (version?.value !== LOCK_VERSION) fail(`\`lockVersion\` must be ${LOCK_VERSION}`, version ?? root);
   const eventsNode = findNodeAtLocation(root, ["events"]);
   if (eventsNode?.type !== "object") {
     fail("`events` must be an object", eventsNode ?? root);
-    return { lock, diagnostics };
+    return read();
   }
   for (const eventProperty of eventsNode.children ?? []) {
     const [nameNode, versionsNode] = eventProperty.children ?? [];
@@ -175,7 +171,7 @@ export function parseLock(file: SourceFile): { lock: Lock; diagnostics: Diagnost
       topicSpans.set(nameNode.value, span(file, nameNode.offset, nameNode.offset + nameNode.length));
     }
   }
-  return { lock, diagnostics };
+  return read();
 }
 
 function nodeValue(node: JsonNode): Json {
