@@ -85,3 +85,50 @@ it("publishes an event of exactly its topic's maxSize: the broker's limit leaves
     await runtime.close();
   }
 }, 60_000);
+
+it("goes on with an unordered reader's later records of a partition while one waits for its retry", async () => {
+  const transport = createKafkaTransport({ brokers: [inject("kafkaBrokers")], logLevel: "error", env: {} });
+  // Full jitter at its top: the retry waits the whole 3 s.
+  const runtime = createRuntime({
+    transport,
+    source: "test",
+    logger: silentLogger,
+    fromBeginning: true,
+    random: () => 0.999,
+  });
+  try {
+    const topic = paymentTopic(unique("trickle"), 1);
+    const reader = consumerSpec(topic, {
+      name: unique("g"),
+      concurrency: 4,
+      retry: { attempts: 1, backoffFromMs: 3_000, backoffToMs: 3_000 },
+    });
+    await transport.ensureTopics([
+      { name: topic.name, partitions: 1 },
+      { name: reader.dlqTopic!, partitions: 1 },
+    ]);
+    const handled = new Set<number>();
+    let failedOnce = false;
+    await runtime.consume(reader, async (event) => {
+      if (event.amount === 0 && !failedOnce) {
+        failedOnce = true;
+        throw new Error("not yet");
+      }
+      handled.add(event.amount);
+    });
+    await runtime.publish(topic, { account: "a", amount: 0 });
+    await until(() => failedOnce, 30_000, "the first event's first attempt");
+    // One at a time, each in a fetch of its own, while the first waits 3 s for its retry.
+    const started = Date.now();
+    for (let n = 1; n <= 3; n++) {
+      await runtime.publish(topic, { account: `k${n}`, amount: n });
+      await until(() => handled.has(n), 10_000, `event ${n}`);
+    }
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(handled.has(0)).toBe(false);
+    await until(() => handled.has(0), 30_000, "the first event, on its retry");
+    await until(async () => (await transport.lag(reader.groupId, topic.name)) === 0, 30_000, "all committed");
+  } finally {
+    await runtime.close();
+  }
+}, 90_000);
