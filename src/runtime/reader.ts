@@ -114,31 +114,15 @@ function checkSpec<T>(spec: ReadableSpec<T>): void {
   }
 }
 
-/**
- * An unordered reader's records of one partition, across the batches the transport hands it: up to `concurrency`
- * in processing at once, whichever batch they came in, so that a record waiting for its retry holds back no
- * other; committed only up to the lowest record not finished.
- */
-interface PartitionWindow {
-  readonly tracker: OffsetTracker;
-  readonly committer: Committer;
-  readonly running: Set<Promise<void>>;
-  /** The newest batch's control: the partition's commits go through it. */
-  control: BatchControl;
-  /** One past the last offset taken: a batch that starts below it is the partition read again. */
-  next: number;
-  /** An error no record should raise (a bug): the partition is read again from its last commit. */
-  failure?: { readonly error: unknown };
+/** A record that could not be finished (its dead letter could not be sent): the batch fails, to be redelivered. */
+class BlockedRecordError extends Error {
+  override readonly name = "BlockedRecordError";
 }
 
 class Reader<T> {
   private stopping = false;
   private readonly abort = new AbortController();
   private readonly batches = new Set<Promise<void>>();
-  /** An unordered reader's partitions (see `PartitionWindow`), by `partition:topic`. */
-  private readonly windows = new Map<string, PartitionWindow>();
-  /** Every unordered record in processing, also those of a window since replaced (a rebalance). */
-  private readonly tasks = new Set<Promise<void>>();
   private readonly partitionSlots: Semaphore;
   private readonly labels: { readonly topic: string; readonly consumer: string };
   private readonly retry: RetrySpec;
@@ -164,8 +148,6 @@ class Reader<T> {
     this.stopping = true;
     this.abort.abort();
     while (this.batches.size > 0) await Promise.allSettled([...this.batches]);
-    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
-    for (const window of this.windows.values()) await window.committer.flush();
   }
 
   readonly handleBatch: BatchHandler = async (batch, control) => {
@@ -194,67 +176,37 @@ class Reader<T> {
     }
   }
 
-  /**
-   * Starts the batch's records within the partition's window and returns once each is started: the partition's
-   * next batch may then come while these are still being handled (or wait for a retry).
-   */
   private async unordered(batch: PartitionBatch, control: BatchControl): Promise<void> {
-    const window = this.windowFor(batch, control);
+    const tracker = new OffsetTracker();
+    for (const record of batch.records) tracker.add(record.offset);
+    const committer = new Committer(control, this.deps.logger, this.labels);
+    const running = new Set<Promise<void>>();
+    let blocked: unknown;
     for (const record of batch.records) {
-      window.tracker.add(record.offset);
-      window.next = record.offset + 1;
-    }
-    for (const record of batch.records) {
-      while (window.running.size >= this.spec.concurrency) await Promise.race(window.running);
-      if (window.failure !== undefined || this.cancelled(control)) break;
+      while (running.size >= this.spec.concurrency) await Promise.race(running);
+      if (blocked !== undefined || this.cancelled(control)) break;
       const task: Promise<void> = this.handle(record, control)
         .then(
           (outcome) => {
             if (outcome !== "finished") return;
-            window.tracker.finish(record.offset);
-            window.committer.advance(window.tracker.committable());
+            tracker.finish(record.offset);
+            committer.advance(tracker.committable());
           },
-          (error: unknown) => void (window.failure ??= { error }),
+          (error: unknown) => void (blocked ??= error),
         )
-        .finally(() => {
-          window.running.delete(task);
-          this.tasks.delete(task);
-        });
-      window.running.add(task);
-      this.tasks.add(task);
+        .finally(() => running.delete(task));
+      running.add(task);
     }
-    if (window.failure !== undefined) throw window.failure.error;
-  }
-
-  /**
-   * The partition's window, or a new one: for a new generation (the control of the last batch is no longer
-   * active), for the partition read again from its last commit (the batch starts below the window's records), or
-   * after a failure.
-   */
-  private windowFor(batch: PartitionBatch, control: BatchControl): PartitionWindow {
-    const key = `${batch.partition}:${batch.topic}`;
-    const first = batch.records[0]?.offset ?? 0;
-    const current = this.windows.get(key);
-    if (current !== undefined && current.failure === undefined && current.control.isActive() && first >= current.next) {
-      current.control = control;
-      return current;
-    }
-    const window: PartitionWindow = {
-      tracker: new OffsetTracker(),
-      committer: new Committer(() => window.control, this.deps.logger, this.labels),
-      running: new Set(),
-      control,
-      next: first,
-    };
-    this.windows.set(key, window);
-    return window;
+    await Promise.all(running);
+    await committer.flush();
+    if (blocked !== undefined) throw blocked;
   }
 
   private cancelled(control: BatchControl): boolean {
     return this.stopping || !control.isActive();
   }
 
-  /** One record, from envelope to commit-ready; never rejects but on a bug. */
+  /** One record, from envelope to commit-ready; rejects (a `BlockedRecordError`) only if it cannot be finished. */
   private async handle(record: ConsumedRecord, control: BatchControl): Promise<Outcome> {
     if (this.cancelled(control)) return "abandoned";
     const replayedFrom = replayedFromTopic(record.headers);
@@ -442,6 +394,7 @@ class Reader<T> {
       ...deadLetterRecord(record, { dlqTopic, consumer: this.spec.name, attempts, error }),
       ...this.deadLetterLimit,
     };
+    const tries = guaranteed ? Math.max(3, this.retry.attempts + 1) : 1;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.deps.transport.send([letter]);
@@ -461,8 +414,13 @@ class Reader<T> {
         }
         this.deps.logger.error("could not send to the dead-letter topic; the record stays uncommitted", fields);
         if (this.cancelled(control)) return "abandoned";
-        // Tried again until it is written, or the reader stops or loses the partition: the record is never
-        // committed past, nor handled again, until then (an unordered reader goes on with its other records).
+        if (attempt >= tries) {
+          throw new BlockedRecordError(
+            `record ${record.offset} of partition ${record.partition} of \`${record.topic}\` could not be dead-lettered ` +
+              `to \`${dlqTopic}\`: ${messageOf(sendError)}`,
+            { cause: sendError },
+          );
+        }
         const slept = await sleep(backoffDelayMs(this.retry, attempt, this.deps.random), this.abort.signal);
         if (!slept || this.cancelled(control)) return "abandoned";
       }
@@ -496,20 +454,11 @@ class Committer {
   private committed: number | undefined;
   private running: Promise<void> | undefined;
 
-  /** `control`: the batch's, or (for an unordered reader's partition) the newest batch's, read at each commit. */
   constructor(
-    control: BatchControl | (() => BatchControl),
+    private readonly control: BatchControl,
     private readonly logger: RuntimeLogger,
     private readonly labels: Readonly<Record<string, string>>,
-  ) {
-    this.controlOf = typeof control === "function" ? control : () => control;
-  }
-
-  private readonly controlOf: () => BatchControl;
-
-  private get control(): BatchControl {
-    return this.controlOf();
-  }
+  ) {}
 
   advance(next: number | undefined): void {
     if (next === undefined || (this.target !== undefined && next <= this.target)) return;

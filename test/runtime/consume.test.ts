@@ -112,42 +112,6 @@ describe("unordered consumers", () => {
   });
 });
 
-describe("unordered consumers, records arriving one at a time", () => {
-  it("go on with a partition's later records while one waits for its retry", async () => {
-    const consumer = consumerSpec(single, {
-      name: "bi.refund-trickle",
-      concurrency: 4,
-      retry: { attempts: 1, backoffFromMs: 1_500, backoffToMs: 1_500 },
-    });
-    // Full jitter at its top: the retry waits the whole 1.5 s.
-    const { transport, runtime } = await harness([single, { name: consumer.dlqTopic!, partitions: 1 }], {
-      random: () => 0.999,
-    });
-    const handledAt = new Map<number, number>();
-    let failedOnce = false;
-    await runtime.consume(consumer, async (event) => {
-      if (event.amount === 0 && !failedOnce) {
-        failedOnce = true;
-        throw new Error("not yet");
-      }
-      handledAt.set(event.amount, Date.now());
-    });
-    await runtime.publish(single, { account: "a", amount: 0 });
-    await until(() => failedOnce);
-    // Each in a batch of its own, while the first waits 1.5 s for its retry.
-    const published = Date.now();
-    for (let n = 1; n <= 3; n++) {
-      await runtime.publish(single, { account: `k${n}`, amount: n });
-      await until(() => handledAt.has(n), 1_000, `event ${n} handled while the first waits for its retry`);
-    }
-    expect(Date.now() - published).toBeLessThan(1_000);
-    expect(handledAt.has(0)).toBe(false);
-    await until(() => handledAt.has(0), 5_000);
-    // Committed past all four only once the first is handled: nothing is committed past a record not finished.
-    await until(async () => (await transport.committed(consumer.groupId, single.name))[0] === 4);
-  });
-});
-
 describe("guaranteed consumers", () => {
   it("retry, then dead-letter the original record with its headers and go on with the next events", async () => {
     const consumer = consumerSpec(single, {
