@@ -225,18 +225,9 @@ export function formatLock(
 }
 
 /**
- * The lock after publishing the current version of every event: recorded versions are kept as they are, and
- * each event version not yet recorded is added. `added` names them (`PaymentReceived v1.2`).
- */
-export function withCurrentVersions(
-  lock: Lock,
-  events: Iterable<{ name: string; version: { major: number; minor: number }; schema: Json }>,
-): { events: Map<string, LockedVersion[]>; added: string[] } {
-  return withCurrentVersionsAndTopics(lock, events, undefined);
-}
-
-/**
- * `withCurrentVersions`, and the event each topic now carries: `changed` names what differs from the lock's
+ * The lock after publishing the current version of every event — recorded versions are kept as they are, and
+ * each event version not yet recorded is added; `added` names them (`PaymentReceived v1.2`) — and, unless
+ * `topics` is undefined, the event each topic now carries: `changed` names what differs from the lock's
  * record (`topic billing.payment.received: PaymentReceived`, `topic crm.old.topic removed`), `topics` is the
  * record to write.
  */

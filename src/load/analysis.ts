@@ -132,15 +132,19 @@ export function cacheWorkingSet(lookup: Lookup, topic: Topic): number | undefine
   return Math.ceil(cardinality * ttlHitRatio(topic.rate.peak, lookup.cacheTtlMs, cardinality));
 }
 
+/** Whether a look-up by the field at `by` is by the topic's key, whose cardinality then applies to it. */
+export function isByKey(topic: Topic, by: readonly string[]): boolean {
+  return topic.key !== undefined && topic.key.path.join(".") === by.join(".");
+}
+
 /** The look-up's own cardinality first; else the topic's key cardinality, when the look-up is by the key. */
-function lookupCardinality(lookup: Lookup, topic: Topic): number | undefined {
-  const byKey = topic.key !== undefined && topic.key.path.join(".") === lookup.by.join(".");
-  return lookup.cardinality ?? (byKey ? topic.key!.cardinality : undefined);
+export function lookupCardinality(lookup: Lookup, topic: Topic): number | undefined {
+  return lookup.cardinality ?? (isByKey(topic, lookup.by) ? topic.key!.cardinality : undefined);
 }
 
 function cacheEstimate(lookup: Lookup, topic: Topic, rates: Rates): CacheEstimate | undefined {
   if (lookup.cacheTtlMs === undefined) return undefined;
-  const byKey = topic.key !== undefined && topic.key.path.join(".") === lookup.by.join(".");
+  const byKey = isByKey(topic, lookup.by);
   const cardinality = lookupCardinality(lookup, topic);
   if (cardinality === undefined) {
     const by = lookup.by.join(".");

@@ -1,6 +1,6 @@
 import type { Backend, Topic } from "../model/bus.js";
 import type { TopicReader } from "../model/queries.js";
-import { ttlHitRatio, type BackendLoad, type LookupLoad } from "./analysis.js";
+import { isByKey, ttlHitRatio, type BackendLoad, type LookupLoad } from "./analysis.js";
 import { formatPercent, formatRate } from "./numbers.js";
 
 /** The seed case study's cache: 20 minutes in front of the CRM. */
@@ -52,7 +52,7 @@ export function proposeEnrichment(
   const topic = first.topic;
   const by = first.lookup.by;
   const ttlMs = Math.max(DEFAULT_PROPOSED_TTL_MS, ...group.map((l) => l.lookup.cacheTtlMs ?? 0));
-  const byKey = topic.key !== undefined && topic.key.path.join(".") === by.join(".");
+  const byKey = isByKey(topic, by);
   // The keys in circulation as the load analysis takes them: a look-up's own figure, else the topic's key's.
   const declared = group.map((l) => l.lookup.cardinality).filter((c): c is number => c !== undefined);
   const lookupCardinality = declared.length > 0 ? Math.max(...declared) : undefined;
@@ -86,7 +86,7 @@ export function proposeEnrichment(
 export function describeProposal(p: EnrichmentProposal): string {
   const minutes = p.ttlMs % 60_000 === 0 ? `${p.ttlMs / 60_000}m` : `${p.ttlMs / 1000}s`;
   const readers = [...new Set(p.readers.map((r) => `\`${r.name}\``))].join(", ");
-  const byKey = p.topic.key !== undefined && p.topic.key.path.join(".") === p.by.join(".");
+  const byKey = isByKey(p.topic, p.by);
   const cache =
     p.hitPeak !== undefined
       ? `, with an estimated ${formatPercent(p.hitPeak)} cache hit ratio`

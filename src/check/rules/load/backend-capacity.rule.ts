@@ -1,4 +1,4 @@
-import { loadReportFor, type LookupLoad } from "../../../load/analysis.js";
+import { loadReportFor, lookupCardinality } from "../../../load/analysis.js";
 import { formatPercent, formatRate } from "../../../load/numbers.js";
 import { describeProposal, proposeEnrichment } from "../../../load/proposal.js";
 import { defineRule } from "../rule.js";
@@ -14,7 +14,7 @@ export default defineRule({
       const proposal = proposeEnrichment(load);
       const biggest = load.lookups[0];
       // A cache counts only with the keys in circulation declared (no hits are assumed without them).
-      const counted = biggest !== undefined && (biggest.cache?.cardinality !== undefined || keyCardinality(biggest));
+      const counted = biggest !== undefined && lookupCardinality(biggest.lookup, biggest.topic) !== undefined;
       const declareKeys =
         biggest !== undefined && !counted
           ? ` and declare how many \`${biggest.lookup.by.join(".")}\` values circulate (\`cardinality N\`) so that its hits count`
@@ -40,9 +40,3 @@ export default defineRule({
     }
   },
 });
-
-/** Whether the topic's key cardinality applies to a look-up: it is by the key, and the key declares one. */
-function keyCardinality(l: LookupLoad): boolean {
-  const key = l.topic.key;
-  return key?.cardinality !== undefined && key.path.join(".") === l.lookup.by.join(".");
-}
