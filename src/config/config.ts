@@ -47,7 +47,7 @@ const levels: readonly RuleLevel[] = ["error", "warning", "off"];
 /**
  * Reads `evtc.json`: JSON with comments,
  * `{ "rules": { "<rule id>": "error" | "warning" | "off" }, "compatibilityPolicy": "strict" | "lenient",
- *    "load": { "headroom": "30%", "partitionThroughput": "1000/s", "transportLatency": "10ms" },
+ *    "load": { "headroom": "30%", "partitionThroughput": "1000/s", "transportLatency": "10ms", "partitionsAtOnce": 4 },
  *    "strimzi": { "cluster": "my-cluster", "authentication": "tls" | "tls-external" | "scram-sha-512" } }`.
  * Problems are diagnostics pointing into the file.
  */
@@ -172,10 +172,16 @@ function readLoadSettings(
       else load.headroom = share;
       continue;
     }
+    if (name === "partitionsAtOnce") {
+      if (typeof value.value === "number" && Number.isInteger(value.value) && value.value >= 1) {
+        load.partitionsAtOnce = value.value;
+      } else fail('`"partitionsAtOnce"` is a number of partitions, at least 1, such as 4', value);
+      continue;
+    }
     const spec = loadKeys[name];
     if (!spec) {
       fail(
-        `unknown load setting \`${name}\`; the settings are "headroom", "partitionThroughput" and "transportLatency"`,
+        `unknown load setting \`${name}\`; the settings are "headroom", "partitionThroughput", "transportLatency" and "partitionsAtOnce"`,
         key,
       );
       continue;

@@ -100,12 +100,12 @@ allowed) of the form:
     {
       "rules": { "naming/action-past-tense": "off", "not-an-event/single-consumer": "error" },
       "compatibilityPolicy": "strict",
-      "load": { "headroom": "30%", "partitionThroughput": "1000/s", "transportLatency": "10ms" },
+      "load": { "headroom": "30%", "partitionThroughput": "1000/s", "transportLatency": "10ms", "partitionsAtOnce": 4 },
       "strimzi": { "cluster": "my-cluster", "authentication": "tls" }
     }
 
 Each rule takes \`"error"\`, \`"warning"\` or \`"off"\`. \`evtc rules\` lists the rules. \`"compatibilityPolicy"\` is
-\`"strict"\` or \`"lenient"\`. The Strimzi \`"cluster"\` is a Kubernetes label value (up to 63 letters, digits,
+\`"strict"\` or \`"lenient"\`. In \`"load"\`, \`"partitionsAtOnce"\` is a whole number of partitions, at least 1. The Strimzi \`"cluster"\` is a Kubernetes label value (up to 63 letters, digits,
 \`-\`, \`_\` and \`.\`), and \`"authentication"\` one of \`"tls"\`, \`"tls-external"\` and \`"scram-sha-512"\`.`,
   }),
   EVT0011: entry<{ rule: string }>({
@@ -733,6 +733,20 @@ partition. By Little's law it has rate × time per event events in processing at
 than it can have at once, it falls behind for as long as the peak lasts. More partitions (EVT0703) help only when
 they are the limit; when \`concurrency\` is, raise it; when the topic's keys are (fewer keys than partitions), only
 a faster reader, an unordered one, or a key with more values does.`,
+  }),
+  EVT0708: entry<{ reader: string; limit: string; needed: string; at: string }>({
+    name: "unordered-capacity",
+    severity: "warning",
+    message: (p) =>
+      `unordered \`${p.reader}\` can process ${p.limit}, but has ${p.needed} events in processing at peak (${p.at})`,
+    explanation: `Rule \`load/unordered-capacity\`. An unordered reader processes up to \`concurrency\` events of a
+partition at once (1 when not declared), on as many partitions at once as its service's transport hands it: the
+Kafka transport's \`partitionsConsumedConcurrently\`, 4 unless the service sets it, which the check reads from
+\`"partitionsAtOnce"\` in evtc.json's \`"load"\`. By Little's law it has rate × time per event events in processing at
+peak, on average; when that is more than concurrency × min(partitions, partitions at once), it falls behind for as
+long as the peak lasts. Raise \`concurrency\`, or let the service handle more partitions at once. The figure is an
+upper bound: a record waiting for its retry holds back its partition's next records (docs/runtime.md), so a reader
+that fails often has less.`,
   }),
 } as const;
 

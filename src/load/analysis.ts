@@ -13,9 +13,19 @@ export interface LoadSettings {
   readonly partitionThroughput: number;
   /** One hop through the broker: produce, replicate, fetch. */
   readonly transportLatencyMs: number;
+  /**
+   * Partitions one running reader handles at once when it is unordered: the Kafka transport's
+   * `partitionsConsumedConcurrently`, 4 unless a service sets it otherwise.
+   */
+  readonly partitionsAtOnce: number;
 }
 
-export const defaultLoadSettings: LoadSettings = { headroom: 0.3, partitionThroughput: 1000, transportLatencyMs: 10 };
+export const defaultLoadSettings: LoadSettings = {
+  headroom: 0.3,
+  partitionThroughput: 1000,
+  transportLatencyMs: 10,
+  partitionsAtOnce: 4,
+};
 
 export interface Rates {
   readonly average: number;
@@ -73,15 +83,20 @@ export interface TopicLoad {
    * Each ordered reader's work at peak: the events it has in processing at once on average (Little's law: rate ×
    * time per event), each partition's one at a time.
    */
-  readonly orderedWork: readonly {
-    readonly reader: TopicReader;
-    readonly serviceMs: number;
-    readonly demand: number;
-  }[];
+  readonly orderedWork: readonly ReaderWork[];
+  /** The same for each unordered reader, which has many events of a partition in processing at once. */
+  readonly unorderedWork: readonly ReaderWork[];
   readonly needed: number;
   /** 1 − the partitions' worth of work at peak (throughput or ordered processing, the larger) / partitions. */
   readonly headroom?: number;
   readonly growthFactor?: number;
+}
+
+/** A reader's work at peak: the events it has in processing at once on average (rate × time per event). */
+export interface ReaderWork {
+  readonly reader: TopicReader;
+  readonly serviceMs: number;
+  readonly demand: number;
 }
 
 export interface LatencyStep {
@@ -281,17 +296,29 @@ function serviceMs(reader: TopicReader, rates: Rates | undefined, scale: number)
 function partitionNeeds(topic: Topic, readers: readonly TopicReader[], settings: LoadSettings, scale: number) {
   const rates = topicRates(topic, scale);
   if (!rates)
-    return { neededForThroughput: 1, neededForOrdering: 1, needed: 1, demand: 0, orderingDemand: 0, orderedWork: [] };
+    return {
+      neededForThroughput: 1,
+      neededForOrdering: 1,
+      needed: 1,
+      demand: 0,
+      orderingDemand: 0,
+      orderedWork: [],
+      unorderedWork: [],
+    };
   // Partitions' worth of work at peak, before rounding up: throughput on one side, ordered readers on the other.
   const throughputDemand = rates.peak / settings.partitionThroughput;
   let orderingDemand = 0;
   let bottleneck: { reader: TopicReader; serviceMs: number } | undefined;
-  const orderedWork: { reader: TopicReader; serviceMs: number; demand: number }[] = [];
+  const orderedWork: ReaderWork[] = [];
+  const unorderedWork: ReaderWork[] = [];
   for (const reader of readers) {
-    if (reader.ordering !== "ordered") continue;
     const ms = serviceMs(reader, rates, scale);
     // Little's law: a partition handled in sequence completes 1000/ms events per second.
     const demand = (rates.peak * ms) / 1000;
+    if (reader.ordering !== "ordered") {
+      unorderedWork.push({ reader, serviceMs: ms, demand });
+      continue;
+    }
     orderedWork.push({ reader, serviceMs: ms, demand });
     if (bottleneck === undefined || demand > orderingDemand) {
       orderingDemand = Math.max(orderingDemand, demand);
@@ -308,6 +335,7 @@ function partitionNeeds(topic: Topic, readers: readonly TopicReader[], settings:
     demand: Math.max(throughputDemand, orderingDemand),
     orderingDemand,
     orderedWork,
+    unorderedWork,
     ...(bottleneck ? { orderedBottleneck: bottleneck } : {}),
   };
 }

@@ -269,6 +269,15 @@ topic billing.invoice.create { owner billing event PaymentReceived key msisdn }`
         text.indexOf('"loud"'),
       ],
     ]);
+    const atOnce = `{ "load": { "partitionsAtOnce": 0, "partitionsAtOnce": "4", "partitionsAtOnce": 2.5 } }`;
+    expect(config(atOnce).diagnostics.map((d) => [d.code, d.message, d.span?.start])).toEqual(
+      ["0", '"4"', "2.5"].map((value) => [
+        "EVT0010",
+        'invalid `evtc.json`: `"partitionsAtOnce"` is a number of partitions, at least 1, such as 4',
+        atOnce.indexOf(`: ${value}`) + 2,
+      ]),
+    );
+    expect(config(`{ "load": { "partitionsAtOnce": 16 } }`).config.load.partitionsAtOnce).toBe(16);
     const truncated = config(`{ "rules": `).diagnostics;
     expect(truncated.length).toBeGreaterThan(0);
     expect(new Set(truncated.map((d) => d.code))).toEqual(new Set(["EVT0010"]));

@@ -10,6 +10,8 @@ import { renderLoadReport } from "../../src/load/report.js";
 import { emitProject } from "../../src/emit/build.js";
 import { emptyLock } from "../../src/contracts/lock.js";
 import { expectDiagnostics, lintInline } from "../support/inline.js";
+import { parseConfig } from "../../src/config/config.js";
+import { SourceFile } from "../../src/diagnostics/source.js";
 
 const teams = `
 team billing { contact "billing@operator.example" }
@@ -34,10 +36,10 @@ backend crm.customer-db { owner crm capacity 400/s latency 20ms }
 
 /** The seed case study: four consumers of one payment event each look the customer up in the CRM. */
 const avalanche = `${teams}
-consumer crm.dunning      { owner crm from billing.payment.received unordered guaranteed «lookup crm.customer-db by msisdn» }
-consumer crm.loyalty      { owner crm from billing.payment.received unordered guaranteed «lookup crm.customer-db by msisdn» }
-consumer bi.revenue       { owner bi  from billing.payment.received unordered guaranteed «lookup crm.customer-db by msisdn» }
-consumer cdp.churn-signal { owner cdp from billing.payment.received unordered guaranteed «lookup crm.customer-db by msisdn» }
+consumer crm.dunning      { owner crm from billing.payment.received unordered guaranteed «lookup crm.customer-db by msisdn» concurrency 3 }
+consumer crm.loyalty      { owner crm from billing.payment.received unordered guaranteed «lookup crm.customer-db by msisdn» concurrency 3 }
+consumer bi.revenue       { owner bi  from billing.payment.received unordered guaranteed «lookup crm.customer-db by msisdn» concurrency 3 }
+consumer cdp.churn-signal { owner cdp from billing.payment.received unordered guaranteed «lookup crm.customer-db by msisdn» concurrency 3 }
 `;
 
 /** The same bus after the fix: one enricher with a 20-minute cache, the consumers read the enriched topic. */
@@ -301,7 +303,7 @@ consumer crm.collections { owner crm from payments-enriched.payment.enriched ord
 
   it("load/headroom: under 30% left at peak, with the growth factor", () => {
     const result = lintInline(`${teams.replace("capacity 400/s", "capacity 600/s")}
-consumer crm.dunning { owner crm from billing.payment.received unordered guaranteed lookup crm.customer-db by msisdn }
+consumer crm.dunning { owner crm from billing.payment.received unordered guaranteed lookup crm.customer-db by msisdn concurrency 3 }
 consumer crm.audit { owner crm from billing.payment.received unordered best-effort }`);
     expectDiagnostics(result, [
       {
@@ -330,6 +332,48 @@ consumer crm.audit { owner crm from billing.payment.received unordered best-effo
           "at peak: headroom 17% is below 30% (it breaks at ×1.2 today's rates)",
       ],
     ]);
+  });
+
+  it("load/unordered-capacity: an unordered reader limited by its concurrency on the partitions it handles at once", () => {
+    const consumer = (clauses: string) =>
+      `consumer crm.scoring { owner crm from billing.payment.received unordered guaranteed latency 10ms ${clauses} }`;
+    const audit = "consumer crm.audit { owner crm from billing.payment.received unordered best-effort }";
+    // 500/s × 10ms: 5 events in processing at peak; one at a time on each of 4 partitions at once is 4.
+    const undeclared = lintInline(`${teams}
+consumer «crm.scoring» { owner crm from billing.payment.received unordered guaranteed latency 10ms }
+${audit}`);
+    expectDiagnostics(undeclared, [
+      {
+        code: "EVT0708",
+        at: 0,
+        message:
+          "unordered `crm.scoring` can process 4 events at once (its `concurrency`, 1 when not declared, on each of " +
+          "the 4 partitions it handles at once), but has 5 events in processing at peak (10ms per event at 500/s)",
+        help:
+          "declare `concurrency 2`, or have the service handle more partitions at once (the Kafka transport's " +
+          '`partitionsConsumedConcurrently`; say so to this check with `"partitionsAtOnce"` in evtc.json\'s `"load"`)',
+      },
+    ]);
+    expect(lintInline(`${teams}\n${consumer("concurrency 2")}\n${audit}`).diagnostics).toEqual([]);
+    // Fewer partitions than the transport would take at once: they are the limit, and the help needs no setting.
+    const twoPartitions =
+      lintInline(`${teams.replace("partitions 12", "partitions 2").replace("rate 100/s peak 500/s", "rate 100/s peak 300/s")}
+consumer crm.scoring { owner crm from billing.payment.received unordered guaranteed latency 10ms «concurrency 1» }
+${audit}`);
+    expectDiagnostics(twoPartitions, [
+      {
+        code: "EVT0708",
+        at: 0,
+        message:
+          "unordered `crm.scoring` can process 2 events at once (its `concurrency`, 1, on each of the 2 partitions " +
+          "of `billing.payment.received`), but has 3 events in processing at peak (10ms per event at 300/s)",
+        help: "declare `concurrency 2`",
+      },
+    ]);
+    // A service that handles 8 partitions at once, said in evtc.json: enough.
+    const settings = parseConfig(new SourceFile("evtc.json", `{ "load": { "partitionsAtOnce": 8 } }`));
+    expect(settings.diagnostics).toEqual([]);
+    expect(lintInline(`${teams}\n${consumer("")}\n${audit}`, settings.config).diagnostics).toEqual([]);
   });
 
   it("load/ordered-capacity: an ordered reader limited by its concurrency, or by the keys of its topic", () => {

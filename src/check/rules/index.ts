@@ -19,6 +19,7 @@ import headroom from "./load/headroom.rule.js";
 import partitions from "./load/partitions.rule.js";
 import orderedCapacity from "./load/ordered-capacity.rule.js";
 import sharedLookup from "./load/shared-lookup.rule.js";
+import unorderedCapacity from "./load/unordered-capacity.rule.js";
 import ownershipTopicDomain from "./ownership/topic-domain.rule.js";
 
 /** Every governance rule, in the order `evtc rules` lists them. */
@@ -41,6 +42,7 @@ export const rules: readonly Rule[] = [
   sharedLookup,
   partitions,
   orderedCapacity,
+  unorderedCapacity,
   deadline,
   headroom,
   declaredFigures,
