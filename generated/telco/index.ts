@@ -147,7 +147,7 @@ export interface TeamServices {
         readonly "crm.customer-db": (
           key: string,
           event: PaymentReceived,
-        ) => Promise<Partial<Additions<PaymentReceived, PaymentEnriched>>>;
+        ) => Promise<Additions<PaymentReceived, PaymentEnriched>>;
       };
     };
   };
@@ -195,7 +195,7 @@ export interface TeamServices {
         readonly "network.inventory-db": (
           key: string,
           event: NetworkIncidentOpened,
-        ) => Promise<Partial<Additions<NetworkIncidentOpened, NetworkIncidentEnriched>>>;
+        ) => Promise<Additions<NetworkIncidentOpened, NetworkIncidentEnriched>>;
       };
     };
   };

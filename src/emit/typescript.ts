@@ -727,14 +727,13 @@ export class Emitter {
         .map((e): PropertySignature => {
           const inType = this.eventType(e.from.event, module);
           const outType = this.eventType(e.publishes.event, module);
+          // One look-up answers every field the enricher adds; several each answer part of them, which only the
+          // enriched event's validation can hold to the whole.
+          const additions = typeReference(module.runtimeType("Additions"), [inType, outType]);
+          const answer = e.lookups.length === 1 ? additions : typeReference("Partial", [additions]);
           const functions = e.lookups.map((l): PropertySignature => ({
             name: propertyName(l.backend.name),
-            type: functionType(
-              ["key: string", `event: ${inType}`],
-              typeReference("Promise", [
-                typeReference("Partial", [typeReference(module.runtimeType("Additions"), [inType, outType])]),
-              ]),
-            ),
+            type: functionType(["key: string", `event: ${inType}`], typeReference("Promise", [answer])),
           }));
           return { name: propertyName(e.name), type: objectType(functions) };
         });

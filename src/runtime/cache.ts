@@ -70,6 +70,14 @@ export class LookupCache<V> {
     return { source: "miss", value };
   }
 
+  /**
+   * Drops `key`'s value if it is still `value`: an answer that turned out unusable (the event it enriched was
+   * invalid) is not reused for the rest of its TTL. A newer value for the key stays.
+   */
+  forget(key: string, value: V): void {
+    if (this.values.get(key)?.value === value) this.values.delete(key);
+  }
+
   /** Values currently kept (expired ones not yet swept included). */
   get size(): number {
     return this.values.size;

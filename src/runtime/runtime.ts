@@ -189,7 +189,7 @@ class RuntimeImpl implements EvtcRuntime {
       }),
     }));
     return async (event, context, trace) => {
-      const parts = await Promise.all(
+      const answers = await Promise.all(
         labelled.map(async ({ lookup, call, labels, cache }) => {
           const key = lookup.key(event);
           const found = cache.get(key, () => {
@@ -197,22 +197,29 @@ class RuntimeImpl implements EvtcRuntime {
             return call(key, event);
           });
           (found.source === "miss" ? this.counters.cacheMisses : this.counters.cacheHits).inc(labels);
-          return found.value;
+          return { cache, key, value: await found.value };
         }),
       );
-      const enriched = Object.assign({}, event, ...parts) as Out;
-      await this.publishIn(
-        enricher.publishes,
-        enriched,
-        {
-          id: derivedEventId(enricher.name, context.id),
-          time: context.time,
-          causationId: context.id,
-          correlationId: context.headers[ENVELOPE_HEADERS.correlationId] ?? context.id,
-          ...optional("traceparent", context.headers[ENVELOPE_HEADERS.traceparent]),
-        },
-        trace,
-      );
+      const enriched = Object.assign({}, event, ...answers.map((answer) => answer.value)) as Out;
+      try {
+        await this.publishIn(
+          enricher.publishes,
+          enriched,
+          {
+            id: derivedEventId(enricher.name, context.id),
+            time: context.time,
+            causationId: context.id,
+            correlationId: context.headers[ENVELOPE_HEADERS.correlationId] ?? context.id,
+            ...optional("traceparent", context.headers[ENVELOPE_HEADERS.traceparent]),
+          },
+          trace,
+        );
+      } catch (error) {
+        // An answer that made the enriched event invalid (a field missing, a wrong type) would otherwise be reused
+        // for every event of its key until the TTL ends, each dead-lettered: the retry asks the back-end again.
+        if (error instanceof InvalidEventError) for (const { cache, key, value } of answers) cache.forget(key, value);
+        throw error;
+      }
     };
   }
 

@@ -221,6 +221,30 @@ describe("enrichers", () => {
     );
   });
 
+  it("do not reuse an answer that made the enriched event invalid: the retry and the next event ask again", async () => {
+    const enricher = enricherSpec(source, enriched, { name: "billing.payment-half-answer" });
+    const { transport, runtime } = await harness([source, enriched, { name: enricher.dlqTopic!, partitions: 1 }]);
+    const out = await tap(transport, enriched.name);
+    const dead = await tap(transport, enricher.dlqTopic!);
+    await runtime.publish(source, { account: "acct-1", amount: 1 });
+    // The back-end's first answer lacks a field (a partial outage, say); the ones after are whole.
+    let calls = 0;
+    await runtime.enrich(enricher, {
+      "crm.customer-db": async () => (++calls === 1 ? { customer: "c" } : { customer: "c", segment: "s" }),
+    });
+    await until(() => out.length === 1);
+    expect(calls).toBe(2);
+    await runtime.publish(source, { account: "acct-1", amount: 2 });
+    await until(() => out.length === 2);
+    // The whole answer is cached as usual.
+    expect(calls).toBe(2);
+    expect(dead).toEqual([]);
+    expect(out.map((record) => json(record))).toMatchObject([
+      { amount: 1, segment: "s" },
+      { amount: 2, segment: "s" },
+    ]);
+  });
+
   it("refuse to start without a function for each back-end they look up", async () => {
     const enricher = enricherSpec(source, enriched, { name: "billing.payment-missing" });
     const { runtime } = await harness([source, enriched]);
