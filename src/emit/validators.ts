@@ -32,6 +32,7 @@ const RUNTIME_REQUIRES: readonly [string, string][] = [
 ];
 
 function decimalBound(keyword: "x-evtc-minimum" | "x-evtc-maximum", operator: string) {
+  const comparison = keyword === "x-evtc-minimum" ? ">=" : "<=";
   return {
     keyword,
     type: "string" as const,
@@ -43,8 +44,13 @@ function decimalBound(keyword: "x-evtc-minimum" | "x-evtc-maximum", operator: st
       const { data, schema } = cxt;
       cxt.fail(_`Number(${data}) ${operator === "<" ? _`<` : _`>`} ${schema as number}`);
     },
+    // As ajv words its own bounds (`minimum`): the bound is in the message and, with the comparison, in `params`.
     error: {
-      message: keyword === "x-evtc-minimum" ? `must be >= the field's minimum` : `must be <= the field's maximum`,
+      message: ({ schema }: { schema: unknown }) => `must be ${comparison} ${Number(schema)}`,
+      params: ({ schema }: { schema: unknown }) => {
+        const { _ } = ajvModules();
+        return _`{comparison: ${comparison}, limit: ${Number(schema)}}`;
+      },
     },
   };
 }

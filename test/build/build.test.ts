@@ -273,6 +273,25 @@ describe("evtc build", { timeout: 60_000 }, () => {
     expect(published.properties.receipt).toEqual({ contentEncoding: "base64", type: "string" });
   });
 
+  it("checks a decimal's bounds on its digits, and says the bound it broke, as ajv says its own", async () => {
+    const { validate } = (await import(
+      pathToFileURL(path.join(work, "all-types", "validators", "OrderPlaced.v2.1.js")).href
+    )) as { validate: ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] } };
+    const sample = JSON.parse(readFileSync(path.join(fixtures, "all-types", "order.sample.json"), "utf8"));
+    for (const total of ["0", "0.00", "100000", "99999.99"]) expect(validate({ ...sample, total }), total).toBe(true);
+    const refused = (total: string) => (validate({ ...sample, total }) ? undefined : validate.errors?.[0]);
+    expect(refused("-0.01")).toMatchObject({
+      instancePath: "/total",
+      message: "must be >= 0",
+      params: { comparison: ">=", limit: 0 },
+    });
+    expect(refused("100000.5")).toMatchObject({
+      instancePath: "/total",
+      message: "must be <= 100000",
+      params: { comparison: "<=", limit: 100000 },
+    });
+  });
+
   it("never lets user text out of a string or a comment", () => {
     const types = readFileSync(path.join(work, "hostile", "project.ts"), "utf8");
     // Every `*/` a user wrote is neutralised: the only comment ends are evtc's own, alone on a line or

@@ -100,7 +100,7 @@ return false;
 }
 else {
 if(Number(data2) < 0){
-validate0.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"#/properties/amount/properties/amount/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
+validate0.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"#/properties/amount/properties/amount/x-evtc-minimum",keyword:"x-evtc-minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 else {

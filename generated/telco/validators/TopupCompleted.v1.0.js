@@ -67,7 +67,7 @@ return false;
 }
 else {
 if(Number(data1) < 0){
-validate0.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"#/properties/amount/properties/amount/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
+validate0.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"#/properties/amount/properties/amount/x-evtc-minimum",keyword:"x-evtc-minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 else {
@@ -135,7 +135,7 @@ return false;
 }
 else {
 if(Number(data3) < 0){
-validate0.errors = [{instancePath:instancePath+"/bonusCredit",schemaPath:"#/properties/bonusCredit/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
+validate0.errors = [{instancePath:instancePath+"/bonusCredit",schemaPath:"#/properties/bonusCredit/x-evtc-minimum",keyword:"x-evtc-minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 else {
@@ -252,7 +252,7 @@ return false;
 }
 else {
 if(Number(data7) < 0){
-validate0.errors = [{instancePath:instancePath+"/newBalance",schemaPath:"#/properties/newBalance/x-evtc-minimum",keyword:"x-evtc-minimum",params:{},message:"must be >= the field's minimum"}];
+validate0.errors = [{instancePath:instancePath+"/newBalance",schemaPath:"#/properties/newBalance/x-evtc-minimum",keyword:"x-evtc-minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 else {
