@@ -9,7 +9,7 @@ import type { CompileWorkers } from "../emit/compile-workers.js";
 import type { ProjectConfig } from "../config/config.js";
 import type { Lock } from "../contracts/lock.js";
 import type { BusModel } from "../model/bus.js";
-import { isUpToDate, OutputError, StagedOutput } from "../emit/output.js";
+import { isUpToDate, OutputError, outputProject, StagedOutput } from "../emit/output.js";
 import { readSources, type ReadResult } from "../io/read-sources.js";
 import { buildKey, outputHash, recallBuild, rememberBuild } from "../emit/manifest.js";
 import type { Terminal } from "./run.js";
@@ -34,8 +34,23 @@ export async function buildCommand(
 ): Promise<number> {
   const projectDir = projectRoot(paths, terminal.cwd) ?? terminal.cwd;
   const project = path.basename(projectDir);
+  if (options.out !== undefined && options.out.trim() === "") {
+    // An unset variable in a CI script (`--out "$OUT"`): the working directory is not what was meant.
+    terminal.stderr("error: --out needs a directory\n  = help: leave --out out for generated/<project>\n");
+    return 2;
+  }
   const outDir = path.resolve(terminal.cwd, options.out ?? path.join("generated", project));
   const shownOut = path.relative(terminal.cwd, outDir) || ".";
+  const owner = outputProject(outDir);
+  if (owner !== undefined && owner !== "" && owner !== project) {
+    // Each build deletes the files its project no longer generates: two projects in one directory would delete
+    // each other's.
+    terminal.stderr(
+      `error: ${shownOut} holds the generated code of project \`${owner}\`, not of \`${project}\`\n` +
+        "  = help: give each project an output directory of its own with --out (generated/<project> by default)\n",
+    );
+    return 2;
+  }
   const cache = openCache(projectDir, terminal.cwd, terminal.env);
   // Read once: the build key describes exactly the sources that are then checked and built.
   const sources = readSources(paths, terminal.cwd);

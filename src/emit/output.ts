@@ -60,7 +60,9 @@ export function carriesMarker(file: string): boolean {
  * Every regular file under `dir` that a build into `dir` may own, relative to it with `/` separators; none when
  * `dir` does not exist. A subdirectory holding another build's output — a `topology.json` with evtc's marker,
  * which a build writes only at the top of its own output directory — is left out with everything below it:
- * `--out generated` beside `generated/telco` must neither delete nor list telco's files.
+ * `--out generated` beside `generated/telco` must neither delete nor list telco's files. So are hidden
+ * directories (`.git`) and `node_modules`, where a build never writes: a copy of a generated file there is not
+ * the build's to delete.
  */
 export function listFiles(dir: string, prefix = ""): string[] {
   if (!existsSync(dir)) return [];
@@ -71,10 +73,30 @@ export function listFiles(dir: string, prefix = ""): string[] {
   const found: string[] = [];
   for (const entry of entries) {
     const relative = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
-    if (entry.isDirectory()) found.push(...listFiles(path.join(dir, entry.name), relative));
-    else if (entry.isFile()) found.push(relative);
+    if (entry.isDirectory()) {
+      if (!entry.name.startsWith(".") && entry.name !== "node_modules") {
+        found.push(...listFiles(path.join(dir, entry.name), relative));
+      }
+    } else if (entry.isFile()) found.push(relative);
   }
   return found;
+}
+
+/**
+ * Whose output `dir` is: the project its `topology.json` names (a build writes it at the top of every output
+ * directory), `""` for evtc output that names none, or `undefined` when `dir` is not evtc's output at all (it
+ * does not exist, or has no `topology.json` with evtc's marker): a directory a build may add files to, but in
+ * which it deletes none.
+ */
+export function outputProject(dir: string): string | undefined {
+  const file = path.join(dir, "topology.json");
+  if (!existsSync(file) || !statSync(file).isFile() || !carriesMarker(file)) return undefined;
+  try {
+    const project = (JSON.parse(readFileSync(file, "utf8")) as { project?: unknown }).project;
+    return typeof project === "string" ? project : "";
+  } catch {
+    return "";
+  }
 }
 
 /**
@@ -160,7 +182,9 @@ export class StagedOutput {
     const staging = new Set(
       this.staged.map(([temporary]) => path.relative(this.outDir, temporary).split(path.sep).join("/")),
     );
-    const deletions = (this.fresh ? [] : listFiles(this.outDir))
+    // Only in a directory a build wrote before: `--out .` in a folder that happens to hold a generated file
+    // deletes nothing.
+    const deletions = (this.fresh || outputProject(this.outDir) === undefined ? [] : listFiles(this.outDir))
       .filter((p) => !this.produced.has(p) && !staging.has(p) && carriesMarker(path.join(this.outDir, p)))
       .sort();
     const writes = [...this.writes].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

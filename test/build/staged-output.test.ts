@@ -6,6 +6,11 @@ import { StagedOutput } from "../../src/emit/output.js";
 
 const out = path.join(import.meta.dirname, "..", ".tmp", "staged-output");
 const header = `// ${GENERATED_MARKER} from bus.evt — do not edit\n`;
+/** What makes a directory a project's output, where a build deletes what it no longer generates. */
+const topology = {
+  path: "topology.json",
+  content: `{ "$comment": "${GENERATED_MARKER} from bus.evt", "project": "bus" }\n`,
+};
 
 /** Every file and directory under `dir`, directories with a trailing `/`, with the files' content. */
 function tree(dir: string, prefix = ""): string[] {
@@ -30,6 +35,7 @@ beforeEach(() => {
   put("index.ts", `${header}export const old = 1;\n`);
   put("schemas/a.b.c/A.v1.0.json", `${header}{}\n`);
   put("NOTES.md", "hand-written\n");
+  put(topology.path, topology.content);
 });
 
 describe("StagedOutput", () => {
@@ -39,6 +45,7 @@ describe("StagedOutput", () => {
     output.add([
       { path: "index.ts", content: `${header}export const now = 2;\n` },
       { path: "validators/deep/X.v1.0.js", content: `${header}export {};\n` },
+      topology,
     ]);
     // Staged files are hidden beside their targets; the targets are untouched.
     expect(tree(out).filter((entry) => !entry.includes(".evtc-"))).toEqual(
@@ -55,6 +62,7 @@ describe("StagedOutput", () => {
     expect(tree(out)).toEqual([
       "NOTES.md: hand-written\n",
       `index.ts: ${header}export const now = 2;\n`,
+      `topology.json: ${topology.content}`,
       "validators/",
       "validators/deep/",
       `validators/deep/X.v1.0.js: ${header}export {};\n`,
