@@ -6,6 +6,7 @@ import type { Policy } from "../compat/differences.js";
 import { checkCompatibility } from "../compat/modes.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
+import { SourceFile, span } from "../diagnostics/source.js";
 import type { CompatibilityMode } from "../model/bus.js";
 import type { Terminal } from "./run.js";
 
@@ -45,10 +46,12 @@ function readSchema(given: string, cwd: string): Json | Diagnostic {
           .replace(/([a-z])([A-Z])/g, "$1 $2")
           .toLowerCase()
       : "empty file";
+    // At the place in the file, with its line, column and a caret, as a mistake in a `.evt` file is shown.
+    const at = errors[0] ?? { offset: 0, length: 0 };
     return diagnostic(
       "EVT0601",
-      { path: given, reason: `${reason} at offset ${errors[0]?.offset ?? 0}` },
-      { path: given },
+      { path: given, reason },
+      { span: span(new SourceFile(given, text), at.offset, at.offset + Math.max(at.length, 1)) },
     );
   }
   if (root.type !== "object" && root.type !== "boolean") {

@@ -505,9 +505,10 @@ describe("evtc compat", () => {
       expect(outcome.status, args.join(" ")).toBe(2);
       expectNoStackTrace(outcome);
     }
-    expect(evtc(["compat", "schemas/broken.json", "schemas/v1.json"], work).stderr).toMatch(
-      /^error\[EVT0601\]: `schemas\/broken.json` is not a JSON Schema: /,
-    );
+    const broken = evtc(["compat", "schemas/broken.json", "schemas/v1.json"], work).stderr;
+    expect(broken).toMatch(/^error\[EVT0601\]: `schemas\/broken.json` is not a JSON Schema: /);
+    // Where in the file, as for a `.evt` file: line, column and a caret.
+    expect(broken).toMatch(/--> schemas\/broken\.json:\d+:\d+\n.*\n.*\|.*\n.*\^/);
   });
 });
 
