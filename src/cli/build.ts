@@ -186,7 +186,7 @@ async function checkAndBuild(
       }
       terminal.stdout(
         `${shownOut} is stale; run \`evtc build\` and commit the result:\n` +
-          plan.writes.map((f) => `  ${f.replaces ? "changed " : "missing "} ${f.path}\n`).join("") +
+          plan.writes.map((f) => `  ${f.replaces ? "changed " : "missing "}  ${f.path}\n`).join("") +
           plan.deletions.map((f) => `  obsolete  ${f}\n`).join(""),
       );
       await cacheWritten;

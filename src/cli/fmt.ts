@@ -117,7 +117,10 @@ export function fmtCommand(paths: readonly string[], options: FmtOptions, termin
   const outcome = !options.check
     ? `${changed.length} reformatted`
     : changed.length === 0
-      ? "all formatted"
+      ? // Not "all" when some could not be formatted at all (syntax errors, not text): those are not formatted.
+        refused + unread === 0
+        ? "all formatted"
+        : `${files - refused - unread} formatted`
       : `${changed.length} not formatted (run \`evtc fmt\` to format ${them})`;
   const summary = `${plural(files, "file")} checked: ${outcome}${leftAlone}`;
   terminal.stdout(

@@ -274,6 +274,8 @@ Exit codes:
     .command("rules")
     .description("list the governance rules with their id, default severity and purpose")
     .addOption(new Option("--format <format>", "text or json").choices(["text", "json"]).default("text"))
+    // Accepted as by every other command, so that a script can pass it everywhere; the listing has no colour.
+    .option("--no-color", "never colour the output (also: NO_COLOR=1)")
     .addHelpText("after", listingExitCodes("the rules were listed"))
     .action(async (options: { format: "text" | "json" }) => {
       const { rulesCommand } = await import("./rules.js");

@@ -344,6 +344,8 @@ describe("evtc rules", () => {
     expect(evtc(["rules"]).stdout).toMatch(
       /^rule +code +default +purpose\nnaming\/topic-format +EVT0501 +error +Checks that/,
     );
+    // --no-color is accepted by every command, so that a script can pass it to all.
+    expect(evtc(["rules", "--no-color"]).stdout).toBe(evtc(["rules"]).stdout);
   });
 });
 

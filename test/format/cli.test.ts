@@ -130,8 +130,10 @@ describe("evtc fmt", { timeout: 60_000 }, () => {
     );
     expect(read("syntax/bad.evt")).toBe(broken);
     expect(read("syntax/good.evt")).toBe(tidy);
-    // With --check too: the syntax error is the bigger problem.
-    expect(evtc(["fmt", "--check", dir], work).status).toBe(2);
+    // With --check too: the syntax error is the bigger problem, and the file is not counted as formatted.
+    const checked = evtc(["fmt", "--check", dir], work);
+    expect(checked.status).toBe(2);
+    expect(checked.stdout).toMatch(/\n2 files checked: 1 formatted; 1 file with syntax errors left as it is\n$/);
   });
 
   it("exits 2 on a missing path, a directory without .evt files or a binary file, after formatting the rest", () => {
