@@ -70,6 +70,21 @@ export function parseLock(file: SourceFile): { lock: Lock; diagnostics: Diagnost
       ),
     );
   };
+  // Two branches that each recorded versions conflict in the lock: one error that says so, not one per marker.
+  const conflict = /^(?:<{7}|={7}|>{7})(?: |$)/m.exec(file.text);
+  if (conflict !== null) {
+    diagnostics.push(
+      diagnostic(
+        "EVT0602",
+        { reason: "it has merge conflict markers" },
+        {
+          span: span(file, conflict.index, conflict.index + 7),
+          help: "take either side (`git checkout --ours evt.lock`), then run `evtc lock`: it records the versions the merged `.evt` files declare, and checks them against the history it keeps",
+        },
+      ),
+    );
+    return { lock: { file, events: new Map(), locate: () => undefined, topicSpans: new Map() }, diagnostics };
+  }
   const errors: ParseError[] = [];
   const root = parseTree(file.text, errors, { allowTrailingComma: false, disallowComments: true });
   for (const error of errors) {

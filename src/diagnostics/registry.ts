@@ -571,7 +571,9 @@ every change behind it would pass. JSON Schema documents are JSON (comments are 
     message: (p) => `invalid \`evt.lock\`: ${p.reason}`,
     explanation: `\`evt.lock\` records every published version of every event; \`evtc lock\` writes it and it is
 committed. This one cannot be read as such. If it was edited by hand or mangled by a merge, restore it from
-version control and run \`evtc lock\` again.`,
+version control and run \`evtc lock\` again. A merge of two branches that each recorded versions leaves conflict
+markers in it: take either side, then run \`evtc lock\`, which records the versions the merged \`.evt\` files
+declare after checking them against the history it keeps.`,
   }),
   EVT0603: entry<{ event: string; version: string }>({
     name: "published-version-changed",

@@ -71,6 +71,21 @@ describe("the lock file", () => {
       ["EVT0602", "invalid `evt.lock`: the schema of `PaymentReceived` v1.1 does not match its hash"],
     ]);
     expect(parseLock(new SourceFile("evt.lock", "{ not json")).diagnostics[0]!.code).toBe("EVT0602");
+    // Conflict markers from a merge: one error at the first, saying what to do, not one per line they break.
+    const lines = formatLock(publish(project(v1_1)).events).split("\n");
+    const conflicted = [
+      ...lines.slice(0, 3),
+      "<<<<<<< HEAD",
+      ...lines.slice(3, 6),
+      "=======",
+      ">>>>>>> topup",
+      ...lines.slice(6),
+    ];
+    const merged = parseLock(new SourceFile("evt.lock", conflicted.join("\n"))).diagnostics;
+    expect(merged.map((d) => [d.code, d.message, d.span?.start])).toEqual([
+      ["EVT0602", "invalid `evt.lock`: it has merge conflict markers", conflicted.slice(0, 3).join("\n").length + 1],
+    ]);
+    expect(merged[0]!.help).toMatch(/^take either side .*then run `evtc lock`/);
   });
 
   it("keeps recorded versions and adds the new ones", () => {
