@@ -1,5 +1,6 @@
 import { pathOf, type Diagnostic } from "./diagnostic.js";
 import type { Span } from "./source.js";
+import { textWidth } from "./text-width.js";
 
 export type OutputFormat = "text" | "json" | "github";
 export const outputFormats: readonly OutputFormat[] = ["text", "json", "github"];
@@ -66,7 +67,8 @@ function snippet(
     if (underlined.length > LONG_SPAN) underlined = `${underlined.slice(0, LONG_SPAN)}…`;
     if (after.length > CONTEXT) after = `${after.slice(0, CONTEXT)}…`;
   }
-  const carets = "^".repeat(Math.max(1, underlined.length));
+  // Wide characters (CJK, emoji) take two columns in a terminal: the carets go under what they underline.
+  const carets = "^".repeat(Math.max(1, textWidth(underlined)));
   const bar = paint(style, ansi.blue + ansi.bold, "|");
   const pad = " ".repeat(gutter);
   const lineNo = paint(style, ansi.blue + ansi.bold, String(line).padStart(gutter));
@@ -74,7 +76,7 @@ function snippet(
   return [
     `${pad} ${bar}`,
     `${lineNo} ${bar} ${before}${underlined}${after}`.trimEnd(),
-    `${pad} ${bar} ${" ".repeat(before.length)}${underline}`,
+    `${pad} ${bar} ${" ".repeat(textWidth(before))}${underline}`,
   ];
 }
 

@@ -8,6 +8,7 @@
  * build together; the tests prove the printed modules are fixed points of prettier.
  */
 
+import { textWidth } from "../diagnostics/text-width.js";
 export type Doc = string | readonly Doc[] | Group | Conditional | Indent | IndentIfBreak | Line | IfBreak;
 
 interface Group {
@@ -108,44 +109,6 @@ function breaks(doc: Doc): boolean {
 }
 
 type Mode = "flat" | "break";
-/**
- * Display width of `text` in a terminal, as prettier counts it: wide East Asian characters and emoji take
- * two columns, combining marks none.
- */
-export function textWidth(text: string): number {
-  // Almost every string is ASCII: a plain loop answers that faster than a regular expression per call.
-  let ascii = true;
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) > 0x7f) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return text.length;
-  let width = 0;
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    if (/\p{Mark}/u.test(char) || code === 0x200d) continue;
-    width += isWide(code) ? 2 : 1;
-  }
-  return width;
-}
-
-function isWide(code: number): boolean {
-  return (
-    (code >= 0x1100 && code <= 0x115f) ||
-    (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f) ||
-    (code >= 0xac00 && code <= 0xd7a3) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xfe30 && code <= 0xfe4f) ||
-    (code >= 0xff00 && code <= 0xff60) ||
-    (code >= 0xffe0 && code <= 0xffe6) ||
-    (code >= 0x1f300 && code <= 0x1f64f) ||
-    (code >= 0x1f900 && code <= 0x1f9ff) ||
-    (code >= 0x20000 && code <= 0x3fffd)
-  );
-}
-
 /**
  * The commands still to print, innermost last: a document with its indentation and mode, in three parallel
  * stacks rather than a tuple per command, since a large project's modules push millions of them.

@@ -1,4 +1,4 @@
-import { textWidth } from "./doc.js";
+import { textWidth } from "../diagnostics/text-width.js";
 import type { GeneratedFile } from "./generated-file.js";
 import { PRINT_WIDTH } from "./ts-syntax.js";
 import { printModule, type TypeScriptModule } from "./typescript.js";
@@ -7,7 +7,12 @@ import { printModule, type TypeScriptModule } from "./typescript.js";
  * Fixed prettier options, never a user's `.prettierrc`: the generated code must be the same on every machine,
  * whatever surrounds the output directory.
  */
-export const PRETTIER_OPTIONS = { parser: "typescript", printWidth: PRINT_WIDTH, trailingComma: "all", endOfLine: "lf" } as const;
+export const PRETTIER_OPTIONS = {
+  parser: "typescript",
+  printWidth: PRINT_WIDTH,
+  trailingComma: "all",
+  endOfLine: "lf",
+} as const;
 
 /**
  * A module printed in prettier's layout. evtc prints it itself (`ts-syntax.ts`), as prettier would, for a

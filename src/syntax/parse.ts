@@ -1,4 +1,4 @@
-import type { IRecognitionException, IToken, TokenType } from "chevrotain";
+import { createTokenInstance, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
 import { diagnostic, sortAndDedupe, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { span, type SourceFile } from "../diagnostics/source.js";
 import type { Comment, EvtFile } from "./ast.js";
@@ -31,6 +31,81 @@ const habits: ReadonlyMap<string, string> = new Map([
 const SINGLE_QUOTES = 'strings are written in double quotes: `"…"`';
 const HASH_COMMENT = "comments start with `//`";
 const BLOCK_COMMENT = "block comments do not exist: start each line of a comment with `//`";
+
+/** A name the lexer refused because of its letters, joined back into one token (`joinNonAsciiNames`). */
+interface NonAsciiName {
+  readonly image: string;
+  /** Where its first non-ASCII character is: what the error points at. */
+  readonly offset: number;
+  covers(offset: number): boolean;
+}
+
+const NAME_CHARACTERS = /^[\p{L}\p{M}\p{N}_-]+$/u;
+
+/**
+ * Names are ASCII. A name with other letters in it (`Währung`, `名前`) is lexed as the pieces around the
+ * characters the lexer refuses; joined back into one name token here, it costs one error, and the declaration
+ * it names is read as written instead of failing on every token after it.
+ */
+function joinNonAsciiNames(
+  text: string,
+  tokens: IToken[],
+  errors: readonly { offset: number; length: number }[],
+): { tokens: IToken[]; names: NonAsciiName[] } {
+  const refused = errors.filter((e) => NAME_CHARACTERS.test(text.slice(e.offset, e.offset + e.length)));
+  if (refused.length === 0) return { tokens, names: [] };
+  const byOffset = new Map(tokens.map((tok) => [tok.startOffset, tok]));
+  const byEnd = new Map(tokens.map((tok) => [tok.endOffset! + 1, tok]));
+  const isNamePiece = (tok: IToken | undefined): tok is IToken =>
+    tok !== undefined && /^[A-Za-z0-9_-]+$/.test(tok.image);
+  const joined = new Set<IToken>();
+  const names: (NonAsciiName & { token: IToken })[] = [];
+  const errorAt = new Map(refused.map((e) => [e.offset, e]));
+  for (const error of refused) {
+    if (names.some((n) => n.covers(error.offset))) continue;
+    let start = error.offset;
+    let end = error.offset + error.length;
+    let first = byEnd.get(start);
+    const pieces: IToken[] = [];
+    while (isNamePiece(first)) {
+      pieces.push(first);
+      start = first.startOffset;
+      const before = [...errorAt.values()].find((e) => e.offset + e.length === start);
+      if (before === undefined) break;
+      start = before.offset;
+      first = byEnd.get(start);
+    }
+    for (;;) {
+      const next = byOffset.get(end);
+      if (isNamePiece(next)) {
+        pieces.push(next);
+        end = next.endOffset! + 1;
+        continue;
+      }
+      const following = errorAt.get(end);
+      if (following === undefined) break;
+      end = following.offset + following.length;
+    }
+    for (const piece of pieces) joined.add(piece);
+    const startLine = text.slice(0, start).split("\n").length;
+    const startColumn = start - text.lastIndexOf("\n", start - 1);
+    const image = text.slice(start, end);
+    const token = createTokenInstance(
+      t.Identifier,
+      image,
+      start,
+      end - 1,
+      startLine,
+      startLine,
+      startColumn,
+      startColumn + image.length - 1,
+    );
+    names.push({ image, offset: error.offset, token, covers: (offset) => offset >= start && offset < end });
+  }
+  const kept = tokens.filter((tok) => !joined.has(tok));
+  const all = [...kept, ...names.map((n) => n.token)].sort((a, b) => a.startOffset - b.startOffset);
+  return { tokens: all, names };
+}
 
 /** The `{` still open at `offset`, for pointing at the block whose `}` is missing. */
 function unclosedBrace(tokens: readonly IToken[], offset: number): IToken | undefined {
@@ -135,7 +210,17 @@ function parseSourceWith(source: SourceFile, direct: boolean): ParseResult {
       ),
     );
   };
-  for (const error of lexed.errors) unexpected(error.offset, 1);
+  const { tokens, names } = joinNonAsciiNames(source.text, lexed.tokens, lexed.errors);
+  lexed.tokens = tokens;
+  for (const name of names) {
+    const ascii = name.image.normalize("NFD").replace(/\p{M}/gu, "");
+    unexpected(
+      name.offset,
+      1,
+      `names are written in ASCII letters, digits, \`_\` and \`-\`: they become identifiers, topic and file names${/^[A-Za-z_][\w-]*$/.test(ascii) ? ` (\`${ascii}\`, say)` : ""}`,
+    );
+  }
+  for (const error of lexed.errors) if (!names.some((n) => n.covers(error.offset))) unexpected(error.offset, 1);
   // Recognised whole (tokens.ts), so that one error explains each: the comment's text is not read as code, and a
   // single-quoted string stands for the string it was meant to be.
   for (const tok of (lexed.groups["mistakes"] ?? []) as IToken[]) {

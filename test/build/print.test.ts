@@ -1,7 +1,8 @@
 import path from "node:path";
 import { format } from "prettier";
 import { describe, expect, it } from "vitest";
-import { conditionalGroup, group, hardline, ifBreak, indent, indentIfBreak, join, line, printDoc, softline, textWidth } from "../../src/emit/doc.js";
+import { conditionalGroup, group, hardline, ifBreak, indent, indentIfBreak, join, line, printDoc, softline } from "../../src/emit/doc.js";
+import { textWidth } from "../../src/diagnostics/text-width.js";
 import { needsPrettier, PRETTIER_OPTIONS, typescriptFile } from "../../src/emit/typescript-file.js";
 import { olderVersionsOf } from "../../src/emit/older-versions.js";
 import { Emitter, printModule } from "../../src/emit/typescript.js";
