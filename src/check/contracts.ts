@@ -1,7 +1,7 @@
 import { compareSchemas, type Json } from "../compat/diff.js";
 import { checkCompatibility, type DirectedDifference } from "../compat/modes.js";
 import { isCompatibleChange, type Policy } from "../compat/differences.js";
-import { recordedEventOf, schemaHash, versionKey, type Lock } from "../contracts/lock.js";
+import { recordedEventOf, schemaHash, versionKey, type Lock, type LockedVersion } from "../contracts/lock.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/source.js";
 import { eventSchema, type SchemaOrigins } from "../emit/json-schema.js";
@@ -81,6 +81,28 @@ function newVersionHelp(model: BusModel, event: EventType, published: Json, sche
 }
 
 /**
+ * The version to declare for an event whose declared version is below the latest published (EVT0604): the latest
+ * itself when the schema is what it recorded, else the one after it, minor when the change keeps to every mode
+ * of the topics that carry the event.
+ */
+function nextVersionHelp(
+  model: BusModel,
+  event: EventType,
+  recorded: readonly LockedVersion[],
+  schema: Json,
+  policy: Policy,
+): string {
+  const latest = recorded[recorded.length - 1]!;
+  if (latest.hash === schemaHash(schema)) return `declare \`v${versionKey(latest)}\`: this schema is what it published`;
+  const line = recorded.filter((v) => v.major === latest.major).map((v) => v.schema as Json);
+  const modes = [...new Set([...model.topics.values()].filter((t) => t.event === event).map((t) => t.compatibility))];
+  const compatible = modes.every((mode) => checkCompatibility(line, schema, mode, policy).compatible);
+  return compatible
+    ? `versions only go up: declare \`v${latest.major}.${latest.minor + 1}\``
+    : `versions only go up: declare \`v${latest.major + 1}.0\` (the change breaks v${latest.major})`;
+}
+
+/**
  * Checks the declared events against the published history in `evt.lock`: recorded versions are immutable,
  * versions only go up, a new version stays compatible with its major line under each carrying topic's mode,
  * and consumers acknowledge new major versions of public topics.
@@ -126,6 +148,7 @@ export function checkContracts(model: BusModel, lock: Lock, policy: Policy): Dia
           {
             span: versionSpan(event),
             related: published(latest),
+            help: nextVersionHelp(model, event, recorded, schema, policy),
           },
         ),
       );

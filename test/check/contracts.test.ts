@@ -149,6 +149,15 @@ describe("schema history checks", () => {
     expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([
       ["EVT0604", "`PaymentReceived` is at v1.0, below v1.1 already published"],
     ]);
+    // What to declare instead: the published version when the schema is its, else the next one.
+    expect(result.diagnostics[0]!.help).toBe("declare `v1.1`: this schema is what it published");
+    const added = (version: string, field: string) =>
+      check(
+        project(v1_1.replace("v1.1", version).replace("amount    decimal", `amount decimal\n  ${field}`)),
+        published,
+      ).result.diagnostics[0]!.help;
+    expect(added("v1.0", "note? string")).toBe("versions only go up: declare `v1.2`");
+    expect(added("v1.0", "note string")).toBe("versions only go up: declare `v2.0` (the change breaks v1)");
   });
 
   it("a compatible minor version: an optional field added", () => {
