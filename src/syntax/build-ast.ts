@@ -193,8 +193,14 @@ export class AstBuilder {
     return declarations.sort((a, b) => a.span.start - b.span.start);
   }
 
-  private reportStray(tok: IToken, expected: string): void {
-    this.report(diagnostic("EVT0201", { expected, found: `\`${tok.image}\`` }, { span: this.spanOfToken(tok) }));
+  private reportStray(tok: IToken, expected: string, help?: string): void {
+    this.report(
+      diagnostic(
+        "EVT0201",
+        { expected, found: `\`${tok.image}\`` },
+        { span: this.spanOfToken(tok), ...(help !== undefined ? { help } : {}) },
+      ),
+    );
   }
 
   private name(node: Cst | undefined): ast.Name | undefined {
@@ -385,7 +391,13 @@ export class AstBuilder {
     }
     for (const s of block?.nodes("stray") ?? []) {
       const tok = s.firstToken();
-      if (tok) this.reportStray(tok, "a field");
+      if (!tok) continue;
+      // `msisdn string?`, as TypeScript or Kotlin write an optional type: the `?` goes after the name here.
+      const typed = tok.image === "?" ? fields.find((f) => f.type.span.end === tok.startOffset) : undefined;
+      const help = typed
+        ? `an optional field has its \`?\` after its name: \`${typed.name.text}? ${this.source.text.slice(typed.type.span.start, typed.type.span.end)}\``
+        : undefined;
+      this.reportStray(tok, "a field", help);
     }
     const base = kind === "event" ? this.baseName(node) : undefined;
     const version = kind === "event" ? this.version(node.token("Version")) : undefined;

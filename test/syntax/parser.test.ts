@@ -530,6 +530,13 @@ describe("error recovery", () => {
     expect(helps(`enum E { A | B }`)).toEqual([
       "enum members are separated by spaces or `,`: `enum Size { SMALL, LARGE }`",
     ]);
+    // TypeScript's and Kotlin's optional type: the `?` goes after the name, the fields around are kept.
+    const optional = parse(`event E v1.0 {\n  msisdn string?\n  tags string[]?\n  note string\n}`);
+    expect(optional.diagnostics.map((d) => d.help)).toEqual([
+      "an optional field has its `?` after its name: `msisdn? string`",
+      "an optional field has its `?` after its name: `tags? string[]`",
+    ]);
+    expect(optional.file.declarations).toMatchObject([{ fields: [{ name: { text: "msisdn" } }, {}, {}] }]);
     // A `#` that does not start a comment is only an unexpected character.
     expect(helps(`team t { contact "x" chat #team }`)[0]).toBeUndefined();
     const block = parse(`/* note */ team t { contact "x" }`).diagnostics[0]!;
