@@ -29,6 +29,8 @@ export interface EventContext extends RecordPosition {
   readonly time: Date;
   /** The event's version, from `ce_dataschema` (`1.1`). */
   readonly version: string;
+  /** Its major version (`1`): which of a consumer's `accepts` it was read as. */
+  readonly major: number;
   readonly headers: RecordHeaders;
   /** 1 for the first delivery to the handler, 2 for the first retry… */
   readonly attempt: number;

@@ -279,6 +279,7 @@ class Reader<T> {
       id: envelope.id,
       time: envelope.time,
       version: envelope.version,
+      major: envelope.major,
       headers: record.headers,
       attempt,
     };

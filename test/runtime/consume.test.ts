@@ -377,12 +377,16 @@ describe("validation on consume", () => {
     await transport.send(bad);
     await runtime.publish(single, { account: "good", amount: 1 });
     await transport.send([raw(envelope("2.1"), `{"account":"v2","amount":250}`)]);
-    const handled: [string, string][] = [];
-    await runtime.consume(consumer, async (event, context) => void handled.push([event.account, context.version]));
+    const handled: [string, string, number][] = [];
+    await runtime.consume(
+      consumer,
+      async (event, context) => void handled.push([event.account, context.version, context.major]),
+    );
     await until(() => dead.length === 5 && handled.length === 2);
+    // The major version says which of the accepted versions the event was read as.
     expect(handled).toEqual([
-      ["good", "1.0"],
-      ["v2", "2.1"],
+      ["good", "1.0", 1],
+      ["v2", "2.1", 2],
     ]);
     expect(dead.map((record) => record.headers.evtc_dlq_error)).toEqual([
       "the record has no `ce_id` header",
