@@ -19,6 +19,8 @@ export interface BuildOptions {
   readonly out?: string;
   /** Compare only: exit 1, naming each stale file, when the output directory differs from a fresh build. */
   readonly check: boolean;
+  /** How diagnostics are printed: as text, or as GitHub annotations; text when absent. */
+  readonly format?: "text" | "github";
   readonly color: boolean;
   readonly configPath?: string;
 }
@@ -61,7 +63,7 @@ export async function buildCommand(
     ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
     outDir,
     project,
-    options: JSON.stringify({ color: options.color }),
+    options: JSON.stringify({ color: options.color, format: options.format ?? "text" }),
   });
   const remembered = recallBuild(cache, key, outDir);
   if (remembered !== undefined) {
@@ -151,7 +153,9 @@ async function checkAndBuild(
       : {}),
   });
   const report =
-    result.diagnostics.length > 0 ? `${renderAll(result.diagnostics, "text", { color: options.color })}\n\n` : "";
+    result.diagnostics.length > 0
+      ? `${renderAll(result.diagnostics, options.format ?? "text", { color: options.color })}\n\n`
+      : "";
   terminal.stdout(report);
   if (hasErrors(result.diagnostics)) {
     started?.abandon();

@@ -8,6 +8,8 @@ import type { Terminal } from "./run.js";
 
 export interface LockOptions {
   readonly check: boolean;
+  /** How diagnostics are printed: as text, or as GitHub annotations; text when absent. */
+  readonly format?: "text" | "github";
   readonly color: boolean;
   readonly configPath?: string;
 }
@@ -24,7 +26,7 @@ export function lockCommand(paths: readonly string[], options: LockOptions, term
   );
   if (hasErrors(result.diagnostics)) {
     terminal.stdout(
-      `${renderAll(result.diagnostics, "text", { color: options.color })}\n\nnothing recorded: fix the errors first\n`,
+      `${renderAll(result.diagnostics, options.format ?? "text", { color: options.color })}\n\nnothing recorded: fix the errors first\n`,
     );
     return exitCodeFor(result.diagnostics);
   }

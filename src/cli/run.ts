@@ -103,6 +103,11 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
       "--check",
       "write nothing: exit 1 and name each stale file when the output differs from a fresh build (for CI)",
     )
+    .addOption(
+      new Option("--format <format>", "how diagnostics are printed: text, or github (annotations on a pull request)")
+        .choices(["text", "github"])
+        .default("text"),
+    )
     .option("--config <file>", "project configuration to use (default: evtc.json in the project directory)")
     .option("--no-color", "never colour the output (also: NO_COLOR=1)")
     .addHelpText(
@@ -123,19 +128,25 @@ Exit codes:
   2  usage or file-system problem (also: a file evtc did not generate is in the way)
   3  internal error in evtc (please report it)`,
     )
-    .action(async (paths: string[], options: { out?: string; check?: boolean; color?: boolean; config?: string }) => {
-      const { buildCommand } = await import("./build.js");
-      exitCode = await buildCommand(
-        paths,
-        {
-          check: options.check === true,
-          color: useColor(terminal, options.color),
-          ...(options.out !== undefined ? { out: options.out } : {}),
-          ...(options.config !== undefined ? { configPath: options.config } : {}),
-        },
-        terminal,
-      );
-    });
+    .action(
+      async (
+        paths: string[],
+        options: { out?: string; check?: boolean; format: "text" | "github"; color?: boolean; config?: string },
+      ) => {
+        const { buildCommand } = await import("./build.js");
+        exitCode = await buildCommand(
+          paths,
+          {
+            check: options.check === true,
+            format: options.format,
+            color: useColor(terminal, options.color),
+            ...(options.out !== undefined ? { out: options.out } : {}),
+            ...(options.config !== undefined ? { configPath: options.config } : {}),
+          },
+          terminal,
+        );
+      },
+    );
 
   program
     .command("lock")
@@ -144,21 +155,32 @@ Exit codes:
     )
     .argument("<paths...>", ".evt files, or directories searched recursively for .evt files")
     .option("--check", "do not write: exit 1 if evt.lock lacks a current version or a topic's new event (for CI)")
+    .addOption(
+      new Option("--format <format>", "how diagnostics are printed: text, or github (annotations on a pull request)")
+        .choices(["text", "github"])
+        .default("text"),
+    )
     .option("--config <file>", "project configuration to use (default: evtc.json in the project directory)")
     .option("--no-color", "never colour the output (also: NO_COLOR=1)")
     .addHelpText("after", exitCodesHelp)
-    .action(async (paths: string[], options: { check?: boolean; color?: boolean; config?: string }) => {
-      const { lockCommand } = await import("./lock.js");
-      exitCode = lockCommand(
-        paths,
-        {
-          check: options.check === true,
-          color: useColor(terminal, options.color),
-          ...(options.config !== undefined ? { configPath: options.config } : {}),
-        },
-        terminal,
-      );
-    });
+    .action(
+      async (
+        paths: string[],
+        options: { check?: boolean; format: "text" | "github"; color?: boolean; config?: string },
+      ) => {
+        const { lockCommand } = await import("./lock.js");
+        exitCode = lockCommand(
+          paths,
+          {
+            check: options.check === true,
+            format: options.format,
+            color: useColor(terminal, options.color),
+            ...(options.config !== undefined ? { configPath: options.config } : {}),
+          },
+          terminal,
+        );
+      },
+    );
 
   program
     .command("load")

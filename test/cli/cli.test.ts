@@ -111,6 +111,18 @@ describe("evtc check", () => {
     );
   });
 
+  it("prints GitHub Actions annotations from build and lock too, for the CI steps that run them", () => {
+    const name = file("github-build/a.evt", `${clean}domain u { owner nobody }\n`);
+    const expected =
+      '::error file=github-build/a.evt,line=3,col=18,endLine=3,endColumn=24,title=EVT0302::unknown team `nobody`%0Ahelp: declare it: `team nobody { contact "…" }`';
+    const build = evtc(["build", "--format", "github", name, "--out", "github-build/out"], work);
+    expect(build.status).toBe(1);
+    expect(build.stdout.split("\n")[0]).toBe(expected);
+    const lock = evtc(["lock", "--format", "github", name], work);
+    expect(lock.status).toBe(1);
+    expect(lock.stdout.split("\n")[0]).toBe(expected);
+  });
+
   it("reports every file of a project, sorted by path", () => {
     file("multi/b.evt", `domain b { owner ghost }\n`);
     file("multi/a.evt", `domain a { owner ghost }\n`);
