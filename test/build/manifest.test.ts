@@ -35,7 +35,7 @@ async function build(...extra: string[]): Promise<{ code: number; stdout: string
   return { code, stdout };
 }
 
-const request = (): BuildRequest => ({ paths: [project], cwd: scratch, outDir: out, project: "shop", options: JSON.stringify({ color: false }) });
+const request = (): BuildRequest => ({ paths: [project], cwd: scratch, outDir: out, project: "shop", options: JSON.stringify({ color: false, format: "text" }) });
 
 /** Replaces the report of the remembered build, so that a test sees when a build only recalled it. */
 function markRecord(marker: string): void {
