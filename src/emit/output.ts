@@ -95,9 +95,13 @@ export function outputProject(dir: string): string | undefined {
     const project = (JSON.parse(readFileSync(file, "utf8")) as { project?: unknown }).project;
     return typeof project === "string" ? project : "";
   } catch {
-    return "";
+    // Whose it is cannot be told (a half-written or conflicted file): not one a build may delete in.
+    return undefined;
   }
 }
+
+/** A temporary file of an interrupted build (`stage`): evtc's own wherever it is, never a user's. */
+const STAGED_FILE = /(?:^|\/)\.[^/]+\.evtc-\d+\.tmp$/;
 
 /**
  * A build's output, written as its files become ready: each file is compared with what is on disk and, when it
@@ -183,8 +187,10 @@ export class StagedOutput {
       this.staged.map(([temporary]) => path.relative(this.outDir, temporary).split(path.sep).join("/")),
     );
     // Only in a directory a build wrote before: `--out .` in a folder that happens to hold a generated file
-    // deletes nothing.
-    const deletions = (this.fresh || outputProject(this.outDir) === undefined ? [] : listFiles(this.outDir))
+    // deletes nothing but what an interrupted build left.
+    const ownOutput = !this.fresh && outputProject(this.outDir) !== undefined;
+    const deletions = (this.fresh ? [] : listFiles(this.outDir))
+      .filter((p) => ownOutput || STAGED_FILE.test(p))
       .filter((p) => !this.produced.has(p) && !staging.has(p) && carriesMarker(path.join(this.outDir, p)))
       .sort();
     const writes = [...this.writes].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -63,6 +63,8 @@ function joinNonAsciiNames(
   const errorAt = new Map(refused.map((e) => [e.offset, e]));
   for (const error of refused) {
     if (names.some((n) => n.covers(error.offset))) continue;
+    // A number's unit (`5µs`) is a quantity to say something of, not a name.
+    if (/^-?\d/.test(byEnd.get(error.offset)?.image ?? "")) continue;
     let start = error.offset;
     let end = error.offset + error.length;
     let first = byEnd.get(start);

@@ -69,6 +69,22 @@ describe("StagedOutput", () => {
     ]);
   });
 
+  it("deletes in a folder that is not a build's output only what an interrupted build left", () => {
+    rmSync(out, { recursive: true, force: true });
+    put("copied.ts", header);
+    put("validators/.X.v1.0.js.evtc-4242.tmp", header);
+    const output = new StagedOutput(out, true);
+    output.add([topology]);
+    expect(output.plan().deletions).toEqual(["validators/.X.v1.0.js.evtc-4242.tmp"]);
+  });
+
+  it("deletes nothing where the output's topology.json cannot be read (half written, conflicted)", () => {
+    put(topology.path, `{ "$comment": "${GENERATED_MARKER} from bus.evt", "project": `);
+    const output = new StagedOutput(out, true);
+    output.add([topology]);
+    expect(output.plan().deletions).toEqual([]);
+  });
+
   it("leaves the directory exactly as it was when discarded: no temporary file, no directory it made", () => {
     const before = tree(out);
     const output = new StagedOutput(out, true);

@@ -370,6 +370,15 @@ ${audit}`);
         help: "declare `concurrency 2`",
       },
     ]);
+    // One partition, one event at a time: said in the singular.
+    const onePartition =
+      lintInline(`${teams.replace("partitions 12", "partitions 1").replace("rate 100/s peak 500/s", "rate 100/s peak 300/s")}
+${consumer("")}
+${audit}`);
+    expect(onePartition.diagnostics.map((d) => d.message)).toEqual([
+      "unordered `crm.scoring` can process 1 event at once (its `concurrency`, 1 when not declared, on the one " +
+        "partition of `billing.payment.received`), but has 3 events in processing at peak (10ms per event at 300/s)",
+    ]);
     // A service that handles 8 partitions at once, said in evtc.json: enough.
     const settings = parseConfig(new SourceFile("evtc.json", `{ "load": { "partitionsAtOnce": 8 } }`));
     expect(settings.diagnostics).toEqual([]);

@@ -537,6 +537,9 @@ describe("error recovery", () => {
       "an optional field has its `?` after its name: `tags? string[]`",
     ]);
     expect(optional.file.declarations).toMatchObject([{ fields: [{ name: { text: "msisdn" } }, {}, {}] }]);
+    // A unit beyond ASCII after a number is not taken for a name: the duration is what is wrong.
+    const unit = parse(`backend t.db { owner t latency 5µs }`).diagnostics;
+    expect(unit.map((d) => d.help ?? "")).not.toContainEqual(expect.stringContaining("names are written in ASCII"));
     // A `#` that does not start a comment is only an unexpected character.
     expect(helps(`team t { contact "x" chat #team }`)[0]).toBeUndefined();
     const block = parse(`/* note */ team t { contact "x" }`).diagnostics[0]!;

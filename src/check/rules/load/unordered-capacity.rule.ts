@@ -24,15 +24,17 @@ export default defineRule({
         if (Math.ceil(work.demand - 1e-9) <= capacity) continue;
         const clause = work.reader.declaration.clauses.find((c) => c.keyword === "concurrency");
         const onPartitions =
-          t.partitions <= atOnce
-            ? `each of the ${t.partitions} ${t.partitions === 1 ? "partition" : "partitions"} of \`${t.topic.name}\``
-            : `each of the ${atOnce} partitions it handles at once`;
+          t.partitions === 1
+            ? `the one partition of \`${t.topic.name}\``
+            : t.partitions <= atOnce
+              ? `each of the ${t.partitions} partitions of \`${t.topic.name}\``
+              : `each of the ${atOnce} partitions it handles at once`;
         const declare = `declare \`concurrency ${Math.ceil(work.demand / partitions - 1e-9)}\``;
         report(
           clause?.span ?? work.reader.nameSpan,
           {
             reader: work.reader.name,
-            limit: `${formatNumber(capacity)} events at once (its \`concurrency\`, ${concurrency}${clause ? "" : " when not declared"}, on ${onPartitions})`,
+            limit: `${formatNumber(capacity)} ${capacity === 1 ? "event" : "events"} at once (its \`concurrency\`, ${concurrency}${clause ? "" : " when not declared"}, on ${onPartitions})`,
             needed: formatNumber(work.demand),
             at: `${formatMs(work.serviceMs)} per event at ${formatRate(t.rates.peak)}`,
           },
