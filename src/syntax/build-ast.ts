@@ -389,14 +389,23 @@ export class AstBuilder {
       const field = this.field(f);
       if (field) fields.push(field);
     }
+    // Where the rest of a line is already explained by the error before it (`= "a"` after a misplaced `?`).
+    let explainedUntil = -1;
     for (const s of block?.nodes("stray") ?? []) {
       const tok = s.firstToken();
-      if (!tok) continue;
-      // `msisdn string?`, as TypeScript or Kotlin write an optional type: the `?` goes after the name here.
+      if (!tok || tok.startOffset < explainedUntil) continue;
+      // `msisdn string?`, as TypeScript or Kotlin write an optional type: the `?` goes after the name here; a
+      // default after it (`= "a"`) is the field's too, not a field of its own.
       const typed = tok.image === "?" ? fields.find((f) => f.type.span.end === tok.startOffset) : undefined;
-      const help = typed
-        ? `an optional field has its \`?\` after its name: \`${typed.name.text}? ${this.source.text.slice(typed.type.span.start, typed.type.span.end)}\``
-        : undefined;
+      let help: string | undefined;
+      if (typed) {
+        const lineEnd = this.source.text.indexOf("\n", tok.startOffset);
+        const rest = this.source.text.slice(tok.startOffset + 1, lineEnd === -1 ? undefined : lineEnd).trim();
+        const defaultValue = /^=/.test(rest) ? ` ${rest.replace(/\s*\/\/.*$/, "")}` : "";
+        if (defaultValue !== "") explainedUntil = lineEnd === -1 ? Infinity : lineEnd;
+        const type = this.source.text.slice(typed.type.span.start, typed.type.span.end);
+        help = `an optional field has its \`?\` after its name: \`${typed.name.text}? ${type}${defaultValue}\``;
+      }
       this.reportStray(tok, "a field", help);
     }
     const base = kind === "event" ? this.baseName(node) : undefined;

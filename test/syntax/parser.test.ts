@@ -537,6 +537,11 @@ describe("error recovery", () => {
       "an optional field has its `?` after its name: `tags? string[]`",
     ]);
     expect(optional.file.declarations).toMatchObject([{ fields: [{ name: { text: "msisdn" } }, {}, {}] }]);
+    // With a default after it: one error, and the default in what to write.
+    const defaulted = parse(`event E v1.0 {\n  channel string? = "WEB" // the usual\n  note string\n}`).diagnostics;
+    expect(defaulted.map((d) => d.help)).toEqual([
+      'an optional field has its `?` after its name: `channel? string = "WEB"`',
+    ]);
     // A unit beyond ASCII after a number is not taken for a name: the duration is what is wrong.
     const unit = parse(`backend t.db { owner t latency 5µs }`).diagnostics;
     expect(unit.map((d) => d.help ?? "")).not.toContainEqual(expect.stringContaining("names are written in ASCII"));
