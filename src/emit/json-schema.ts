@@ -1,5 +1,6 @@
 import type { Span } from "../diagnostics/source.js";
 import type { EnumType, EventType, Field, FieldType, RecordType } from "../model/bus.js";
+import type { ConstraintKind } from "../syntax/ast.js";
 
 /**
  * JSON Schema (draft-07, what schema registries and ajv support best) for an event version.
@@ -24,6 +25,19 @@ const DECIMAL_PATTERN = "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$";
 
 /** Where each part of a schema came from: JSON pointer → span of the field that produced it. */
 export type SchemaOrigins = Map<string, Span>;
+
+/** The keywords a field's type writes into its schema. */
+const TYPE_KEYWORDS = ["type", "format", "contentEncoding", "enum", "items", "additionalProperties", "$ref"] as const;
+/** The keywords each constraint writes (a decimal's bounds are evtc's own). */
+const CONSTRAINT_KEYWORDS: Record<ConstraintKind, readonly string[]> = {
+  pattern: ["pattern"],
+  min: ["minimum", "x-evtc-minimum"],
+  max: ["maximum", "x-evtc-maximum"],
+  minLength: ["minLength"],
+  maxLength: ["maxLength"],
+  minItems: ["minItems"],
+  maxItems: ["maxItems"],
+};
 
 class SchemaBuilder {
   readonly definitions = new Map<string, JsonSchema>();
@@ -126,6 +140,12 @@ class SchemaBuilder {
     for (const field of fields) {
       const at = `${pointer}/properties/${field.name}`;
       this.origins.set(at, field.declaration.name.span);
+      // A change of a field's type or of one of its constraints is shown there, not at its name.
+      for (const keyword of TYPE_KEYWORDS) this.origins.set(`${at}/${keyword}`, field.declaration.type.span);
+      for (const constraint of field.declaration.constraints) {
+        for (const keyword of CONSTRAINT_KEYWORDS[constraint.kind])
+          this.origins.set(`${at}/${keyword}`, constraint.span);
+      }
       entries.push([
         field.name,
         {

@@ -168,9 +168,9 @@ describe("schema history checks", () => {
     expect(result.diagnostics).toEqual([]);
   });
 
-  it("EVT0605: a breaking minor version points at the field and at the published schema", () => {
+  it("EVT0605: a breaking minor version points at what changed in the field and at the published schema", () => {
     const source = project(
-      v1_1.replace("v1.1", "v1.2").replace("msisdn    string maxLength 15", "«msisdn»    string maxLength 12"),
+      v1_1.replace("v1.1", "v1.2").replace("msisdn    string maxLength 15", "msisdn    string «maxLength 12»"),
     );
     const { result, spans } = check(source, published);
     expect(result.diagnostics.map((d) => [d.code, d.message, d.span?.start])).toEqual([
@@ -182,6 +182,14 @@ describe("schema history checks", () => {
     ]);
     const related = result.diagnostics[0]!.related[0]!;
     expect(related.span.file.text.slice(related.span.start, related.span.end)).toBe('"maxLength"');
+    // A type that changed: at the type.
+    const retyped = check(
+      project(v1_1.replace("v1.1", "v1.2").replace("amount    decimal", "amount    «int»")),
+      published,
+    );
+    expect(retyped.result.diagnostics.map((d) => [d.code, d.span?.start])).toEqual([
+      ["EVT0605", retyped.spans[0]!.start],
+    ]);
   });
 
   it("EVT0605: a required field added, and a field removed", () => {
