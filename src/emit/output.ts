@@ -100,7 +100,11 @@ export function outputProject(dir: string): string | undefined {
   }
 }
 
-/** A temporary file of an interrupted build (`stage`): evtc's own wherever it is, never a user's. */
+/** Where a file is staged before it is put in place: hidden beside its target, named for this process. */
+function stagedPath(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.evtc-${process.pid}.tmp`);
+}
+/** A path `stagedPath` gives, of any process: an interrupted build's, evtc's own wherever it is. */
 const STAGED_FILE = /(?:^|\/)\.[^/]+\.evtc-\d+\.tmp$/;
 
 /**
@@ -172,7 +176,7 @@ export class StagedOutput {
         if (made !== undefined) this.madeDirectories.push([directory, made]);
         this.directories.add(directory);
       }
-      const temporary = path.join(directory, `.${path.basename(target)}.evtc-${process.pid}.tmp`);
+      const temporary = stagedPath(target);
       this.staged.push([temporary, target]);
       writeFileSync(temporary, file.content);
     } catch (error) {
