@@ -14,4 +14,4 @@ const entry = createRequire(import.meta.url).resolve("chevrotain");
 const bundle = path.join(path.dirname(entry), "..", "chevrotain.mjs");
 const chevrotain = (await import(pathToFileURL(bundle).href)) as typeof Chevrotain;
 
-export const { createToken, CstParser, EarlyExitException, EOF, Lexer, NoViableAltException } = chevrotain;
+export const { createToken, createTokenInstance, CstParser, EarlyExitException, EOF, Lexer, NoViableAltException } = chevrotain;

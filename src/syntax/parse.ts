@@ -1,4 +1,4 @@
-import { createTokenInstance, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import type { IRecognitionException, IToken, TokenType } from "chevrotain";
 import { diagnostic, sortAndDedupe, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { span, type SourceFile } from "../diagnostics/source.js";
 import type { Comment, EvtFile } from "./ast.js";
@@ -7,6 +7,7 @@ import { DocIndex } from "./docs.js";
 import { lexDirect } from "./lex-direct.js";
 import { tokenSpan } from "./nodes.js";
 import { parseDirect } from "./parse-direct.js";
+import { createTokenInstance } from "./chevrotain.js";
 import { recoveringParser } from "./parser.js";
 import * as t from "./tokens.js";
 
