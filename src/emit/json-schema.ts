@@ -41,7 +41,9 @@ const CONSTRAINT_KEYWORDS: Record<ConstraintKind, readonly string[]> = {
 
 class SchemaBuilder {
   readonly definitions = new Map<string, JsonSchema>();
-  readonly origins: SchemaOrigins = new Map();
+  /** Each field's pointer, in the order written: `origins` is worked out from them only when asked for. */
+  private readonly placed: [string, Field][] = [];
+  private originsFound: SchemaOrigins | undefined;
 
   constructor(private readonly options: SchemaOptions) {}
 
@@ -139,13 +141,7 @@ class SchemaBuilder {
     const entries: [string, JsonSchema][] = [];
     for (const field of fields) {
       const at = `${pointer}/properties/${field.name}`;
-      this.origins.set(at, field.declaration.name.span);
-      // A change of a field's type or of one of its constraints is shown there, not at its name.
-      for (const keyword of TYPE_KEYWORDS) this.origins.set(`${at}/${keyword}`, field.declaration.type.span);
-      for (const constraint of field.declaration.constraints) {
-        for (const keyword of CONSTRAINT_KEYWORDS[constraint.kind])
-          this.origins.set(`${at}/${keyword}`, constraint.span);
-      }
+      this.placed.push([at, field]);
       entries.push([
         field.name,
         {
@@ -164,6 +160,24 @@ class SchemaBuilder {
       ...(required.length > 0 ? { required } : {}),
       additionalProperties: false,
     };
+  }
+
+  /**
+   * Where each part of the schema came from. Only a contract check that finds a difference asks, so a build
+   * (thousands of schemas, a dozen keywords a field) does not spend time on it.
+   */
+  get origins(): SchemaOrigins {
+    if (this.originsFound !== undefined) return this.originsFound;
+    const origins: SchemaOrigins = new Map();
+    for (const [at, field] of this.placed) {
+      origins.set(at, field.declaration.name.span);
+      // A change of a field's type or of one of its constraints is shown there, not at its name.
+      for (const keyword of TYPE_KEYWORDS) origins.set(`${at}/${keyword}`, field.declaration.type.span);
+      for (const constraint of field.declaration.constraints) {
+        for (const keyword of CONSTRAINT_KEYWORDS[constraint.kind]) origins.set(`${at}/${keyword}`, constraint.span);
+      }
+    }
+    return (this.originsFound = origins);
   }
 
   recordSchema(record: RecordType, pointer: string): JsonSchema {
@@ -212,7 +226,12 @@ export function eventSchema(event: EventType, options: SchemaOptions): EventSche
     ...(options.documentation && event.docs.length > 0 ? { description: event.docs.join("\n") } : {}),
     ...(definitions.length > 0 ? { definitions: Object.fromEntries(definitions) } : {}),
   };
-  return { schema: canonical(schema), origins: builder.origins };
+  return {
+    schema: canonical(schema),
+    get origins() {
+      return builder.origins;
+    },
+  };
 }
 
 /** The keywords the documented form of an event schema adds to the contract form. */
