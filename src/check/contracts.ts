@@ -1,7 +1,7 @@
 import { compareSchemas, type Json } from "../compat/diff.js";
 import { checkCompatibility, type DirectedDifference } from "../compat/modes.js";
 import { isCompatibleChange, type Policy } from "../compat/differences.js";
-import { recordedEventOf, schemaHash, versionKey, type Lock, type LockedVersion } from "../contracts/lock.js";
+import { hashMatches, recordedEventOf, versionKey, type Lock, type LockedVersion } from "../contracts/lock.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/source.js";
 import { eventSchema, type SchemaOrigins } from "../emit/json-schema.js";
@@ -93,7 +93,7 @@ function nextVersionHelp(
   policy: Policy,
 ): string {
   const latest = recorded[recorded.length - 1]!;
-  if (latest.hash === schemaHash(schema)) return `declare \`v${versionKey(latest)}\`: this schema is what it published`;
+  if (hashMatches(schema, latest.hash)) return `declare \`v${versionKey(latest)}\`: this schema is what it published`;
   const line = recorded.filter((v) => v.major === latest.major).map((v) => v.schema as Json);
   const modes = [...new Set([...model.topics.values()].filter((t) => t.event === event).map((t) => t.compatibility))];
   const compatible = modes.every((mode) => checkCompatibility(line, schema, mode, policy).compatible);
@@ -121,7 +121,7 @@ export function checkContracts(model: BusModel, lock: Lock, policy: Policy): Dia
       return at ? [{ span: at, message: `published v${versionKey(v)}` }] : [];
     };
     if (same) {
-      if (same.hash !== schemaHash(schema)) {
+      if (!hashMatches(schema, same.hash)) {
         diagnostics.push(
           diagnostic(
             "EVT0603",

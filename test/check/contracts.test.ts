@@ -88,6 +88,33 @@ describe("the lock file", () => {
     expect(merged[0]!.help).toMatch(/^take either side .*then run `evtc lock`/);
   });
 
+  it("reads a lock whose keys another tool reordered, and says what is wrong with one it cannot read", () => {
+    const text = formatLock(publish(project(v1_1), emptyLock, { topics: true }).events);
+    const reversed = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(reversed)
+        : value !== null && typeof value === "object"
+          ? Object.fromEntries(
+              Object.entries(value)
+                .reverse()
+                .map(([k, v]) => [k, reversed(v)]),
+            )
+          : value;
+    const reordered = JSON.stringify(reversed(JSON.parse(text)), null, 4);
+    expect(reordered.indexOf('"type"')).toBeLessThan(reordered.indexOf('"additionalProperties"'));
+    const read = parseLock(new SourceFile("evt.lock", reordered));
+    expect(read.diagnostics).toEqual([]);
+    expect(formatLock(read.lock.events)).toBe(text);
+    const span = read.lock.locate("PaymentReceived", "1.1", "#/properties/msisdn/maxLength")!;
+    expect(reordered.slice(span.start, span.end)).toBe('"maxLength"');
+
+    const unknownVersion = text.replace('"lockVersion": 1', '"lockVersion": 0');
+    const older = parseLock(new SourceFile("evt.lock", unknownVersion)).diagnostics;
+    expect(older.map((d) => [d.code, d.message, unknownVersion.slice(d.span!.start, d.span!.end)])).toEqual([
+      ["EVT0602", "invalid `evt.lock`: `lockVersion` must be 1", "0"],
+    ]);
+  });
+
   it("keeps recorded versions and adds the new ones", () => {
     const first = publish(project(v1_1));
     const second = publish(
