@@ -2,7 +2,7 @@ import path from "node:path";
 import { noCache, type BuildCache } from "./cache.js";
 import type { Lock } from "../contracts/lock.js";
 import type { BusModel, EventType } from "../model/bus.js";
-import { canonical, contractOf, eventSchema, inlineDefinitions, type JsonSchema } from "./json-schema.js";
+import { canonical, eventSchema, inlineDefinitions, type JsonSchema } from "./json-schema.js";
 import { GENERATED_MARKER, generatedHeader, type GeneratedFile } from "./generated-file.js";
 import { schemaPath, validatorPath, type EventVersion } from "./layout.js";
 import { olderVersionsOf } from "./older-versions.js";
@@ -92,13 +92,14 @@ export function startBuild(input: BuildInput): StartedBuild {
     sources: string[];
   }[] = [];
   // Each event's documented schema (its published file) is built once; the contract form compiled into its
-  // validator is that schema without its documentation.
+  // validator is that schema without its documentation (`eventSchema` derives it, and the contract checks of
+  // the lock, which run after this, compare the same).
   const documented = new Map<EventType, JsonSchema>();
   for (const event of model.events.values()) {
     const source = sourceOf(event.nameSpan.file.path);
     const published = eventSchema(event, { documentation: true }).schema;
     documented.set(event, published);
-    const schema = inlineDefinitions(contractOf(published));
+    const schema = inlineDefinitions(eventSchema(event, { documentation: false }).schema);
     wanted.push({
       version: currentVersion(event),
       text: validators.want(schema),

@@ -215,7 +215,36 @@ export interface EventSchema {
   readonly origins: SchemaOrigins;
 }
 
+/**
+ * Each event's schemas, built once: a build writes its documented form and compiles its contract form, which
+ * the contract checks of the same run compare with the lock. An event of a resolved model does not change.
+ */
+const built = new WeakMap<EventType, { documented?: EventSchema; contract?: EventSchema }>();
+
+/**
+ * The JSON Schema of an event's current version, documented or in its contract form. Callers share it: it is
+ * not to be modified.
+ */
 export function eventSchema(event: EventType, options: SchemaOptions): EventSchema {
+  let forms = built.get(event);
+  if (forms === undefined) built.set(event, (forms = {}));
+  if (options.documentation) return (forms.documented ??= buildEventSchema(event, options));
+  if (forms.contract !== undefined) return forms.contract;
+  const documented = forms.documented;
+  // Without its documentation, the documented form is the contract form, and its fields are where they were.
+  forms.contract =
+    documented === undefined
+      ? buildEventSchema(event, options)
+      : {
+          schema: contractOf(documented.schema),
+          get origins() {
+            return documented.origins;
+          },
+        };
+  return forms.contract;
+}
+
+function buildEventSchema(event: EventType, options: SchemaOptions): EventSchema {
   const builder = new SchemaBuilder(options);
   const body = builder.fields(event.fields, "");
   const definitions = [...builder.definitions.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
