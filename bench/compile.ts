@@ -305,7 +305,11 @@ function evtcBuild(dir: string, out: string, hook: string, env: NodeJS.ProcessEn
   };
 }
 
-/** Writes the project of `size` topics to `dir`, with a package.json that makes it the home of its cache. */
+/**
+ * Writes the project of `size` topics to `dir`, with a package.json that makes it the home of its cache, and
+ * its `evt.lock` as `evtc lock` writes it: a project that has published its events, as every project does once
+ * it is in use, whose builds check each event against its recorded history.
+ */
 function writeProject(size: number, dir: string): { project: Generated; lines: number } {
   const project = generateProject(size);
   mkdirSync(dir, { recursive: true });
@@ -315,6 +319,8 @@ function writeProject(size: number, dir: string): { project: Generated; lines: n
     writeFileSync(path.join(dir, file), content);
     lines += content.split("\n").length;
   }
+  const lock = spawnSync(process.execPath, [cli, "lock", "."], { cwd: dir, encoding: "utf8" });
+  if (lock.status !== 0) throw new Error(`evtc lock failed (${lock.status}):\n${lock.stdout}${lock.stderr}`);
   return { project, lines };
 }
 
@@ -375,7 +381,16 @@ async function main(argv: readonly string[]): Promise<void> {
       // The edit of the last column: a field added to one event of the first domain.
       const edited = path.join(dir, `${domainName(0)}.evt`);
       const original = readFileSync(edited, "utf8");
-      const edit = original.replace("  occurredAt  timestamp\n}", "  occurredAt  timestamp\n  /// Added.\n  extra?      string\n}");
+      // Published, so it is a new version: the next minor, which may add an optional field. An event no
+      // enriched event extends, whose version would change as well.
+      const extended = new Set([...original.matchAll(/ extends (\w+)/g)].map((m) => m[1]));
+      const target = [...original.matchAll(/event (\w+) v1\.\d+ \{/g)].find((m) => !extended.has(m[1]))![1]!;
+      const edit = original.replace(
+        new RegExp(`(event ${target} v1\\.)(\\d+)( \\{\\n[\\s\\S]*?\\n  occurredAt  timestamp\\n)\\}`),
+        (_, head: string, minor: string, body: string) =>
+          `${head}${Number(minor) + 1}${body}  /// Added.\n  extra?      string\n}`,
+      );
+      if (edit === original) throw new Error("the bench's edit no longer applies to the generated project");
       const samples: Record<"check" | "emit" | "build" | "buildCpu" | "buildSystem" | "rebuild" | "rebuildCpu" | "edit" | "editCpu" | "rss", number[]> = {
         check: [], emit: [], build: [], buildCpu: [], buildSystem: [], rebuild: [], rebuildCpu: [], edit: [], editCpu: [], rss: [],
       };
