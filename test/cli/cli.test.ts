@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tuneJit } from "../../src/cli/jit.js";
 import { run, useColor, type Terminal } from "../../src/cli/run.js";
@@ -334,11 +335,34 @@ describe("usage", () => {
     expect(set).toEqual([]);
     expect(tuneJit("11.3.244.8-node.33", record)).toBe(true);
     expect(tuneJit("13.6.233.10-node.20", record)).toBe(true);
-    expect(set).toEqual(["--max-inlined-bytecode-size-cumulative=100", "--max-inlined-bytecode-size-cumulative=100"]);
+    const flags = ["--max-inlined-bytecode-size-cumulative=100", "--min-semi-space-size=32 --max-semi-space-size=32"];
+    expect(set).toEqual([...flags, ...flags]);
     // A flag V8 does not know is reported on stderr ("unrecognized flag"), even on `--version`.
     const outcome = evtc(["--version"]);
     expect(outcome.stderr).toBe("");
     expect(outcome.status).toBe(0);
+  });
+
+  it("gives the validator worker, started after, a 32 MB young generation, and leaves the main thread's as it is", () => {
+    const newSpace = `v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size`;
+    const script = `
+      import v8 from "node:v8";
+      import { Worker } from "node:worker_threads";
+      const { tuneJit } = await import(${JSON.stringify(pathToFileURL(path.join(repo, "dist", "cli", "jit.js")).href)});
+      const before = ${newSpace};
+      tuneJit();
+      const worker = new Worker(${JSON.stringify(`import v8 from "node:v8"; import { parentPort } from "node:worker_threads"; parentPort.postMessage(${newSpace});`)}, { eval: true });
+      worker.on("message", (size) => {
+        console.log(JSON.stringify({ before, after: ${newSpace}, worker: size }));
+        void worker.terminate();
+      });`;
+    // The worker's code is a module too: it inherits `--input-type=module`.
+    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    const sizes = JSON.parse(result.stdout) as { before: number; after: number; worker: number };
+    expect(sizes.worker).toBe(32 * 1024 * 1024);
+    expect(sizes.after).toBe(sizes.before);
+    expect(sizes.before).toBeLessThan(32 * 1024 * 1024);
   });
 });
 
