@@ -60,6 +60,8 @@ export function checkSources(
 }
 
 export interface CheckHooks {
+  /** Called once `evt.lock` is read, before the sources are parsed: `evtc build` starts compiling its schemas. */
+  readonly lockRead?: (lock: Lock) => void;
   /**
    * Called once the project is read and resolved without errors, before the governance rules run (which may
    * still find some): `evtc build` starts compiling validators then, on other cores.
@@ -82,6 +84,7 @@ export function checkPaths(
 ): CheckResult {
   const found = findConfig(paths, cwd, options.configPath);
   const lock = readLock(paths, cwd);
+  options.lockRead?.(lock.lock);
   const read = options.sources ?? readSources(paths, cwd);
   return checkSources(
     read.sources,

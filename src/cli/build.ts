@@ -6,6 +6,7 @@ import { projectRoot } from "../config/config.js";
 import { openCache, pruneCache, type BuildCache } from "../emit/cache.js";
 import type { BuildInput, StartedBuild } from "../emit/build.js";
 import type { CompileWorkers } from "../emit/compile-workers.js";
+import type { Validators } from "../emit/validators.js";
 import type { ProjectConfig } from "../config/config.js";
 import type { Lock } from "../contracts/lock.js";
 import type { BusModel } from "../model/bus.js";
@@ -118,7 +119,10 @@ async function checkAndBuild(
   { projectDir, project, outDir, shownOut, cache, key, compileWorkers, sources }: BuildContext,
 ): Promise<number> {
   // Loaded here, not at the top: ajv and the emitters take a while to load, which no other command needs.
-  const [{ checkPaths }, { startBuild }] = await Promise.all([import("../program.js"), import("../emit/build.js")]);
+  const [{ checkPaths }, { precompileLocked, startBuild }] = await Promise.all([
+    import("../program.js"),
+    import("../emit/build.js"),
+  ]);
   // Files are staged (written beside their targets) as soon as they are ready, most of them while the
   // validators compile in another thread; none is put in place before the whole build is staged.
   const output = new StagedOutput(outDir, !options.check);
@@ -133,6 +137,7 @@ async function checkAndBuild(
     cache,
     strimzi: config.strimzi,
     ...(compileWorkers !== undefined ? { compileWorkers } : {}),
+    ...(precompiled !== undefined ? { validators: precompiled } : {}),
     ready: (early) => {
       output.add(early);
       for (const file of early) hashes.set(file.path, outputHash(file.content));
@@ -141,11 +146,16 @@ async function checkAndBuild(
   // With worker threads, the validators start compiling as soon as the project is resolved, while the rules
   // still run on this thread. Without (a single core), they would compile here, before the rules: not sooner.
   let started: StartedBuild | undefined;
+  // The schemas evt.lock records go to the workers as soon as it is read, before the sources are parsed.
+  let precompiled: Validators | undefined;
   const result = checkPaths(paths, terminal.cwd, {
     sources,
     ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
     ...(compileWorkers !== undefined
       ? {
+          lockRead: (lock: Lock) => {
+            precompiled = precompileLocked(lock, cache, compileWorkers);
+          },
           resolved: (model: BusModel, lock: Lock, config: ProjectConfig) => {
             started = startBuild(buildInput(model, lock, config));
           },

@@ -38,6 +38,8 @@ export interface BuildInput {
    * comes back. Each file is given once; the returned list holds them all.
    */
   readonly ready?: (files: readonly GeneratedFile[]) => void;
+  /** Validators announced before the project was resolved (`precompileLocked`): by default, new ones. */
+  readonly validators?: Validators;
 }
 
 function toPosix(p: string): string {
@@ -47,6 +49,31 @@ function toPosix(p: string): string {
 /** Every file of the build, in memory and sorted by path; nothing is written here. */
 export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   return startBuild(input).files();
+}
+
+/**
+ * Validators for the events `lock` records as current (the last event of each topic it records, or every event
+ * of a lock written before it recorded topics), at their latest recorded version: announced, and so handed to
+ * `workers`, before the project is even parsed. A project in use differs from its lock in an event or two,
+ * so these are most of the validators its build compiles, and the workers start on them at once instead of
+ * waiting for the project to be resolved: on the 1,000-topic bench project, half a second sooner. Pass the
+ * result to `startBuild` (`BuildInput.validators`), which announces the current schemas to the same object: a
+ * schema compiled already is not compiled again; one that no longer matches was compiled for nothing.
+ */
+export function precompileLocked(lock: Lock, cache: BuildCache, workers: CompileWorkers): Validators {
+  const validators = new Validators(cache, workers);
+  const carried = lock.topics === undefined ? undefined : new Set([...lock.topics.values()].map((e) => e.at(-1)));
+  let announced = 0;
+  for (const [event, versions] of lock.events) {
+    const latest = versions.at(-1);
+    if (latest === undefined || (carried !== undefined && !carried.has(event))) continue;
+    // The same text as the build's for an unchanged event (and as `olderVersions` gives for an older one).
+    validators.want(inlineDefinitions(canonical(latest.schema as JsonSchema)));
+    announced++;
+  }
+  // The rest of the last chunk too; with nothing to announce, the workers go on warming up until the build's own.
+  if (announced > 0) validators.compile();
+  return validators;
 }
 
 /** A build whose validators are being compiled (`startBuild`). */
@@ -67,7 +94,7 @@ export interface StartedBuild {
 export function startBuild(input: BuildInput): StartedBuild {
   const { model, lock } = input;
   const cache = input.cache ?? noCache();
-  const validators = new Validators(cache, input.compileWorkers);
+  const validators = input.validators ?? new Validators(cache, input.compileWorkers);
   // Asked for each event, entity and module: worked out once per file.
   const sourcePaths = new Map<string, string>();
   const sourceOf = (file: string): string => {

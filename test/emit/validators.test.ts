@@ -8,7 +8,9 @@ import { canonical, contractOf, eventSchema, inlineDefinitions, type JsonSchema 
 import { diskCache } from "../../src/emit/cache.js";
 import { startCompileWorkers } from "../../src/emit/compile-workers.js";
 import { olderVersionsOf } from "../../src/emit/older-versions.js";
-import { Validators } from "../../src/emit/validators.js";
+import { ajvCompilations, Validators } from "../../src/emit/validators.js";
+import { emitProject, precompileLocked, startBuild } from "../../src/emit/build.js";
+import { noCache } from "../../src/emit/cache.js";
 import { checkPaths } from "../../src/program.js";
 
 const Ajv = ajvModule.default;
@@ -328,5 +330,25 @@ describe("validator compilation", { timeout: 60_000 }, () => {
     validators.compile();
     await validators.finish();
     expect(schemas.map((schema) => validators.module(schema, "// header"))).toEqual(inThread);
+  });
+
+  it("compiles what evt.lock records before the project is resolved, and the build compiles none of it again", async () => {
+    const telco = path.join(repo, "examples", "telco");
+    const checked = checkPaths([telco], repo);
+    const input = { model: checked.model, lock: checked.lock, project: "telco", projectDir: telco, cwd: repo };
+    const workers = startCompileWorkers(1)!;
+    try {
+      const before = ajvCompilations();
+      const validators = precompileLocked(checked.lock, noCache(), workers);
+      const precompiled = ajvCompilations() - before;
+      // Every current event is recorded in the example's lock at its current version.
+      expect(precompiled).toBe(checked.model.events.size);
+      const files = await startBuild({ ...input, compileWorkers: workers, validators }).files();
+      // Only the older majors the lock keeps are left to compile.
+      expect(ajvCompilations() - before - precompiled).toBe(olderVersionsOf(checked.model, checked.lock).length);
+      expect(files).toEqual(await emitProject({ ...input, compileWorkers: 0 }));
+    } finally {
+      workers.close();
+    }
   });
 });
