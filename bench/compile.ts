@@ -324,6 +324,27 @@ function writeProject(size: number, dir: string): { project: Generated; lines: n
   return { project, lines };
 }
 
+/**
+ * A fixed JavaScript workload (building, serialising, parsing and sorting objects, as a build does), timed in a
+ * fresh process: how fast this machine is just then. On a shared machine the same build's CPU time grows by a
+ * third in a slow spell, and this with it; figures taken in different spells compare only with it beside them.
+ */
+const CALIBRATION = `
+  const start = process.hrtime.bigint();
+  for (let round = 0; round < 12; round++) {
+    const list = [];
+    for (let i = 0; i < 20000; i++) list.push({ id: i, name: "item-" + i, tags: [i % 7, i % 11], nested: { a: i * 2, b: String(i) } });
+    const parsed = JSON.parse(JSON.stringify(list));
+    parsed.sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+  console.log(Number(process.hrtime.bigint() - start) / 1e6);`;
+
+function calibrate(): number {
+  const result = spawnSync(process.execPath, ["-e", CALIBRATION], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`the calibration run failed:\n${result.stderr}`);
+  return Number(result.stdout.trim());
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -374,6 +395,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const env: NodeJS.ProcessEnv = { PATH: process.env["PATH"], HOME: process.env["HOME"], NO_COLOR: "1" };
   const rows: string[] = [];
   const load = [os.loadavg()[0]!];
+  const calibrations = [calibrate()];
   try {
     for (const size of sizes) {
       const dir = path.join(root, `bus-${size}`);
@@ -425,6 +447,7 @@ async function main(argv: readonly string[]): Promise<void> {
         samples.rss.push(Math.max(phases.maxRssKiB, cold.maxRssKiB, warm.maxRssKiB, changed.maxRssKiB));
       }
       load.push(os.loadavg()[0]!);
+      calibrations.push(calibrate());
       process.stderr.write(`${size} topics: done (one event changed: ${written})\n`);
       const timed = (wall: number[], cpu: number[], system?: number[]) =>
         `${seconds(median(wall))} (${seconds(median(cpu))}${system !== undefined ? `, ${seconds(median(system))} system` : ""})`;
@@ -437,7 +460,7 @@ async function main(argv: readonly string[]): Promise<void> {
     else rmSync(root, { recursive: true, force: true });
   }
   console.log(
-    `Node ${process.version}, ${os.cpus().length} cores, load average ${load.map((l) => l.toFixed(1)).join(" → ")}${runs > 1 ? `, median of ${runs} runs` : ""}\n`,
+    `Node ${process.version}, ${os.cpus().length} cores, load average ${load.map((l) => l.toFixed(1)).join(" → ")}${runs > 1 ? `, median of ${runs} runs` : ""}, calibration ${calibrations.map((ms) => seconds(ms)).join(" → ")}\n`,
   );
   console.log(
     "| topics | .evt files / lines | files out | check | emit, in memory | `evtc build`, empty cache | rebuild, nothing changed | rebuild, one event changed | peak RSS |",
