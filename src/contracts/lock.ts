@@ -55,11 +55,20 @@ function textHash(text: string): string {
 
 /**
  * Whether `hash` is the schema's `schemaHash`. A schema `evtc lock` wrote, or `eventSchema` built, has its keys
- * sorted already: its text is the text hashed, and the copy with sorted keys is made only when that does not
- * match.
+ * sorted already, and its own text is then the text hashed: the copy with sorted keys is made only for one
+ * that has not.
  */
 export function hashMatches(schema: Json, hash: string): boolean {
-  return textHash(JSON.stringify(schema)) === hash || schemaHash(schema) === hash;
+  return (keysSorted(schema) ? textHash(JSON.stringify(schema)) : schemaHash(schema)) === hash;
+}
+
+/** Whether every object in `value` lists its keys in `canonical`'s order already. */
+function keysSorted(value: Json): boolean {
+  if (Array.isArray(value)) return value.every(keysSorted);
+  if (value === null || typeof value !== "object") return true;
+  const keys = Object.keys(value);
+  for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) return false;
+  return keys.every((key) => keysSorted((value as Record<string, Json>)[key]!));
 }
 
 export function versionKey(v: { major: number; minor: number }): string {
@@ -215,10 +224,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The lock in `file` when nothing is wrong with it, read as plain JSON; undefined otherwise, and `parseLock`
- * reads it again as a syntax tree to say what is wrong and where. The tree, with a position for every value,
- * took ten times as long for a large lock (a quarter of a second for a thousand events), and a valid lock
- * needs positions only for a diagnostic about the project: it is parsed then, on first use.
+ * The lock in `file` when it is exactly as `evtc lock` writes a valid one, read as plain JSON; undefined
+ * otherwise, and `parseLock` reads it again as a syntax tree to say what is wrong and where. The tree, with a
+ * position for every value, took ten times as long for a large lock (a quarter of a second for a thousand
+ * events), and a valid lock needs positions only for a diagnostic about the project: it is parsed then, on
+ * first use. Only a text that is its own value written again (two-space JSON, as `formatLock` writes it) is
+ * read this way: a key written twice, which `JSON.parse` would take the last of and the tree the first, or a
+ * lock formatted by hand, goes the way it always went.
  */
 function validLock(file: SourceFile): Lock | undefined {
   let value: unknown;
@@ -227,6 +239,7 @@ function validLock(file: SourceFile): Lock | undefined {
   } catch {
     return undefined;
   }
+  if (`${JSON.stringify(value, null, 2)}\n` !== file.text) return undefined;
   if (!isRecord(value) || value["lockVersion"] !== LOCK_VERSION || !isRecord(value["events"])) return undefined;
   const events = new Map<string, LockedVersion[]>();
   for (const [name, recorded] of Object.entries(value["events"])) {

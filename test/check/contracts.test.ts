@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { defaultConfig } from "../../src/config/config.js";
 import {
@@ -112,6 +113,26 @@ describe("the lock file", () => {
     const older = parseLock(new SourceFile("evt.lock", unknownVersion)).diagnostics;
     expect(older.map((d) => [d.code, d.message, unknownVersion.slice(d.span!.start, d.span!.end)])).toEqual([
       ["EVT0602", "invalid `evt.lock`: `lockVersion` must be 1", "0"],
+    ]);
+  });
+
+  it("reads a key written twice, and a hash of keys in another order, as it always did: as mistakes", () => {
+    const text = formatLock(publish(project(v1_1)).events);
+    const hash = /"hash": "(sha256:[0-9a-f]+)"/.exec(text)![1]!;
+    // JSON.parse would keep the second; the lock is read as the tree reads it, the first.
+    const twice = text.replace(`"hash": "${hash}"`, `"hash": "sha256:0", "hash": "${hash}"`);
+    expect(parseLock(new SourceFile("evt.lock", twice)).diagnostics.map((d) => d.message)).toEqual([
+      "invalid `evt.lock`: the schema of `PaymentReceived` v1.1 does not match its hash",
+    ]);
+    // A schema's keys in another order, hashed as they stand: not the hash `evtc lock` writes. (The file is
+    // otherwise as `evtc lock` writes one.)
+    const lock = JSON.parse(text) as { events: Record<string, Record<string, { hash: string; schema: object }>> };
+    const recorded = lock.events["PaymentReceived"]!["1.1"]!;
+    recorded.schema = Object.fromEntries(Object.entries(recorded.schema).reverse());
+    recorded.hash = `sha256:${createHash("sha256").update(JSON.stringify(recorded.schema)).digest("hex")}`;
+    const rehashed = `${JSON.stringify(lock, null, 2)}\n`;
+    expect(parseLock(new SourceFile("evt.lock", rehashed)).diagnostics.map((d) => d.message)).toEqual([
+      "invalid `evt.lock`: the schema of `PaymentReceived` v1.1 does not match its hash",
     ]);
   });
 
