@@ -67,8 +67,11 @@ export function precompileLocked(lock: Lock, cache: BuildCache, workers: Compile
   for (const [event, versions] of lock.events) {
     const latest = versions.at(-1);
     if (latest === undefined || (carried !== undefined && !carried.has(event))) continue;
+    const schema = latest.schema;
+    // A lock edited by hand can record anything under a valid hash: only what could be evtc's own is guessed at.
+    if (schema === null || typeof schema !== "object" || Array.isArray(schema)) continue;
     // The same text as the build's for an unchanged event (and as `olderVersions` gives for an older one).
-    validators.want(inlineDefinitions(canonical(latest.schema as JsonSchema)));
+    validators.speculate(inlineDefinitions(canonical(schema as JsonSchema)));
     announced++;
   }
   // The rest of the last chunk too; with nothing to announce, the workers go on warming up until the build's own.

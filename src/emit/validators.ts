@@ -338,6 +338,8 @@ export class Validators {
   /** Announced, not cached, not yet handed to a worker. */
   private pending: string[] = [];
   private readonly announced = new Set<string>();
+  /** Announced by `speculate` and not (yet) by `want`: compiled in case the build asks, and never needed. */
+  private readonly speculative = new Set<string>();
   /** Chunks handed to workers, with their code to come. */
   private readonly sent: { texts: readonly string[]; codes: Promise<string[]>; cachedThere: boolean }[] = [];
   /** How many announced schemas make the next chunk for started workers: growing to `SENT_EARLY`. */
@@ -361,6 +363,7 @@ export class Validators {
    */
   want(schema: JsonSchema): string {
     const text = JSON.stringify(schema);
+    this.speculative.delete(text);
     if (this.announced.has(text)) return text;
     this.announced.add(text);
     const code = this.cache.get("validators", keyOf(text));
@@ -371,6 +374,17 @@ export class Validators {
       this.chunkSize = Math.min(this.chunkSize * 2, SENT_EARLY);
     }
     return text;
+  }
+
+  /**
+   * Announces a schema the build may ask for (`want`) later: compiled like the others, but a schema ajv refuses
+   * fails the build only if the build does ask for it.
+   */
+  speculate(schema: JsonSchema): void {
+    const text = JSON.stringify(schema);
+    if (this.announced.has(text)) return;
+    this.want(schema);
+    this.speculative.add(text);
   }
 
   /**
@@ -405,15 +419,17 @@ export class Validators {
   async finish(compiled?: (texts: readonly string[]) => void): Promise<void> {
     try {
       for (const chunk of this.sent.splice(0)) {
-        let codes: readonly string[];
+        let codes: readonly (string | undefined)[];
         let cachedThere = chunk.cachedThere;
         try {
           codes = await chunk.codes;
         } catch (error) {
-          // A schema that cannot be compiled fails the build; a worker that failed (it could not start, or it
-          // stopped) only leaves its share to this thread.
-          if (error instanceof SchemaCompileError) throw error;
-          codes = chunk.texts.map(compile);
+          // A schema the build asks for that cannot be compiled fails the build. A worker that failed (it could
+          // not start, or it stopped), or one of the chunk's schemas announced only in case (`speculate`) that
+          // ajv refused, leaves the chunk's other schemas to this thread.
+          if (error instanceof SchemaCompileError && !chunk.texts.some((text) => this.speculative.has(text)))
+            throw error;
+          codes = chunk.texts.map((text) => (this.speculative.has(text) ? undefined : compile(text)));
           cachedThere = false;
         }
         this.record(chunk.texts, codes, cachedThere);
@@ -444,9 +460,10 @@ export class Validators {
     this.sent.push({ texts, codes, cachedThere: this.cache.directory !== undefined });
   }
 
-  private record(texts: readonly string[], codes: readonly string[], cachedThere = false): void {
+  private record(texts: readonly string[], codes: readonly (string | undefined)[], cachedThere = false): void {
     texts.forEach((text, i) => {
-      const code = codes[i]!;
+      const code = codes[i];
+      if (code === undefined) return; // only speculated, and not compiled
       this.compiled.set(text, code);
       if (!cachedThere) this.cache.set("validators", keyOf(text), code);
     });

@@ -351,4 +351,24 @@ describe("validator compilation", { timeout: 60_000 }, () => {
       workers.close();
     }
   });
+
+  it("builds the same when the lock records schemas ajv refuses for events the project no longer has", async () => {
+    const telco = path.join(repo, "examples", "telco");
+    const checked = checkPaths([telco], repo);
+    const input = { model: checked.model, lock: checked.lock, project: "telco", projectDir: telco, cwd: repo };
+    // A lock edited by hand, without its record of topics: every event it lists is guessed at.
+    const events = new Map(checked.lock.events);
+    const recorded = (schema: unknown) => [{ major: 1, minor: 0, hash: "", schema: schema as never }];
+    events.set("Gone", recorded({ type: "object", "x-old": 1 }));
+    events.set("Null", recorded(null));
+    events.set("Text", recorded("hello"));
+    const workers = startCompileWorkers(1)!;
+    try {
+      const validators = precompileLocked({ ...checked.lock, events, topics: undefined }, noCache(), workers);
+      const files = await startBuild({ ...input, compileWorkers: workers, validators }).files();
+      expect(files).toEqual(await emitProject({ ...input, compileWorkers: 0 }));
+    } finally {
+      workers.close();
+    }
+  });
 });
