@@ -97,6 +97,12 @@ export interface ReaderWork {
   readonly reader: TopicReader;
   readonly serviceMs: number;
   readonly demand: number;
+  /**
+   * The events it can have in processing at once: an ordered reader one per partition, on at most `concurrency`
+   * partitions, and one per key (EVT0707); an unordered one `concurrency` per partition, on the partitions its
+   * transport hands it at once (`partitionsAtOnce`, EVT0708). It keeps up while `demand` is no more.
+   */
+  readonly atOnce: number;
 }
 
 export interface LatencyStep {
@@ -315,11 +321,14 @@ function partitionNeeds(topic: Topic, readers: readonly TopicReader[], settings:
     const ms = serviceMs(reader, rates, scale);
     // Little's law: a partition handled in sequence completes 1000/ms events per second.
     const demand = (rates.peak * ms) / 1000;
+    const concurrency = reader.concurrency ?? 1;
     if (reader.ordering !== "ordered") {
-      unorderedWork.push({ reader, serviceMs: ms, demand });
+      const atOnce = concurrency * Math.min(topic.partitions, settings.partitionsAtOnce);
+      unorderedWork.push({ reader, serviceMs: ms, demand, atOnce });
       continue;
     }
-    orderedWork.push({ reader, serviceMs: ms, demand });
+    const atOnce = Math.min(concurrency, topic.partitions, topic.key?.cardinality ?? Infinity);
+    orderedWork.push({ reader, serviceMs: ms, demand, atOnce });
     if (bottleneck === undefined || demand > orderingDemand) {
       orderingDemand = Math.max(orderingDemand, demand);
       bottleneck = { reader, serviceMs: ms };

@@ -53,6 +53,27 @@ function tables(report: LoadReport): { tables: Table[]; notes: string[] } {
       c.deadlineMs !== undefined ? formatMs(c.deadlineMs - c.totalMs) : "—",
     ]),
   };
+  // Each reader of a topic with rates, with what it can have in processing at once (EVT0707, EVT0708).
+  const work = report.topics.flatMap((t) =>
+    [...t.orderedWork, ...t.unorderedWork].map((w) => ({ topic: t.topic.name, ...w })),
+  );
+  const readers: Table = {
+    title: "Readers",
+    columns: ["reader", "topic", "ordering", "per event", "in processing", "at once", "headroom", "breaks at"],
+    numeric: [false, false, false, true, true, true, true, true],
+    rows: work
+      .sort((a, b) => (a.reader.name < b.reader.name ? -1 : a.reader.name > b.reader.name ? 1 : 0))
+      .map((w) => [
+        w.reader.name,
+        w.topic,
+        w.reader.ordering,
+        formatMs(w.serviceMs),
+        formatNumber(w.demand),
+        formatNumber(w.atOnce),
+        formatPercent(1 - w.demand / w.atOnce),
+        formatFactor(w.demand > 0 ? w.atOnce / w.demand : Infinity),
+      ]),
+  };
   const notes: string[] = [];
   for (const b of report.backends) {
     for (const l of b.lookups) {
@@ -71,7 +92,7 @@ function tables(report: LoadReport): { tables: Table[]; notes: string[] } {
       );
     }
   }
-  return { tables: [backends, topics, consumers], notes };
+  return { tables: [backends, topics, readers, consumers], notes };
 }
 
 function textTable(table: Table): string {
@@ -152,6 +173,16 @@ function toJson(report: LoadReport): object {
       headroom: t.headroom,
       growthFactor: finite(t.growthFactor),
     })),
+    readers: report.topics.flatMap((t) =>
+      [...t.orderedWork, ...t.unorderedWork].map((w) => ({
+        name: w.reader.name,
+        topic: t.topic.name,
+        ordering: w.reader.ordering,
+        serviceMs: w.serviceMs,
+        inProcessing: w.demand,
+        atOnce: w.atOnce,
+      })),
+    ),
     consumers: report.consumers.map((c) => ({
       name: c.consumer.name,
       ordering: c.consumer.ordering,

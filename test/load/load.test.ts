@@ -434,6 +434,28 @@ consumer crm.audit { owner crm from billing.payment.received unordered best-effo
 });
 
 describe("the report", () => {
+  it("shows what each reader can have in processing at once, as EVT0707 and EVT0708 count it", () => {
+    const result = lintInline(`${teams.replace("key msisdn cardinality 100k", "key msisdn cardinality 3")}
+consumer crm.scoring { owner crm from billing.payment.received unordered guaranteed latency 10ms }
+consumer crm.ledger { owner crm from billing.payment.received ordered guaranteed latency 10ms concurrency 8 }
+consumer crm.audit { owner crm from billing.payment.received unordered best-effort }`);
+    // The two readers short of capacity are the two the rules warn of.
+    expect(result.diagnostics.map((d) => d.code).sort()).toEqual(["EVT0707", "EVT0708"]);
+    const report = analyzeLoad(result.model);
+    const text = renderLoadReport(report, "text");
+    expect(text).toContain(
+      "\nReaders\nreader       topic                     ordering   per event  in processing  at once  headroom  breaks at\n",
+    );
+    // 500/s × 10ms = 5 in processing; unordered: 1 × 4 partitions at once; ordered: one per key, 3 keys.
+    expect(text).toMatch(/\ncrm\.scoring +billing\.payment\.received +unordered +10ms +5 +4 +-25% +×0\.8\n/);
+    expect(text).toMatch(/\ncrm\.ledger +billing\.payment\.received +ordered +10ms +5 +3 +-67% +×0\.6\n/);
+    expect(text).toMatch(/\ncrm\.audit +billing\.payment\.received +unordered +0ms +0 +4 +100% +never\n/);
+    const json = JSON.parse(renderLoadReport(report, "json")) as {
+      readers: Array<{ name: string; atOnce: number; inProcessing: number }>;
+    };
+    expect(json.readers.find((r) => r.name === "crm.ledger")).toMatchObject({ atOnce: 3, inProcessing: 5 });
+  });
+
   it("renders JSON and Markdown for tools and pull requests", () => {
     const report = analyzeLoad(lintInline(enriched).model, defaultLoadSettings, 3);
     const json = JSON.parse(renderLoadReport(report, "json")) as {

@@ -20,7 +20,7 @@ export default defineRule({
       const partitions = Math.min(t.partitions, atOnce);
       for (const work of t.unorderedWork) {
         const concurrency = work.reader.concurrency ?? 1;
-        const capacity = concurrency * partitions;
+        const capacity = work.atOnce; // concurrency × the partitions it handles at once
         if (Math.ceil(work.demand - 1e-9) <= capacity) continue;
         const clause = work.reader.declaration.clauses.find((c) => c.keyword === "concurrency");
         const onPartitions =
