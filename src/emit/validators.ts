@@ -364,15 +364,7 @@ export class Validators {
   want(schema: JsonSchema): string {
     const text = JSON.stringify(schema);
     this.speculative.delete(text);
-    if (this.announced.has(text)) return text;
-    this.announced.add(text);
-    const code = this.cache.get("validators", keyOf(text));
-    if (code !== undefined) this.compiled.set(text, code);
-    else this.pending.push(text);
-    if (typeof this.workers !== "number" && this.pending.length >= this.chunkSize) {
-      this.send(this.workers);
-      this.chunkSize = Math.min(this.chunkSize * 2, SENT_EARLY);
-    }
+    this.announce(text);
     return text;
   }
 
@@ -382,9 +374,21 @@ export class Validators {
    */
   speculate(schema: JsonSchema): void {
     const text = JSON.stringify(schema);
-    if (this.announced.has(text)) return;
-    this.want(schema);
-    this.speculative.add(text);
+    if (this.announce(text)) this.speculative.add(text);
+  }
+
+  /** Takes the code of a schema not announced before from the cache, or queues it; whether it was new. */
+  private announce(text: string): boolean {
+    if (this.announced.has(text)) return false;
+    this.announced.add(text);
+    const code = this.cache.get("validators", keyOf(text));
+    if (code !== undefined) this.compiled.set(text, code);
+    else this.pending.push(text);
+    if (typeof this.workers !== "number" && this.pending.length >= this.chunkSize) {
+      this.send(this.workers);
+      this.chunkSize = Math.min(this.chunkSize * 2, SENT_EARLY);
+    }
+    return true;
   }
 
   /**
