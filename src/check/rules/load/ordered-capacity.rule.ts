@@ -22,9 +22,8 @@ export default defineRule({
         const needed = Math.ceil(work.demand - 1e-9);
         const concurrency = work.reader.concurrency ?? 1;
         const limitedByKeys = keys !== undefined && keys < Math.min(concurrency, t.partitions);
-        const limit = limitedByKeys ? keys : concurrency;
         // The partitions' own limit (they are fewer than both) is EVT0703's.
-        if (needed <= limit || t.partitions <= limit) continue;
+        if (needed <= work.atOnce || t.partitions <= work.atOnce) continue;
         const at = `${formatMs(work.serviceMs)} per event at ${formatRate(t.rates.peak)}`;
         const clause = work.reader.declaration.clauses.find((c) => c.keyword === "concurrency");
         report(
