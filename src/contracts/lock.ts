@@ -150,7 +150,7 @@ export function parseLock(file: SourceFile): { lock: Lock; diagnostics: Diagnost
     const versions: LockedVersion[] = [];
     for (const versionProperty of versionsNode.children ?? []) {
       const [keyNode, entry] = versionProperty.children ?? [];
-      const match = /^(\d+)\.(\d+)$/.exec(String(keyNode?.value));
+      const match = VERSION_KEY.exec(String(keyNode?.value));
       const hash = entry ? findNodeAtLocation(entry, ["hash"]) : undefined;
       const schemaNode = entry ? findNodeAtLocation(entry, ["schema"]) : undefined;
       if (!match || !hash || typeof hash.value !== "string" || !schemaNode) {
@@ -173,14 +173,8 @@ export function parseLock(file: SourceFile): { lock: Lock; diagnostics: Diagnost
     if (topicsNode.type !== "object") fail(shape, topicsNode);
     for (const property of topicsNode.type === "object" ? (topicsNode.children ?? []) : []) {
       const [nameNode, eventNode] = property.children ?? [];
-      const value = eventNode === undefined ? undefined : nodeValue(eventNode);
-      const events = typeof value === "string" ? [value] : value;
-      if (
-        typeof nameNode?.value !== "string" ||
-        !Array.isArray(events) ||
-        events.length === 0 ||
-        !events.every((e): e is string => typeof e === "string")
-      ) {
+      const events = carriedEvents(eventNode === undefined ? undefined : nodeValue(eventNode));
+      if (typeof nameNode?.value !== "string" || events === undefined) {
         fail(shape, property);
         continue;
       }
@@ -219,6 +213,17 @@ function locator(file: SourceFile, root: () => JsonNode | undefined): Lock["loca
   };
 }
 
+/** A recorded version's key: `"<major>.<minor>"`. */
+const VERSION_KEY = /^(\d+)\.(\d+)$/;
+
+/** A topic's entry in the lock: the event it carries, or the events it has carried; undefined when neither. */
+function carriedEvents(value: unknown): string[] | undefined {
+  const events = typeof value === "string" ? [value] : value;
+  return Array.isArray(events) && events.length > 0 && events.every((e): e is string => typeof e === "string")
+    ? events
+    : undefined;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
@@ -246,7 +251,7 @@ function validLock(file: SourceFile): Lock | undefined {
     if (!isRecord(recorded)) return undefined;
     const versions: LockedVersion[] = [];
     for (const [key, entry] of Object.entries(recorded)) {
-      const match = /^(\d+)\.(\d+)$/.exec(key);
+      const match = VERSION_KEY.exec(key);
       if (!match || !isRecord(entry) || typeof entry["hash"] !== "string" || !("schema" in entry)) return undefined;
       const schema = entry["schema"] as Json;
       if (!hashMatches(schema, entry["hash"])) return undefined;
@@ -259,10 +264,9 @@ function validLock(file: SourceFile): Lock | undefined {
     if (!isRecord(value["topics"])) return undefined;
     topics = new Map();
     for (const [name, carried] of Object.entries(value["topics"])) {
-      const list = typeof carried === "string" ? [carried] : carried;
-      if (!Array.isArray(list) || list.length === 0 || !list.every((e): e is string => typeof e === "string"))
-        return undefined;
-      topics.set(name, list);
+      const events = carriedEvents(carried);
+      if (events === undefined) return undefined;
+      topics.set(name, events);
     }
   }
   let tree: JsonNode | undefined;

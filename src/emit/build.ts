@@ -70,13 +70,21 @@ export function precompileLocked(lock: Lock, cache: BuildCache, workers: Compile
     const schema = latest.schema;
     // A lock edited by hand can record anything under a valid hash: only what could be evtc's own is guessed at.
     if (schema === null || typeof schema !== "object" || Array.isArray(schema)) continue;
-    // The same text as the build's for an unchanged event (and as `olderVersions` gives for an older one).
-    validators.speculate(inlineDefinitions(canonical(schema as JsonSchema)));
+    validators.speculate(lockedValidatorSchema(schema as JsonSchema));
     announced++;
   }
   // The rest of the last chunk too; with nothing to announce, the workers go on warming up until the build's own.
   if (announced > 0) validators.compile();
   return validators;
+}
+
+/**
+ * The schema a validator is compiled from, for a schema `evt.lock` records. The lock's text may order keys
+ * otherwise (its hash is over the canonical form): the same schema must give the same text, validator and cache
+ * key as the build's own for it when it was current.
+ */
+function lockedValidatorSchema(recorded: JsonSchema): JsonSchema {
+  return inlineDefinitions(canonical(recorded));
 }
 
 /** A build whose validators are being compiled (`startBuild`). */
@@ -121,14 +129,12 @@ export function startBuild(input: BuildInput): StartedBuild {
     module: string;
     sources: string[];
   }[] = [];
-  // Each event's documented schema (its published file) is built once; the contract form compiled into its
-  // validator is that schema without its documentation (`eventSchema` derives it, and the contract checks of
-  // the lock, which run after this, compare the same).
-  const documented = new Map<EventType, JsonSchema>();
+  // Each event's documented schema (its published file) is built once (`eventSchema` keeps it); the contract
+  // form compiled into its validator is that schema without its documentation, which the contract checks of the
+  // lock, run after this, compare too.
   for (const event of model.events.values()) {
     const source = sourceOf(event.nameSpan.file.path);
-    const published = eventSchema(event, { documentation: true }).schema;
-    documented.set(event, published);
+    eventSchema(event, { documentation: true });
     const schema = inlineDefinitions(eventSchema(event, { documentation: false }).schema);
     wanted.push({
       version: currentVersion(event),
@@ -141,9 +147,7 @@ export function startBuild(input: BuildInput): StartedBuild {
   for (const older of olderVersions) {
     const event = model.events.get(older.version.event);
     if (event === undefined) continue;
-    // The lock's text may order keys otherwise (its hash is over the canonical form): the same schema must give
-    // the same validator, and the same cache key, as when it was current.
-    const schema = inlineDefinitions(canonical(older.schema as JsonSchema));
+    const schema = lockedValidatorSchema(older.schema as JsonSchema);
     wanted.push({
       version: older.version,
       text: validators.want(schema),
@@ -186,7 +190,7 @@ export function startBuild(input: BuildInput): StartedBuild {
             ]),
           );
         }
-        const published = documented.get(event) ?? eventSchema(event, { documentation: true }).schema;
+        const published = eventSchema(event, { documentation: true }).schema;
         files.push(schemaFile(topic.name, current, published, [source]));
       }
 

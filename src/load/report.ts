@@ -1,4 +1,4 @@
-import type { LoadReport } from "./analysis.js";
+import type { LoadReport, ReaderWork } from "./analysis.js";
 import { formatFactor, formatMs, formatNumber, formatPercent, formatRate } from "./numbers.js";
 
 export type LoadFormat = "text" | "json" | "markdown";
@@ -9,6 +9,13 @@ interface Table {
   /** Columns aligned to the right (numbers). */
   readonly numeric: readonly boolean[];
   readonly rows: readonly (readonly string[])[];
+}
+
+/** Each reader of a topic with rates, topic by topic, with what it can have in processing at once (EVT0707, EVT0708). */
+function readerWork(report: LoadReport): (ReaderWork & { readonly topic: string })[] {
+  return report.topics.flatMap((t) =>
+    [...t.orderedWork, ...t.unorderedWork].map((w) => ({ topic: t.topic.name, ...w })),
+  );
 }
 
 function tables(report: LoadReport): { tables: Table[]; notes: string[] } {
@@ -53,15 +60,12 @@ function tables(report: LoadReport): { tables: Table[]; notes: string[] } {
       c.deadlineMs !== undefined ? formatMs(c.deadlineMs - c.totalMs) : "—",
     ]),
   };
-  // Each reader of a topic with rates, with what it can have in processing at once (EVT0707, EVT0708).
-  const work = report.topics.flatMap((t) =>
-    [...t.orderedWork, ...t.unorderedWork].map((w) => ({ topic: t.topic.name, ...w })),
-  );
+  const work = readerWork(report);
   const readers: Table = {
     title: "Readers",
     columns: ["reader", "topic", "ordering", "per event", "in processing", "at once", "headroom", "breaks at"],
     numeric: [false, false, false, true, true, true, true, true],
-    rows: work
+    rows: [...work]
       .sort((a, b) => (a.reader.name < b.reader.name ? -1 : a.reader.name > b.reader.name ? 1 : 0))
       .map((w) => [
         w.reader.name,
@@ -173,16 +177,14 @@ function toJson(report: LoadReport): object {
       headroom: t.headroom,
       growthFactor: finite(t.growthFactor),
     })),
-    readers: report.topics.flatMap((t) =>
-      [...t.orderedWork, ...t.unorderedWork].map((w) => ({
-        name: w.reader.name,
-        topic: t.topic.name,
-        ordering: w.reader.ordering,
-        serviceMs: w.serviceMs,
-        inProcessing: w.demand,
-        atOnce: w.atOnce,
-      })),
-    ),
+    readers: readerWork(report).map((w) => ({
+      name: w.reader.name,
+      topic: w.topic,
+      ordering: w.reader.ordering,
+      serviceMs: w.serviceMs,
+      inProcessing: w.demand,
+      atOnce: w.atOnce,
+    })),
     consumers: report.consumers.map((c) => ({
       name: c.consumer.name,
       ordering: c.consumer.ordering,
