@@ -1,10 +1,10 @@
 import { compareSchemas, type Json } from "../compat/diff.js";
 import { checkCompatibility, type DirectedDifference } from "../compat/modes.js";
 import { isCompatibleChange, type Policy } from "../compat/differences.js";
-import { hashMatches, recordedEventOf, versionKey, type Lock, type LockedVersion } from "../contracts/lock.js";
+import { recordedEventOf, versionKey, type Lock, type LockedVersion } from "../contracts/lock.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/source.js";
-import { eventSchema, type SchemaOrigins } from "../emit/json-schema.js";
+import { eventSchema, sameJson, type SchemaOrigins } from "../emit/json-schema.js";
 import type { BusModel, CompatibilityMode, EventType } from "../model/bus.js";
 
 /** The span of the deepest part of the new schema a pointer reaches (`#/properties/a/maxLength` → field `a`). */
@@ -93,7 +93,7 @@ function nextVersionHelp(
   policy: Policy,
 ): string {
   const latest = recorded[recorded.length - 1]!;
-  if (hashMatches(schema, latest.hash)) return `declare \`v${versionKey(latest)}\`: this schema is what it published`;
+  if (sameJson(schema, latest.schema)) return `declare \`v${versionKey(latest)}\`: this schema is what it published`;
   const line = recorded.filter((v) => v.major === latest.major).map((v) => v.schema as Json);
   const modes = [...new Set([...model.topics.values()].filter((t) => t.event === event).map((t) => t.compatibility))];
   const compatible = modes.every((mode) => checkCompatibility(line, schema, mode, policy).compatible);
@@ -121,7 +121,8 @@ export function checkContracts(model: BusModel, lock: Lock, policy: Policy): Dia
       return at ? [{ span: at, message: `published v${versionKey(v)}` }] : [];
     };
     if (same) {
-      if (!hashMatches(schema, same.hash)) {
+      // Every version the lock holds matches its hash (\`parseLock\`): the same schema is the same hash.
+      if (!sameJson(schema, same.schema)) {
         diagnostics.push(
           diagnostic(
             "EVT0603",

@@ -59,7 +59,22 @@ function textHash(text: string): string {
  * that has not.
  */
 export function hashMatches(schema: Json, hash: string): boolean {
-  return (keysSorted(schema) ? textHash(JSON.stringify(schema)) : schemaHash(schema)) === hash;
+  return (isCanonical(schema) ? textHash(JSON.stringify(schema)) : schemaHash(schema)) === hash;
+}
+
+/** Recorded schemas found to list their keys in `canonical`'s order: asked of each when the lock is read, and after. */
+const canonicalSchemas = new WeakSet<object>();
+
+/**
+ * Whether every object in `schema` lists its keys in `canonical`'s order already, so that it is its own canonical
+ * copy: true of every schema `evtc lock` wrote.
+ */
+export function isCanonical(schema: Json): boolean {
+  if (schema === null || typeof schema !== "object") return true;
+  if (canonicalSchemas.has(schema)) return true;
+  if (!keysSorted(schema)) return false;
+  canonicalSchemas.add(schema);
+  return true;
 }
 
 /** Whether every object in `value` lists its keys in `canonical`'s order already. */

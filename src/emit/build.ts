@@ -1,8 +1,9 @@
 import path from "node:path";
 import { noCache, type BuildCache } from "./cache.js";
-import type { Lock } from "../contracts/lock.js";
+import { isCanonical, type Lock } from "../contracts/lock.js";
+import type { Json } from "../compat/diff.js";
 import type { BusModel, EventType } from "../model/bus.js";
-import { canonical, eventSchema, inlineDefinitions, type JsonSchema } from "./json-schema.js";
+import { canonical, eventSchema, inlineDefinitions, sameJson, type JsonSchema } from "./json-schema.js";
 import { GENERATED_MARKER, generatedHeader, type GeneratedFile } from "./generated-file.js";
 import { schemaPath, validatorPath, type EventVersion } from "./layout.js";
 import { olderVersionsOf } from "./older-versions.js";
@@ -70,7 +71,7 @@ export function precompileLocked(lock: Lock, cache: BuildCache, workers: Compile
     const schema = latest.schema;
     // A lock edited by hand can record anything under a valid hash: only what could be evtc's own is guessed at.
     if (schema === null || typeof schema !== "object" || Array.isArray(schema)) continue;
-    validators.speculate(lockedValidatorSchema(schema as JsonSchema));
+    validators.speculate(lockedValidatorText(schema as JsonSchema));
     announced++;
   }
   // The rest of the last chunk too; with nothing to announce, the workers go on warming up until the build's own.
@@ -78,13 +79,21 @@ export function precompileLocked(lock: Lock, cache: BuildCache, workers: Compile
   return validators;
 }
 
+/** Each recorded schema's validator text, worked out once: `precompileLocked` announces it, the build asks for it. */
+const lockedTexts = new WeakMap<JsonSchema, string>();
+
 /**
- * The schema a validator is compiled from, for a schema `evt.lock` records. The lock's text may order keys
- * otherwise (its hash is over the canonical form): the same schema must give the same text, validator and cache
- * key as the build's own for it when it was current.
+ * The text of the schema a validator is compiled from, for a schema `evt.lock` records. A lock edited by hand may
+ * order keys otherwise (its hash is over the canonical form): the same schema must give the same text, validator
+ * and cache key as the build's own for it when it was current.
  */
-function lockedValidatorSchema(recorded: JsonSchema): JsonSchema {
-  return inlineDefinitions(canonical(recorded));
+function lockedValidatorText(recorded: JsonSchema): string {
+  let text = lockedTexts.get(recorded);
+  if (text === undefined) {
+    const sorted = isCanonical(recorded as Json) ? recorded : canonical(recorded);
+    lockedTexts.set(recorded, (text = JSON.stringify(inlineDefinitions(sorted))));
+  }
+  return text;
 }
 
 /** A build whose validators are being compiled (`startBuild`). */
@@ -135,10 +144,19 @@ export function startBuild(input: BuildInput): StartedBuild {
   for (const event of model.events.values()) {
     const source = sourceOf(event.nameSpan.file.path);
     eventSchema(event, { documentation: true });
-    const schema = inlineDefinitions(eventSchema(event, { documentation: false }).schema);
+    const contract = eventSchema(event, { documentation: false }).schema;
+    // An event the lock records as it is now (most of them) has the validator text of its recorded schema, which
+    // `precompileLocked` worked out already.
+    const recorded = lock.events
+      .get(event.name)
+      ?.find((v) => v.major === event.version.major && v.minor === event.version.minor)?.schema as
+      JsonSchema | undefined;
     wanted.push({
       version: currentVersion(event),
-      text: validators.want(schema),
+      text:
+        recorded !== undefined && sameJson(contract, recorded)
+          ? validators.wantText(lockedValidatorText(recorded))
+          : validators.want(inlineDefinitions(contract)),
       event: event.name,
       module: eventModule(event),
       sources: [source],
@@ -147,10 +165,9 @@ export function startBuild(input: BuildInput): StartedBuild {
   for (const older of olderVersions) {
     const event = model.events.get(older.version.event);
     if (event === undefined) continue;
-    const schema = lockedValidatorSchema(older.schema as JsonSchema);
     wanted.push({
       version: older.version,
-      text: validators.want(schema),
+      text: validators.wantText(lockedValidatorText(older.schema as JsonSchema)),
       event: event.name,
       olderMajor: older.version.major,
       module: eventModule(event),

@@ -210,6 +210,26 @@ export function canonical<T>(value: T): T {
   return sorted as T;
 }
 
+/**
+ * Whether two JSON values have the same `canonical` text: objects with the same keys (in any order) and equal
+ * values under them, arrays with equal items in the same order. A walk over both, without the copies and text
+ * that comparing their canonical text (or its hash) would make.
+ */
+export function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => sameJson(item, (b as readonly JsonValue[])[i]));
+  }
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  const other = b as { readonly [key: string]: JsonValue };
+  return keys.every(
+    (key) => Object.hasOwn(other, key) && sameJson((a as { readonly [key: string]: JsonValue })[key], other[key]),
+  );
+}
+
 export interface EventSchema {
   readonly schema: JsonSchema;
   readonly origins: SchemaOrigins;

@@ -362,18 +362,21 @@ export class Validators {
    * while the rest are still being worked out.
    */
   want(schema: JsonSchema): string {
-    const text = JSON.stringify(schema);
+    return this.wantText(JSON.stringify(schema));
+  }
+
+  /** `want` for a schema's text (`JSON.stringify` of it), worked out already. */
+  wantText(text: string): string {
     this.speculative.delete(text);
     this.announce(text);
     return text;
   }
 
   /**
-   * Announces a schema the build may ask for (`want`) later: compiled like the others, but a schema ajv refuses
-   * fails the build only if the build does ask for it.
+   * Announces a schema, by its text, that the build may ask for (`wantText`) later: compiled like the others, but
+   * a schema ajv refuses fails the build only if the build does ask for it.
    */
-  speculate(schema: JsonSchema): void {
-    const text = JSON.stringify(schema);
+  speculate(text: string): void {
     if (this.announce(text)) this.speculative.add(text);
   }
 

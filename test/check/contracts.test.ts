@@ -13,6 +13,7 @@ import { SourceFile } from "../../src/diagnostics/source.js";
 import { checkSources } from "../../src/program.js";
 import { mark } from "../support/inline.js";
 import { rules } from "../../src/check/rules/index.js";
+import { reversedKeys } from "../support/json.js";
 
 const config = { ...defaultConfig, ruleLevels: new Map(rules.map((r) => [r.id, "off" as const])) };
 
@@ -91,17 +92,7 @@ describe("the lock file", () => {
 
   it("reads a lock whose keys another tool reordered, and says what is wrong with one it cannot read", () => {
     const text = formatLock(publish(project(v1_1), emptyLock, { topics: true }).events);
-    const reversed = (value: unknown): unknown =>
-      Array.isArray(value)
-        ? value.map(reversed)
-        : value !== null && typeof value === "object"
-          ? Object.fromEntries(
-              Object.entries(value)
-                .reverse()
-                .map(([k, v]) => [k, reversed(v)]),
-            )
-          : value;
-    const reordered = JSON.stringify(reversed(JSON.parse(text)), null, 4);
+    const reordered = JSON.stringify(reversedKeys(JSON.parse(text)), null, 4);
     expect(reordered.indexOf('"type"')).toBeLessThan(reordered.indexOf('"additionalProperties"'));
     const read = parseLock(new SourceFile("evt.lock", reordered));
     expect(read.diagnostics).toEqual([]);

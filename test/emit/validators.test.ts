@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import ajvModule from "ajv";
@@ -12,6 +12,9 @@ import { ajvCompilations, Validators } from "../../src/emit/validators.js";
 import { emitProject, precompileLocked, startBuild } from "../../src/emit/build.js";
 import { noCache } from "../../src/emit/cache.js";
 import { checkPaths } from "../../src/program.js";
+import { parseLock } from "../../src/contracts/lock.js";
+import { SourceFile } from "../../src/diagnostics/source.js";
+import { reversedKeys } from "../support/json.js";
 
 const Ajv = ajvModule.default;
 const addFormats = formatsModule.default;
@@ -346,6 +349,28 @@ describe("validator compilation", { timeout: 60_000 }, () => {
       const files = await startBuild({ ...input, compileWorkers: workers, validators }).files();
       // Only the older majors the lock keeps are left to compile.
       expect(ajvCompilations() - before - precompiled).toBe(olderVersionsOf(checked.model, checked.lock).length);
+      expect(files).toEqual(await emitProject({ ...input, compileWorkers: 0 }));
+    } finally {
+      workers.close();
+    }
+  });
+
+  it("builds the same from a lock another tool rewrote with its keys in another order", async () => {
+    const telco = path.join(repo, "examples", "telco");
+    const checked = checkPaths([telco], repo);
+    const input = { model: checked.model, lock: checked.lock, project: "telco", projectDir: telco, cwd: repo };
+    const text = readFileSync(path.join(telco, "evt.lock"), "utf8");
+    const read = parseLock(new SourceFile("evt.lock", JSON.stringify(reversedKeys(JSON.parse(text)), null, 4)));
+    expect(read.diagnostics).toEqual([]);
+    const workers = startCompileWorkers(1)!;
+    try {
+      const before = ajvCompilations();
+      const validators = precompileLocked(read.lock, noCache(), workers);
+      const files = await startBuild({ ...input, lock: read.lock, compileWorkers: workers, validators }).files();
+      // The recorded schemas, put back in order, are the build's own: none is compiled twice.
+      expect(ajvCompilations() - before).toBe(
+        checked.model.events.size + olderVersionsOf(checked.model, checked.lock).length,
+      );
       expect(files).toEqual(await emitProject({ ...input, compileWorkers: 0 }));
     } finally {
       workers.close();
