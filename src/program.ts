@@ -60,8 +60,6 @@ export function checkSources(
 }
 
 export interface CheckHooks {
-  /** Called once `evt.lock` is read, before the sources are parsed: `evtc build` starts compiling its schemas. */
-  readonly lockRead?: (lock: Lock) => void;
   /**
    * Called once the project is read and resolved without errors, before the governance rules run (which may
    * still find some): `evtc build` starts compiling validators then, on other cores.
@@ -74,6 +72,11 @@ export interface CheckOptions extends CheckHooks {
   readonly configPath?: string;
   /** The sources of `paths`, when the caller has read them already (`evtc build`, for its build key). */
   readonly sources?: ReadResult;
+  /**
+   * The text of the project's `evt.lock` when the caller has read it already (`evtc build`, which hands it to its
+   * validator workers first); null when there is none.
+   */
+  readonly lockText?: string | null;
 }
 
 /** Reads the given files and directories (and the project's `evtc.json`), then checks them as one project. */
@@ -83,8 +86,7 @@ export function checkPaths(
   options: CheckOptions = {},
 ): CheckResult {
   const found = findConfig(paths, cwd, options.configPath);
-  const lock = readLock(paths, cwd);
-  options.lockRead?.(lock.lock);
+  const lock = readLock(paths, cwd, options.lockText);
   const read = options.sources ?? readSources(paths, cwd);
   return checkSources(
     read.sources,
@@ -97,12 +99,17 @@ export function checkPaths(
 
 export { lockPath };
 
-function readLock(paths: readonly string[], cwd: string): { lock: Lock; diagnostics: Diagnostic[] } {
+function readLock(
+  paths: readonly string[],
+  cwd: string,
+  text: string | null | undefined,
+): { lock: Lock; diagnostics: Diagnostic[] } {
   const file = lockPath(paths, cwd);
-  if (file === undefined || !existsSync(file)) return { lock: emptyLock, diagnostics: [] };
+  if (file === undefined || text === null || (text === undefined && !existsSync(file)))
+    return { lock: emptyLock, diagnostics: [] };
   const shown = displayPath(file, cwd);
   try {
-    return parseLock(new SourceFile(shown, readFileSync(file, "utf8")));
+    return parseLock(new SourceFile(shown, text ?? readFileSync(file, "utf8")));
   } catch (error) {
     return {
       lock: emptyLock,

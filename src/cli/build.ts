@@ -1,12 +1,12 @@
+import { existsSync, readFileSync } from "node:fs";
 import { constants } from "node:os";
 import path from "node:path";
 import { exitCodeFor, hasErrors } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
-import { projectRoot } from "../config/config.js";
+import { lockPath, projectRoot } from "../config/config.js";
 import { openCache, pruneCache, type BuildCache } from "../emit/cache.js";
 import type { BuildInput, StartedBuild } from "../emit/build.js";
 import type { CompileWorkers } from "../emit/compile-workers.js";
-import type { Validators } from "../emit/validators.js";
 import type { ProjectConfig } from "../config/config.js";
 import type { Lock } from "../contracts/lock.js";
 import type { BusModel } from "../model/bus.js";
@@ -57,8 +57,10 @@ export async function buildCommand(
   const cache = openCache(projectDir, terminal.cwd, terminal.env);
   // Read once: the build key describes exactly the sources that are then checked and built.
   const sources = readSources(paths, terminal.cwd);
+  const lockText = readLockText(paths, terminal.cwd);
   const key = buildKey({
     sources,
+    ...(lockText !== undefined ? { lockText } : {}),
     paths,
     cwd: terminal.cwd,
     ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
@@ -79,6 +81,9 @@ export async function buildCommand(
   // project (`serveCompilations`). A build with nothing changed (above) needs neither them nor the checker.
   const { startCompileWorkers } = await import("../emit/compile-workers.js");
   const compileWorkers = startCompileWorkers();
+  // evt.lock goes to them at once: a project in use differs from it in an event or two, so the schemas it
+  // records are most of what they compile, and they start on them while this thread reads the project.
+  if (typeof lockText === "string") compileWorkers?.readLock(lockText, cache.directory);
   try {
     return await checkAndBuild(paths, options, terminal, {
       projectDir,
@@ -89,6 +94,7 @@ export async function buildCommand(
       key,
       compileWorkers,
       sources,
+      lockText,
     });
   } finally {
     compileWorkers?.close();
@@ -110,19 +116,32 @@ interface BuildContext {
   readonly key: string;
   readonly compileWorkers: CompileWorkers | undefined;
   readonly sources: ReadResult;
+  /** evt.lock as read once for the build key, the validator workers and the check; null when there is none. */
+  readonly lockText: string | null | undefined;
+}
+
+/**
+ * The text of the project's evt.lock, read once: null when there is none, undefined when it cannot be read (the
+ * check reads it again, and says why).
+ */
+function readLockText(paths: readonly string[], cwd: string): string | null | undefined {
+  const file = lockPath(paths, cwd);
+  if (file === undefined || !existsSync(file)) return null;
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 async function checkAndBuild(
   paths: readonly string[],
   options: BuildOptions,
   terminal: Terminal,
-  { projectDir, project, outDir, shownOut, cache, key, compileWorkers, sources }: BuildContext,
+  { projectDir, project, outDir, shownOut, cache, key, compileWorkers, sources, lockText }: BuildContext,
 ): Promise<number> {
   // Loaded here, not at the top: ajv and the emitters take a while to load, which no other command needs.
-  const [{ checkPaths }, { precompileLocked, startBuild }] = await Promise.all([
-    import("../program.js"),
-    import("../emit/build.js"),
-  ]);
+  const [{ checkPaths }, { startBuild }] = await Promise.all([import("../program.js"), import("../emit/build.js")]);
   // Files are staged (written beside their targets) as soon as they are ready, most of them while the
   // validators compile in another thread; none is put in place before the whole build is staged.
   const output = new StagedOutput(outDir, !options.check);
@@ -137,7 +156,6 @@ async function checkAndBuild(
     cache,
     strimzi: config.strimzi,
     ...(compileWorkers !== undefined ? { compileWorkers } : {}),
-    ...(precompiled !== undefined ? { validators: precompiled } : {}),
     ready: (early) => {
       output.add(early);
       for (const file of early) hashes.set(file.path, outputHash(file.content));
@@ -146,16 +164,14 @@ async function checkAndBuild(
   // With worker threads, the validators start compiling as soon as the project is resolved, while the rules
   // still run on this thread. Without (a single core), they would compile here, before the rules: not sooner.
   let started: StartedBuild | undefined;
-  // The schemas evt.lock records go to the workers as soon as it is read, before the sources are parsed.
-  let precompiled: Validators | undefined;
   const result = checkPaths(paths, terminal.cwd, {
     sources,
+    // The very text the build key hashed and the workers were given: the build asks them for its schemas by
+    // reference only then.
+    ...(lockText !== undefined ? { lockText } : {}),
     ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
     ...(compileWorkers !== undefined
       ? {
-          lockRead: (lock: Lock) => {
-            precompiled = precompileLocked(lock, cache, compileWorkers);
-          },
           resolved: (model: BusModel, lock: Lock, config: ProjectConfig) => {
             started = startBuild(buildInput(model, lock, config));
           },

@@ -9,7 +9,7 @@ import {
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { span, type SourceFile, type Span } from "../diagnostics/source.js";
 import type { Json } from "../compat/diff.js";
-import { canonical, eventSchema, type JsonValue } from "../emit/json-schema.js";
+import { canonical, eventSchema, isCanonical, type JsonValue } from "../emit/json-schema.js";
 import type { BusModel } from "../model/bus.js";
 
 export const LOCK_FILE = "evt.lock";
@@ -39,6 +39,11 @@ export interface Lock {
   readonly topics?: ReadonlyMap<string, readonly string[]>;
   /** Where each topic's entry is in the lock file, when it was read from one. */
   readonly topicSpans?: ReadonlyMap<string, Span>;
+  /**
+   * Set when the file was read as `evtc lock` writes it (two-space JSON, each key once, every hash right):
+   * `JSON.parse` of its text then gives exactly these versions, which is how the validator workers read it.
+   */
+  readonly asWritten?: boolean;
   /** Where a JSON pointer into a recorded schema is in the lock file, when it was read from one. */
   locate(event: string, version: string, pointer?: string): Span | undefined;
 }
@@ -60,30 +65,6 @@ function textHash(text: string): string {
  */
 export function hashMatches(schema: Json, hash: string): boolean {
   return (isCanonical(schema) ? textHash(JSON.stringify(schema)) : schemaHash(schema)) === hash;
-}
-
-/** Recorded schemas found to list their keys in `canonical`'s order: asked of each when the lock is read, and after. */
-const canonicalSchemas = new WeakSet<object>();
-
-/**
- * Whether every object in `schema` lists its keys in `canonical`'s order already, so that it is its own canonical
- * copy: true of every schema `evtc lock` wrote.
- */
-export function isCanonical(schema: Json): boolean {
-  if (schema === null || typeof schema !== "object") return true;
-  if (canonicalSchemas.has(schema)) return true;
-  if (!keysSorted(schema)) return false;
-  canonicalSchemas.add(schema);
-  return true;
-}
-
-/** Whether every object in `value` lists its keys in `canonical`'s order already. */
-function keysSorted(value: Json): boolean {
-  if (Array.isArray(value)) return value.every(keysSorted);
-  if (value === null || typeof value !== "object") return true;
-  const keys = Object.keys(value);
-  for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) return false;
-  return keys.every((key) => keysSorted((value as Record<string, Json>)[key]!));
 }
 
 export function versionKey(v: { major: number; minor: number }): string {
@@ -290,6 +271,7 @@ function validLock(file: SourceFile): Lock | undefined {
   return {
     file,
     events,
+    asWritten: true,
     locate: locator(file, root),
     ...(topics !== undefined ? { topics } : {}),
     get topicSpans() {

@@ -1,9 +1,9 @@
 import path from "node:path";
 import { noCache, type BuildCache } from "./cache.js";
-import { isCanonical, type Lock } from "../contracts/lock.js";
-import type { Json } from "../compat/diff.js";
+import type { Lock } from "../contracts/lock.js";
+import { lockedRef, lockedValidatorText } from "./locked-schemas.js";
 import type { BusModel, EventType } from "../model/bus.js";
-import { canonical, eventSchema, inlineDefinitions, sameJson, type JsonSchema } from "./json-schema.js";
+import { eventSchema, inlineDefinitions, sameJson, type JsonSchema } from "./json-schema.js";
 import { GENERATED_MARKER, generatedHeader, type GeneratedFile } from "./generated-file.js";
 import { schemaPath, validatorPath, type EventVersion } from "./layout.js";
 import { olderVersionsOf } from "./older-versions.js";
@@ -39,8 +39,6 @@ export interface BuildInput {
    * comes back. Each file is given once; the returned list holds them all.
    */
   readonly ready?: (files: readonly GeneratedFile[]) => void;
-  /** Validators announced before the project was resolved (`precompileLocked`): by default, new ones. */
-  readonly validators?: Validators;
 }
 
 function toPosix(p: string): string {
@@ -50,50 +48,6 @@ function toPosix(p: string): string {
 /** Every file of the build, in memory and sorted by path; nothing is written here. */
 export async function emitProject(input: BuildInput): Promise<GeneratedFile[]> {
   return startBuild(input).files();
-}
-
-/**
- * Validators for the events `lock` records as current (the last event of each topic it records, or every event
- * of a lock written before it recorded topics), at their latest recorded version: announced, and so handed to
- * `workers`, before the project is even parsed. A project in use differs from its lock in an event or two,
- * so these are most of the validators its build compiles, and the workers start on them at once instead of
- * waiting for the project to be resolved: on the 1,000-topic bench project, half a second sooner. Pass the
- * result to `startBuild` (`BuildInput.validators`), which announces the current schemas to the same object: a
- * schema compiled already is not compiled again; one that no longer matches was compiled for nothing.
- */
-export function precompileLocked(lock: Lock, cache: BuildCache, workers: CompileWorkers): Validators {
-  const validators = new Validators(cache, workers);
-  const carried = lock.topics === undefined ? undefined : new Set([...lock.topics.values()].map((e) => e.at(-1)));
-  let announced = 0;
-  for (const [event, versions] of lock.events) {
-    const latest = versions.at(-1);
-    if (latest === undefined || (carried !== undefined && !carried.has(event))) continue;
-    const schema = latest.schema;
-    // A lock edited by hand can record anything under a valid hash: only what could be evtc's own is guessed at.
-    if (schema === null || typeof schema !== "object" || Array.isArray(schema)) continue;
-    validators.speculate(lockedValidatorText(schema as JsonSchema));
-    announced++;
-  }
-  // The rest of the last chunk too; with nothing to announce, the workers go on warming up until the build's own.
-  if (announced > 0) validators.compile();
-  return validators;
-}
-
-/** Each recorded schema's validator text, worked out once: `precompileLocked` announces it, the build asks for it. */
-const lockedTexts = new WeakMap<JsonSchema, string>();
-
-/**
- * The text of the schema a validator is compiled from, for a schema `evt.lock` records. A lock edited by hand may
- * order keys otherwise (its hash is over the canonical form): the same schema must give the same text, validator
- * and cache key as the build's own for it when it was current.
- */
-function lockedValidatorText(recorded: JsonSchema): string {
-  let text = lockedTexts.get(recorded);
-  if (text === undefined) {
-    const sorted = isCanonical(recorded as Json) ? recorded : canonical(recorded);
-    lockedTexts.set(recorded, (text = JSON.stringify(inlineDefinitions(sorted))));
-  }
-  return text;
 }
 
 /** A build whose validators are being compiled (`startBuild`). */
@@ -114,7 +68,12 @@ export interface StartedBuild {
 export function startBuild(input: BuildInput): StartedBuild {
   const { model, lock } = input;
   const cache = input.cache ?? noCache();
-  const validators = input.validators ?? new Validators(cache, input.compileWorkers);
+  const validators = new Validators(cache, input.compileWorkers);
+  // Workers given evt.lock (`CompileWorkers.readLock`) have its current schemas compiled or under way: those the
+  // build's events still have are asked for by reference, without working out their text here.
+  const byReference = validators.readsLock(lock);
+  const lockedValidator = (event: string, major: number, minor: number, schema: JsonSchema): string =>
+    validators.wantText(byReference ? lockedRef(event, major, minor) : lockedValidatorText(schema));
   // Asked for each event, entity and module: worked out once per file.
   const sourcePaths = new Map<string, string>();
   const sourceOf = (file: string): string => {
@@ -145,17 +104,14 @@ export function startBuild(input: BuildInput): StartedBuild {
     const source = sourceOf(event.nameSpan.file.path);
     eventSchema(event, { documentation: true });
     const contract = eventSchema(event, { documentation: false }).schema;
-    // An event the lock records as it is now (most of them) has the validator text of its recorded schema, which
-    // `precompileLocked` worked out already.
-    const recorded = lock.events
-      .get(event.name)
-      ?.find((v) => v.major === event.version.major && v.minor === event.version.minor)?.schema as
-      JsonSchema | undefined;
+    // An event the lock records as it is now (most of them) has its recorded schema's validator.
+    const { major, minor } = event.version;
+    const recorded = lock.events.get(event.name)?.find((v) => v.major === major && v.minor === minor)?.schema;
     wanted.push({
       version: currentVersion(event),
       text:
         recorded !== undefined && sameJson(contract, recorded)
-          ? validators.wantText(lockedValidatorText(recorded))
+          ? lockedValidator(event.name, major, minor, recorded as JsonSchema)
           : validators.want(inlineDefinitions(contract)),
       event: event.name,
       module: eventModule(event),
@@ -167,7 +123,12 @@ export function startBuild(input: BuildInput): StartedBuild {
     if (event === undefined) continue;
     wanted.push({
       version: older.version,
-      text: validators.wantText(lockedValidatorText(older.schema as JsonSchema)),
+      text: lockedValidator(
+        older.recorded.event,
+        older.recorded.major,
+        older.recorded.minor,
+        older.schema as JsonSchema,
+      ),
       event: event.name,
       olderMajor: older.version.major,
       module: eventModule(event),

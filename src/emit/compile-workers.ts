@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { workerFor } from "./locked-schemas.js";
 
 /**
  * Worker threads that compile validators (`validators.ts` runs in them). `evtc build` starts them before it
@@ -20,9 +21,27 @@ export interface CompileRequest {
   readonly cacheDirectory?: string;
   /** Answer (with no code) once every cache entry still to write is written. */
   readonly drain?: boolean;
+  /**
+   * `evt.lock`'s text (no answer): the worker reads the schemas it records and compiles, unasked, those a build
+   * most likely asks for and it would be asked for (its `index` of `workers`), so that the build can ask for them
+   * by reference (`locked-schemas.ts`). With a cache directory, it looks them up there first.
+   */
+  readonly lock?: {
+    readonly text: string;
+    readonly cacheDirectory?: string;
+    readonly workers: number;
+    readonly index: number;
+  };
+  /** Answer with how many schemas ajv has compiled in the worker (warming up aside): for tests. */
+  readonly count?: boolean;
 }
 export type CompileReply =
-  { readonly id: number; readonly codes: string[] } | { readonly id: number; readonly error: string };
+  | { readonly id: number; readonly codes: string[] }
+  /** A schema ajv refused. */
+  | { readonly id: number; readonly error: string }
+  /** Something the worker could not do, which the main thread does instead (a reference it cannot resolve). */
+  | { readonly id: number; readonly failure: string }
+  | { readonly id: number; readonly count: number };
 
 /** A schema a worker could not compile: the build's error, not the worker's (which `Validators` works around). */
 export class SchemaCompileError extends Error {}
@@ -37,7 +56,7 @@ export function defaultCompileWorkers(): number {
 }
 
 interface Pending {
-  resolve(codes: string[]): void;
+  resolve(codes: string[] | number): void;
   reject(error: Error): void;
 }
 
@@ -63,7 +82,9 @@ class CompileWorker {
       if (waiting === undefined) return;
       this.settled(reply.id);
       if ("codes" in reply) waiting.resolve(reply.codes);
-      else waiting.reject(new SchemaCompileError(reply.error));
+      else if ("count" in reply) waiting.resolve(reply.count);
+      else if ("error" in reply) waiting.reject(new SchemaCompileError(reply.error));
+      else waiting.reject(new Error(reply.failure));
     });
     this.worker.on("error", (error) => this.fail(error));
     this.worker.on("exit", (code) => this.fail(new Error(`a validator worker stopped (exit code ${code})`)));
@@ -74,7 +95,7 @@ class CompileWorker {
     const id = this.nextId++;
     if (cacheDirectory !== undefined) this.caching = true;
     return new Promise<string[]>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve: (codes) => resolve(codes as string[]), reject });
       this.worker.ref();
       this.worker.postMessage({
         id,
@@ -108,6 +129,22 @@ class CompileWorker {
     });
   }
 
+  /** How many schemas ajv has compiled in the worker (warming up aside). */
+  compilations(): Promise<number> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<number>((resolve, reject) => {
+      this.pending.set(id, { resolve: (count) => resolve(count as number), reject });
+      this.worker.ref();
+      this.worker.postMessage({ id, texts: [], count: true } satisfies CompileRequest);
+    });
+  }
+
+  /** Hands the worker `evt.lock`'s text (see `CompileRequest.lock`). */
+  readLock(lock: NonNullable<CompileRequest["lock"]>): void {
+    if (this.failure === undefined) this.worker.postMessage({ id: -1, texts: [], lock } satisfies CompileRequest);
+  }
+
   /** Tells the worker that no schema is coming: it stops warming up. */
   rest(): void {
     if (this.failure === undefined) this.worker.postMessage({ id: -1, texts: [] } satisfies CompileRequest);
@@ -124,6 +161,8 @@ export class CompileWorkers {
   private readonly workers: CompileWorker[];
   /** How many schemas the workers have compiled (for tests). */
   compiled = 0;
+  /** The text of `evt.lock` the workers were given (`readLock`), whose schemas they take references to. */
+  lockText: string | undefined;
 
   /** Starts `count` workers (at least one) running `entry`, the validators module (its URL). */
   constructor(count: number, entry: string) {
@@ -135,14 +174,46 @@ export class CompileWorkers {
    * the code is the same whichever worker compiles it.
    */
   async compile(texts: readonly string[], cacheDirectory?: string): Promise<string[]> {
+    // Texts in equal shares, in order; a reference to a recorded schema to the worker that has it under way.
     const share = Math.ceil(texts.length / this.workers.length);
-    const shares = this.workers.map((worker, i) => ({ worker, texts: texts.slice(i * share, (i + 1) * share) }));
-    const results = await Promise.all(
-      shares.filter((s) => s.texts.length > 0).map((s) => s.worker.compile(s.texts, cacheDirectory)),
+    const shares = this.workers.map(() => ({ texts: [] as string[], at: [] as number[] }));
+    texts.forEach((text, i) => {
+      const chosen = shares[workerFor(text, this.workers.length, Math.floor(i / share))]!;
+      chosen.texts.push(text);
+      chosen.at.push(i);
+    });
+    const codes: string[] = new Array<string>(texts.length);
+    await Promise.all(
+      shares.map(async (s, w) => {
+        if (s.texts.length === 0) return;
+        const compiled = await this.workers[w]!.compile(s.texts, cacheDirectory);
+        compiled.forEach((code, j) => (codes[s.at[j]!] = code));
+      }),
     );
-    const codes = results.flat();
     this.compiled += codes.length;
     return codes;
+  }
+
+  /** How many schemas ajv has compiled in the workers, asked or not (warming up aside): for tests. */
+  async compilations(): Promise<number> {
+    const counts = await Promise.all(this.workers.map((worker) => worker.compilations()));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Hands every worker `evt.lock`'s text, and a cache directory to look its schemas up in: they start compiling
+   * the schemas it records, and the build can ask for those by reference (`locked-schemas.ts`).
+   */
+  readLock(text: string, cacheDirectory?: string): void {
+    this.lockText = text;
+    this.workers.forEach((worker, index) =>
+      worker.readLock({
+        text,
+        ...(cacheDirectory !== undefined ? { cacheDirectory } : {}),
+        workers: this.workers.length,
+        index,
+      }),
+    );
   }
 
   /**

@@ -210,6 +210,30 @@ export function canonical<T>(value: T): T {
   return sorted as T;
 }
 
+/** Recorded schemas found to list their keys in `canonical`'s order: asked of each when the lock is read, and after. */
+const canonicalSchemas = new WeakSet<object>();
+
+/**
+ * Whether every object in `schema` lists its keys in `canonical`'s order already, so that it is its own canonical
+ * copy: true of every schema `evtc lock` wrote.
+ */
+export function isCanonical(schema: JsonValue): boolean {
+  if (schema === null || typeof schema !== "object") return true;
+  if (canonicalSchemas.has(schema)) return true;
+  if (!keysSorted(schema)) return false;
+  canonicalSchemas.add(schema);
+  return true;
+}
+
+/** Whether every object in `value` lists its keys in `canonical`'s order already. */
+function keysSorted(value: JsonValue): boolean {
+  if (Array.isArray(value)) return value.every(keysSorted);
+  if (value === null || typeof value !== "object") return true;
+  const keys = Object.keys(value);
+  for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) return false;
+  return keys.every((key) => keysSorted((value as Record<string, JsonValue>)[key]!));
+}
+
 /**
  * Whether two JSON values have the same `canonical` text: objects with the same keys (in any order) and equal
  * values under them, arrays with equal items in the same order. A walk over both, without the copies and text
@@ -310,16 +334,20 @@ export function contractOf(schema: JsonSchema): JsonSchema {
 
 const DEFINITION_REF = "#/definitions/";
 
-/** Every `$ref` in `value`, at any depth. */
-function refsIn(value: JsonValue, found: JsonValue[] = []): JsonValue[] {
-  if (Array.isArray(value)) for (const item of value) refsIn(item, found);
-  else if (value !== null && typeof value === "object") {
-    for (const [key, member] of Object.entries(value)) {
-      if (key === "$ref") found.push(member);
-      else refsIn(member, found);
-    }
+/** Every `$ref` in `value`, at any depth, added to `found`. */
+function refsIn(value: JsonValue, found: JsonValue[]): void {
+  if (value === null || typeof value !== "object") return;
+  if (Array.isArray(value)) {
+    for (const item of value as readonly JsonValue[]) refsIn(item, found);
+    return;
   }
-  return found;
+  const object = value as { readonly [key: string]: JsonValue };
+  const keys = Object.keys(object);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key === "$ref") found.push(object[key]!);
+    else refsIn(object[key]!, found);
+  }
 }
 
 /**
@@ -333,19 +361,33 @@ function refsIn(value: JsonValue, found: JsonValue[] = []): JsonValue[] {
  * to others (a record nested in several places) or a recursive one stays a definition, which ajv compiles once
  * as a function of its own: inlining those too would copy a record used twice at each level of nesting, and
  * grow without bound for a recursive one. Keys stay sorted when they are in `schema` (see `canonical`).
+ *
+ * A build runs this once per event, on code V8 has not optimised yet: it walks the schema without the copies
+ * and callbacks that cost most in unoptimised code.
  */
 export function inlineDefinitions(schema: JsonSchema): JsonSchema {
-  const definitions = (schema["definitions"] ?? {}) as Record<string, JsonValue>;
+  const declared = schema["definitions"];
+  if (declared === undefined || declared === null || typeof declared !== "object" || Array.isArray(declared))
+    return schema;
+  const definitions = declared as Record<string, JsonValue>;
   const localName = (ref: JsonValue | undefined): string | undefined =>
     typeof ref === "string" &&
     ref.startsWith(DEFINITION_REF) &&
     Object.hasOwn(definitions, ref.slice(DEFINITION_REF.length))
       ? ref.slice(DEFINITION_REF.length)
       : undefined;
-  const refs = new Map(Object.keys(definitions).map((name) => [name, refsIn(definitions[name]!)]));
+  // Each definition's references, and how many references there are to each, from anywhere in the schema.
+  const refs = new Map<string, JsonValue[]>();
   const uses = new Map<string, number>();
-  const outside = Object.entries(schema).filter(([key]) => key !== "definitions");
-  for (const ref of [...refsIn(Object.fromEntries(outside)), ...[...refs.values()].flat()]) {
+  const counted: JsonValue[] = [];
+  for (const key of Object.keys(schema)) if (key !== "definitions") refsIn(schema[key]!, counted);
+  for (const name of Object.keys(definitions)) {
+    const own: JsonValue[] = [];
+    refsIn(definitions[name]!, own);
+    refs.set(name, own);
+    for (const ref of own) counted.push(ref);
+  }
+  for (const ref of counted) {
     const name = localName(ref);
     if (name !== undefined) uses.set(name, (uses.get(name) ?? 0) + 1);
   }

@@ -33,6 +33,8 @@ export interface BuildRequest {
   readonly options: string;
   /** The sources as the build reads them, when read already: the key then describes exactly what is built. */
   readonly sources?: ReadResult;
+  /** `evt.lock` as the build reads it, when read already (null: there is none), for the same reason. */
+  readonly lockText?: string | null;
 }
 
 const FORMAT = 1;
@@ -97,7 +99,7 @@ export function buildKey(request: BuildRequest): string {
     // A source that could not be read is in the report: keep such builds out of the record.
     String(sources.diagnostics.length),
     `${config ?? ""}\u0000${readIfPresent(config) ?? "\u0001"}`,
-    `${lock ?? ""}\u0000${readIfPresent(lock) ?? "\u0001"}`,
+    `${lock ?? ""}\u0000${(request.lockText === undefined ? readIfPresent(lock) : request.lockText) ?? "\u0001"}`,
   );
 }
 

@@ -125,6 +125,7 @@ export function olderVersionsOf(model: BusModel, lock: Lock): OlderVersion[] {
         version: { event, version, major },
         typeName,
         schema,
+        recorded: { event: source, major: locked.major, minor: locked.minor },
         declaration: [
           jsDoc(
             `${docText(

@@ -90,6 +90,8 @@ export interface OlderVersion {
   readonly typeName: string;
   /** Its recorded contract schema, which its validator checks. */
   readonly schema: Json;
+  /** Where evt.lock records that schema: under this event (the one its topic carried then) and version. */
+  readonly recorded: { readonly event: string; readonly major: number; readonly minor: number };
   /** The type's declaration with its doc comment. */
   readonly declaration: Doc;
 }

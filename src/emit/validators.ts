@@ -16,6 +16,15 @@ import {
   type CompileWorkers,
 } from "./compile-workers.js";
 import type { JsonSchema } from "./json-schema.js";
+import {
+  isLockedRef,
+  lockedValidatorText,
+  parseLockedRef,
+  readLockedSchemas,
+  workerFor,
+  type LockedSchemas,
+} from "./locked-schemas.js";
+import type { Lock } from "../contracts/lock.js";
 import { UUID } from "../runtime/validation.js";
 
 /**
@@ -178,8 +187,14 @@ function keyOf(text: string): string {
 }
 
 let compilations = 0;
+/** How many schemas ajv has compiled in this thread, whoever asked. */
+let compiledHere = 0;
 
-/** How many schemas ajv has compiled in this process (cache hits compile nothing): for tests and benchmarks. */
+/**
+ * How many schemas ajv has compiled in this process (cache hits compile nothing): for tests and benchmarks.
+ * Schemas asked for by reference are not counted: the worker that has the lock compiles them, or finds them
+ * cached, whether asked or not (`CompileWorkers.compilations` counts them there).
+ */
 export function ajvCompilations(): number {
   return compilations;
 }
@@ -196,6 +211,7 @@ let scopePrefixes: ReadonlySet<string> | undefined;
  * (validators.test.ts compiles schemas in different orders and alone, and compares).
  */
 function compile(text: string): string {
+  compiledHere++;
   const schema = JSON.parse(text) as JsonSchema;
   if (compiler === undefined) {
     compiler = newAjv();
@@ -273,23 +289,105 @@ const WARM_UP_ROUNDS = 40;
 /** A worker thread's side of `CompileWorkers` (`compile-workers.ts`): compiles the schemas it is sent. */
 export function serveCompilations(): void {
   let asked = false;
-  // Cache entries are written after the code is sent, and only when no request waits: the build needs the code
-  // now, the cache only for the next build (the main thread drains the worker before closing it).
-  const unwritten: { directory: string; text: string; code: string }[] = [];
+  // Cache entries are written after the code is sent, and only when nothing else is to do: the build needs the
+  // code now, the cache only for the next build (the main thread drains the worker before closing it).
+  const unwritten: { directory: string; key?: string; text: string; code: string }[] = [];
   let writeScheduled = false;
   const writeCache = () => {
     writeScheduled = false;
     // A cache per directory and batch, as the main thread opens one per build: what one build found (a disk
     // that refused a write) says nothing about the next.
     const caches = new Map<string, BuildCache>();
-    for (const { directory, text, code } of unwritten.splice(0)) {
+    for (const { directory, key, text, code } of unwritten.splice(0)) {
       let cache = caches.get(directory);
       if (cache === undefined) caches.set(directory, (cache = diskCache(directory)));
-      cache.set("validators", keyOf(text), code);
+      cache.set("validators", key ?? keyOf(text), code);
     }
   };
-  parentPort?.on("message", ({ id, texts, cacheDirectory, drain }: CompileRequest) => {
+  const scheduleWrite = () => {
+    if (writeScheduled || unwritten.length === 0 || speculating) return;
+    writeScheduled = true;
+    // After the requests already waiting, which Node hands over before it runs this.
+    setImmediate(writeCache);
+  };
+
+  // The lock's schemas, by reference (`locked-schemas.ts`), and the code of those compiled or found cached.
+  let lock: { schemas: LockedSchemas; cache?: BuildCache; directory?: string } | undefined;
+  const lockedCodes = new Map<string, { code: string } | { error: string }>();
+  const compileLocked = (ref: string): { code: string } | { error: string } => {
+    let result = lockedCodes.get(ref);
+    if (result !== undefined) return result;
+    const schema = lock?.schemas.get(ref);
+    if (schema === undefined) throw new UnknownReference(`the lock the worker was given records no ${ref}`);
+    const text = lockedValidatorText(schema);
+    const key = lock?.cache === undefined ? undefined : keyOf(text);
+    const cached = key === undefined ? undefined : lock?.cache?.get("validators", key);
+    if (cached !== undefined) result = { code: cached };
+    else {
+      try {
+        result = { code: compile(text) };
+        if (lock?.directory !== undefined)
+          unwritten.push({ directory: lock.directory, ...(key !== undefined ? { key } : {}), text, code: result.code });
+      } catch (error) {
+        result = { error: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    lockedCodes.set(ref, result);
+    return result;
+  };
+
+  // The lock's likely schemas, one per turn of the event loop, so that a request is answered as soon as it comes.
+  let speculating = false;
+  const speculate = (refs: readonly string[]) => {
+    let next = 0;
+    speculating = true;
+    const step = () => {
+      while (next < refs.length && lockedCodes.has(refs[next]!)) next++;
+      if (next === refs.length) {
+        speculating = false;
+        scheduleWrite();
+        return;
+      }
+      compileLocked(refs[next++]!);
+      setImmediate(step);
+    };
+    setImmediate(step);
+  };
+
+  const answer = (id: number, texts: readonly string[], cacheDirectory: string | undefined): CompileReply => {
+    const codes: string[] = [];
+    for (const text of texts) {
+      if (isLockedRef(text)) {
+        const result = compileLocked(text);
+        if ("error" in result) return { id, error: result.error };
+        codes.push(result.code);
+        continue;
+      }
+      const code = compile(text);
+      codes.push(code);
+      if (cacheDirectory !== undefined) unwritten.push({ directory: cacheDirectory, text, code });
+    }
+    return { id, codes };
+  };
+
+  parentPort?.on("message", ({ id, texts, cacheDirectory, drain, lock: given, count }: CompileRequest) => {
+    if (count === true) {
+      parentPort?.postMessage({ id, count: compiledHere - warmUps } satisfies CompileReply);
+      return;
+    }
     asked = true;
+    if (given !== undefined) {
+      const read = readLockedSchemas(given.text);
+      if (read === undefined) return;
+      lock = {
+        schemas: read.schemas,
+        ...(given.cacheDirectory !== undefined
+          ? { cache: diskCache(given.cacheDirectory), directory: given.cacheDirectory }
+          : {}),
+      };
+      speculate(read.likely.filter((ref) => workerFor(ref, given.workers, given.index) === given.index));
+      return;
+    }
     if (drain === true) {
       writeCache();
       parentPort?.postMessage({ id, codes: [] } satisfies CompileReply);
@@ -298,26 +396,23 @@ export function serveCompilations(): void {
     if (texts.length === 0) return; // `rest`: nothing to compile, and no warming up either
     let reply: CompileReply;
     try {
-      const codes = texts.map(compile);
-      reply = { id, codes };
-      if (cacheDirectory !== undefined) {
-        texts.forEach((text, i) => unwritten.push({ directory: cacheDirectory, text, code: codes[i]! }));
-        if (!writeScheduled) {
-          writeScheduled = true;
-          // After the requests already waiting, which Node hands over before it runs this.
-          setImmediate(writeCache);
-        }
-      }
+      reply = answer(id, texts, cacheDirectory);
     } catch (error) {
-      reply = { id, error: error instanceof Error ? error.message : String(error) };
+      reply =
+        error instanceof UnknownReference
+          ? { id, failure: error.message }
+          : { id, error: error instanceof Error ? error.message : String(error) };
     }
     parentPort?.postMessage(reply);
+    scheduleWrite();
   });
   // One compile per turn of the event loop, so that the first request is answered as soon as it comes.
   let rounds = 0;
+  let warmUps = 0;
   const warmUp = () => {
     if (asked || rounds++ >= WARM_UP_ROUNDS) return;
     try {
+      warmUps++;
       compile(WARM_UP_SCHEMA);
     } catch {
       return; // Only a lost head start: the schemas themselves still compile, or report their own error.
@@ -326,6 +421,9 @@ export function serveCompilations(): void {
   };
   setImmediate(warmUp);
 }
+
+/** A reference to a recorded schema the worker cannot resolve: the worker's failure, not the schema's. */
+class UnknownReference extends Error {}
 
 /**
  * Writes validator modules for one build. Standalone code is a pure function of the schema: the same schema
@@ -338,14 +436,14 @@ export class Validators {
   /** Announced, not cached, not yet handed to a worker. */
   private pending: string[] = [];
   private readonly announced = new Set<string>();
-  /** Announced by `speculate` and not (yet) by `want`: compiled in case the build asks, and never needed. */
-  private readonly speculative = new Set<string>();
   /** Chunks handed to workers, with their code to come. */
   private readonly sent: { texts: readonly string[]; codes: Promise<string[]>; cachedThere: boolean }[] = [];
   /** How many announced schemas make the next chunk for started workers: growing to `SENT_EARLY`. */
   private chunkSize = FIRST_SENT;
   /** Workers this object started itself (for `workers` given as a number), which it closes. */
   private ownWorkers: CompileWorkers | undefined;
+  /** The lock whose recorded schemas are asked for by reference (`readsLock`). */
+  private lock: Lock | undefined;
 
   /**
    * `workers`: started worker threads to compile in, or how many to start for this build (0: none, in this
@@ -367,24 +465,42 @@ export class Validators {
 
   /** `want` for a schema's text (`JSON.stringify` of it), worked out already. */
   wantText(text: string): string {
-    this.speculative.delete(text);
     this.announce(text);
     return text;
   }
 
   /**
-   * Announces a schema, by its text, that the build may ask for (`wantText`) later: compiled like the others, but
-   * a schema ajv refuses fails the build only if the build does ask for it.
+   * Whether the build can ask for the validator of a version `lock` records by reference (`lockedRef`) instead of
+   * by its schema's text: when the workers were given the very text `lock` was read from, and it was read as
+   * `evtc lock` writes it, so that the worker's reading of it is this one's.
    */
-  speculate(text: string): void {
-    if (this.announce(text)) this.speculative.add(text);
+  readsLock(lock: Lock): boolean {
+    if (typeof this.workers === "number" || lock.asWritten !== true) return false;
+    if (lock.file === undefined || this.workers.lockText !== lock.file.text) return false;
+    this.lock = lock;
+    return true;
   }
 
-  /** Takes the code of a schema not announced before from the cache, or queues it; whether it was new. */
+  /** The schema text `identity` stands for: itself, or the recorded schema a reference names. */
+  private textOf(identity: string): string {
+    if (!isLockedRef(identity)) return identity;
+    const ref = parseLockedRef(identity);
+    const schema = this.lock?.events
+      .get(ref?.event ?? "")
+      ?.find((v) => v.major === ref?.major && v.minor === ref.minor)?.schema;
+    if (schema === undefined)
+      throw new Error(`a validator was asked for by a reference the lock does not hold: ${identity}`);
+    return lockedValidatorText(schema as JsonSchema);
+  }
+
+  /**
+   * Takes the code of a schema not announced before from the cache, or queues it; whether it was new. A reference
+   * to a recorded schema is looked up by the worker that has it.
+   */
   private announce(text: string): boolean {
     if (this.announced.has(text)) return false;
     this.announced.add(text);
-    const code = this.cache.get("validators", keyOf(text));
+    const code = isLockedRef(text) ? undefined : this.cache.get("validators", keyOf(text));
     if (code !== undefined) this.compiled.set(text, code);
     else this.pending.push(text);
     if (typeof this.workers !== "number" && this.pending.length >= this.chunkSize) {
@@ -426,17 +542,15 @@ export class Validators {
   async finish(compiled?: (texts: readonly string[]) => void): Promise<void> {
     try {
       for (const chunk of this.sent.splice(0)) {
-        let codes: readonly (string | undefined)[];
+        let codes: readonly string[];
         let cachedThere = chunk.cachedThere;
         try {
           codes = await chunk.codes;
         } catch (error) {
           // A schema the build asks for that cannot be compiled fails the build. A worker that failed (it could
-          // not start, or it stopped), or one of the chunk's schemas announced only in case (`speculate`) that
-          // ajv refused, leaves the chunk's other schemas to this thread.
-          if (error instanceof SchemaCompileError && !chunk.texts.some((text) => this.speculative.has(text)))
-            throw error;
-          codes = chunk.texts.map((text) => (this.speculative.has(text) ? undefined : compile(text)));
+          // not start, it stopped, it could not resolve a reference) leaves the chunk to this thread.
+          if (error instanceof SchemaCompileError) throw error;
+          codes = chunk.texts.map((text) => compile(this.textOf(text)));
           cachedThere = false;
         }
         this.record(chunk.texts, codes, cachedThere);
@@ -458,7 +572,7 @@ export class Validators {
     const texts = this.pending;
     if (texts.length === 0) return;
     this.pending = [];
-    compilations += texts.length;
+    compilations += texts.filter((text) => !isLockedRef(text)).length;
     // The workers write what they compile to a disk cache themselves: a thousand entries take this thread a
     // third of a second, when it is the one the build waits for.
     const codes = workers.compile(texts, this.cache.directory);
@@ -467,12 +581,11 @@ export class Validators {
     this.sent.push({ texts, codes, cachedThere: this.cache.directory !== undefined });
   }
 
-  private record(texts: readonly string[], codes: readonly (string | undefined)[], cachedThere = false): void {
+  private record(texts: readonly string[], codes: readonly string[], cachedThere = false): void {
     texts.forEach((text, i) => {
-      const code = codes[i];
-      if (code === undefined) return; // only speculated, and not compiled
+      const code = codes[i]!;
       this.compiled.set(text, code);
-      if (!cachedThere) this.cache.set("validators", keyOf(text), code);
+      if (!cachedThere) this.cache.set("validators", keyOf(this.textOf(text)), code);
     });
   }
 

@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { emitProject } from "../../src/emit/build.js";
-import { rules } from "../../src/check/rules/index.js";
-import { defaultConfig } from "../../src/config/config.js";
 import {
   currentContracts,
   emptyLock,
@@ -13,6 +11,7 @@ import { SourceFile } from "../../src/diagnostics/source.js";
 import { checkSources } from "../../src/program.js";
 import { DEFAULT_RETRY } from "../../src/runtime/backoff.js";
 import { checkInline, expectClean } from "../support/inline.js";
+import { rulesOff, shopBus } from "../support/renamed.js";
 
 /** The retry policy each reader's generated spec carries, by how its `retry` clause is written. */
 
@@ -58,13 +57,8 @@ describe("a reader's retry policy", () => {
 
 describe("a consumer of older major versions", () => {
   it("reads an older major of a renamed event with the schema its topic carried then", async () => {
-    const config = { ...defaultConfig, ruleLevels: new Map(rules.map((r) => [r.id, "off" as const])) };
-    const project = (event: string, version: string, accepts = "") => `
-      team shop { contact "shop@operator.example" }
-      domain shop { owner shop }
-      event ${event} ${version} { orderId uuid  total decimal }
-      topic shop.order.placed { owner shop  event ${event}  public }
-      consumer shop.order-audit { owner shop  from shop.order.placed  unordered guaranteed ${accepts} }`;
+    const config = rulesOff;
+    const project = shopBus;
     const before = checkSources([new SourceFile("bus.evt", project("OrderPlaced", "v1.0"))], [], config, emptyLock);
     const recorded = withCurrentVersionsAndTopics(
       emptyLock,

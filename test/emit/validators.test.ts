@@ -9,12 +9,20 @@ import { diskCache } from "../../src/emit/cache.js";
 import { startCompileWorkers } from "../../src/emit/compile-workers.js";
 import { olderVersionsOf } from "../../src/emit/older-versions.js";
 import { ajvCompilations, Validators } from "../../src/emit/validators.js";
-import { emitProject, precompileLocked, startBuild } from "../../src/emit/build.js";
+import { emitProject, startBuild } from "../../src/emit/build.js";
 import { noCache } from "../../src/emit/cache.js";
-import { checkPaths } from "../../src/program.js";
-import { parseLock } from "../../src/contracts/lock.js";
+import { checkPaths, checkSources } from "../../src/program.js";
+import {
+  currentContracts,
+  emptyLock,
+  formatLock,
+  parseLock,
+  schemaHash,
+  withCurrentVersionsAndTopics,
+} from "../../src/contracts/lock.js";
 import { SourceFile } from "../../src/diagnostics/source.js";
 import { reversedKeys } from "../support/json.js";
+import { rulesOff, shopBus } from "../support/renamed.js";
 
 const Ajv = ajvModule.default;
 const addFormats = formatsModule.default;
@@ -335,39 +343,108 @@ describe("validator compilation", { timeout: 60_000 }, () => {
     expect(schemas.map((schema) => validators.module(schema, "// header"))).toEqual(inThread);
   });
 
-  it("compiles what evt.lock records before the project is resolved, and the build compiles none of it again", async () => {
+  /** The example, checked with its lock read from `text` (as `evtc build` reads it, once for the workers too). */
+  function telcoWithLock(text?: string) {
     const telco = path.join(repo, "examples", "telco");
-    const checked = checkPaths([telco], repo);
+    const lockText = text ?? readFileSync(path.join(telco, "evt.lock"), "utf8");
+    const checked = checkPaths([telco], repo, { lockText });
     const input = { model: checked.model, lock: checked.lock, project: "telco", projectDir: telco, cwd: repo };
-    const workers = startCompileWorkers(1)!;
+    return { checked, input, lockText };
+  }
+
+  /**
+   * A bus whose event was renamed at a new major, with a reader of both majors, and its lock as `evtc lock` writes
+   * it after the rename: the build compiles the current event's schema and the older major's, both recorded.
+   */
+  function renamedWithLock() {
+    const config = rulesOff;
+    const project = shopBus;
+    let lock = emptyLock;
+    let checked = checkSources([new SourceFile("bus.evt", project("OrderPlaced", "v1.0"))], [], config, lock);
+    for (const next of [project("OrderSubmitted", "v2.0", "accepts v1, v2"), undefined]) {
+      const contracts = currentContracts(checked.model);
+      const recorded = withCurrentVersionsAndTopics(lock, contracts.events, contracts.topics);
+      lock = parseLock(new SourceFile("evt.lock", formatLock(recorded.events, recorded.topics))).lock;
+      if (next !== undefined) checked = checkSources([new SourceFile("bus.evt", next)], [], config, lock);
+    }
+    expect(checked.diagnostics).toEqual([]);
+    const input = { model: checked.model, lock, project: "shop", projectDir: ".", cwd: "." };
+    return { input, lockText: lock.file!.text, older: olderVersionsOf(checked.model, lock).length };
+  }
+
+  it("compiles what evt.lock records as soon as it is given, and the build asks for it by reference", async () => {
+    const { input, lockText, older } = renamedWithLock();
+    expect(input.lock.asWritten).toBe(true);
+    expect(older).toBe(1);
+    // Two workers: a reference goes to the one that has it under way.
+    const workers = startCompileWorkers(2)!;
     try {
+      workers.readLock(lockText);
       const before = ajvCompilations();
-      const validators = precompileLocked(checked.lock, noCache(), workers);
-      const precompiled = ajvCompilations() - before;
-      // Every current event is recorded in the example's lock at its current version.
-      expect(precompiled).toBe(checked.model.events.size);
-      const files = await startBuild({ ...input, compileWorkers: workers, validators }).files();
-      // Only the older majors the lock keeps are left to compile.
-      expect(ajvCompilations() - before - precompiled).toBe(olderVersionsOf(checked.model, checked.lock).length);
-      expect(files).toEqual(await emitProject({ ...input, compileWorkers: 0 }));
+      const files = await startBuild({ ...input, compileWorkers: workers }).files();
+      // The current event is recorded at its current version, the older major is the lock's: this thread sent
+      // no schema's text at all.
+      expect(ajvCompilations() - before).toBe(0);
+      // Each was compiled once: the current one unasked, then handed over when asked for; the older when asked.
+      expect(await workers.compilations()).toBe(input.model.events.size + older);
+      const expected = await emitProject({ ...input, compileWorkers: 0 });
+      expect(expected.filter((f) => f.path.startsWith("validators/") && f.path.endsWith(".js"))).toHaveLength(2);
+      expect(files).toEqual(expected);
+      // A second build with the same workers finds every one compiled already.
+      expect(await startBuild({ ...input, compileWorkers: workers }).files()).toEqual(expected);
+      expect(await workers.compilations()).toBe(input.model.events.size + older);
     } finally {
       workers.close();
     }
   });
 
-  it("builds the same from a lock another tool rewrote with its keys in another order", async () => {
-    const telco = path.join(repo, "examples", "telco");
-    const checked = checkPaths([telco], repo);
-    const input = { model: checked.model, lock: checked.lock, project: "telco", projectDir: telco, cwd: repo };
-    const text = readFileSync(path.join(telco, "evt.lock"), "utf8");
-    const read = parseLock(new SourceFile("evt.lock", JSON.stringify(reversedKeys(JSON.parse(text)), null, 4)));
-    expect(read.diagnostics).toEqual([]);
+  it("looks what evt.lock records up in the cache, and a rebuild compiles nothing", async () => {
+    const { checked, input, lockText } = telcoWithLock();
+    const dir = mkdtempSync(path.join(os.tmpdir(), "evtc-locked-cache-"));
+    try {
+      const expected = await emitProject({ ...input, compileWorkers: 0 });
+      for (const round of ["cold", "warm"]) {
+        const workers = startCompileWorkers(1)!;
+        try {
+          workers.readLock(lockText, dir);
+          const files = await startBuild({ ...input, cache: diskCache(dir), compileWorkers: workers }).files();
+          await workers.drain();
+          expect(files, round).toEqual(expected);
+          const validators = checked.model.events.size + olderVersionsOf(checked.model, checked.lock).length;
+          expect(await workers.compilations(), round).toBe(round === "cold" ? validators : 0);
+          expect(
+            readdirSync(path.join(dir, "validators"), { recursive: true }).filter((f) => String(f).endsWith(".entry")),
+            round,
+          ).toHaveLength(validators);
+        } finally {
+          workers.close();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("compiles what a worker that stopped was asked for by reference in this thread", async () => {
+    const { input, lockText } = telcoWithLock();
+    const workers = startCompileWorkers(1)!;
+    workers.readLock(lockText);
+    const build = startBuild({ ...input, compileWorkers: workers });
+    workers.close(); // as a crash would
+    expect(await build.files()).toEqual(await emitProject({ ...input, compileWorkers: 0 }));
+  });
+
+  it("asks by schema text for a lock another tool rewrote with its keys in another order, and builds the same", async () => {
+    const original = readFileSync(path.join(repo, "examples", "telco", "evt.lock"), "utf8");
+    const { checked, input, lockText } = telcoWithLock(JSON.stringify(reversedKeys(JSON.parse(original)), null, 4));
+    expect(checked.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(checked.lock.asWritten).toBeUndefined();
     const workers = startCompileWorkers(1)!;
     try {
+      workers.readLock(lockText);
       const before = ajvCompilations();
-      const validators = precompileLocked(read.lock, noCache(), workers);
-      const files = await startBuild({ ...input, lock: read.lock, compileWorkers: workers, validators }).files();
-      // The recorded schemas, put back in order, are the build's own: none is compiled twice.
+      const files = await startBuild({ ...input, compileWorkers: workers }).files();
+      // The recorded schemas, put back in order, are the build's own: each text is asked for once.
       expect(ajvCompilations() - before).toBe(
         checked.model.events.size + olderVersionsOf(checked.model, checked.lock).length,
       );
@@ -378,20 +455,24 @@ describe("validator compilation", { timeout: 60_000 }, () => {
   });
 
   it("builds the same when the lock records schemas ajv refuses for events the project no longer has", async () => {
-    const telco = path.join(repo, "examples", "telco");
-    const checked = checkPaths([telco], repo);
-    const input = { model: checked.model, lock: checked.lock, project: "telco", projectDir: telco, cwd: repo };
-    // A lock edited by hand, without its record of topics: every event it lists is guessed at.
-    const events = new Map(checked.lock.events);
-    const recorded = (schema: unknown) => [{ major: 1, minor: 0, hash: "", schema: schema as never }];
-    events.set("Gone", recorded({ type: "object", "x-old": 1 }));
-    events.set("Null", recorded(null));
-    events.set("Text", recorded("hello"));
+    // A lock edited by hand, but as `evtc lock` would write it, without its record of topics: every event it
+    // lists is compiled unasked.
+    const original = JSON.parse(readFileSync(path.join(repo, "examples", "telco", "evt.lock"), "utf8")) as {
+      events: Record<string, unknown>;
+      topics?: unknown;
+    };
+    delete original.topics;
+    for (const [event, schema] of Object.entries({ Gone: { type: "object", "x-old": 1 }, Null: null, Text: "hello" }))
+      original.events[event] = { "1.0": { hash: schemaHash(schema), schema } };
+    const { input, lockText } = telcoWithLock(`${JSON.stringify(original, null, 2)}\n`);
+    const lock = parseLock(new SourceFile("evt.lock", lockText)).lock;
+    expect(lock.asWritten).toBe(true);
+    expect(lock.events.has("Gone")).toBe(true);
     const workers = startCompileWorkers(1)!;
     try {
-      const validators = precompileLocked({ ...checked.lock, events, topics: undefined }, noCache(), workers);
-      const files = await startBuild({ ...input, compileWorkers: workers, validators }).files();
-      expect(files).toEqual(await emitProject({ ...input, compileWorkers: 0 }));
+      workers.readLock(lockText);
+      const files = await startBuild({ ...input, lock, compileWorkers: workers }).files();
+      expect(files).toEqual(await emitProject({ ...input, lock, compileWorkers: 0 }));
     } finally {
       workers.close();
     }
