@@ -114,11 +114,20 @@ export function diskCache(dir: string): BuildCache {
     if (!/^[a-z-]+$/.test(kind) || !/^[0-9a-f]{64}$/.test(key)) throw new Error(`bad cache key ${kind}/${key}`);
     return path.join(dir, kind, key.slice(0, 2), `${key}.entry`);
   };
+  // Whether each kind's directory was there when first asked: a first build asks for a thousand entries of a
+  // cache that has none, and is spared a stat for each.
+  const present = new Map<string, boolean>();
   return {
     stats,
     directory: dir,
     get(kind, key) {
       const file = fileOf(kind, key);
+      let there = present.get(kind);
+      if (there === undefined) present.set(kind, (there = existsSync(path.join(dir, kind))));
+      if (!there) {
+        stats.misses++;
+        return undefined;
+      }
       let text: string;
       // A miss is the common case of a first build: a stat, not an exception (with its stack) per entry.
       const modified = modifiedAt(file);
@@ -160,6 +169,7 @@ export function diskCache(dir: string): BuildCache {
           writeFileSync(temporary, text);
         }
         renameSync(temporary, file);
+        present.set(kind, true);
       } catch {
         // A read-only or full disk: go on without the cache, and stop trying.
         writable = false;

@@ -172,6 +172,19 @@ describe("the build cache", { timeout: 60_000 }, () => {
     }
   });
 
+  it("finds what it wrote itself after finding nothing, and what another writer wrote before it was first asked", () => {
+    const dir = path.join(scratch, "first-asked");
+    const key = (n: number) => String(n).repeat(64);
+    const cache = diskCache(dir);
+    // Nothing there yet: a miss, without looking for the entry itself.
+    expect(cache.get("validators", key(1))).toBeUndefined();
+    cache.set("validators", key(1), "one");
+    expect(cache.get("validators", key(1))).toBe("one");
+    diskCache(dir).set("validators", key(2), "two");
+    expect(diskCache(dir).get("validators", key(2))).toBe("two");
+    expect(cache.stats).toEqual({ hits: 1, misses: 1, rejected: 0 });
+  });
+
   it("lives in node_modules/.cache/evtc of the nearest package, unless EVTC_CACHE=0 or EVTC_CACHE_DIR says otherwise", () => {
     const pkg = path.join(scratch, "pkg");
     const nested = path.join(pkg, "contracts", "bus");
