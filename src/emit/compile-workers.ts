@@ -142,7 +142,10 @@ class CompileWorker {
 
   /** Hands the worker `evt.lock`'s text (see `CompileRequest.lock`). */
   readLock(lock: NonNullable<CompileRequest["lock"]>): void {
-    if (this.failure === undefined) this.worker.postMessage({ id: -1, texts: [], lock } satisfies CompileRequest);
+    if (this.failure !== undefined) return;
+    // What it compiles unasked goes to the cache too, even if the build then asks it for nothing.
+    if (lock.cacheDirectory !== undefined) this.caching = true;
+    this.worker.postMessage({ id: -1, texts: [], lock } satisfies CompileRequest);
   }
 
   /** Tells the worker that no schema is coming: it stops warming up. */

@@ -234,24 +234,37 @@ function keysSorted(value: JsonValue): boolean {
   return keys.every((key) => keysSorted((value as Record<string, JsonValue>)[key]!));
 }
 
+/** A value as `JSON.stringify` writes it: a number that is not finite (a bound of `1e400`) is `null`. */
+function asWritten(value: JsonValue | undefined): JsonValue | undefined {
+  return typeof value === "number" && !Number.isFinite(value) ? null : value;
+}
+
+/** An object's keys as `JSON.stringify` writes them: one whose value is undefined is left out. */
+function writtenKeys(object: { readonly [key: string]: JsonValue | undefined }): string[] {
+  return Object.keys(object).filter((key) => object[key] !== undefined);
+}
+
 /**
  * Whether two JSON values have the same `canonical` text: objects with the same keys (in any order) and equal
- * values under them, arrays with equal items in the same order. A walk over both, without the copies and text
- * that comparing their canonical text (or its hash) would make.
+ * values under them, arrays with equal items in the same order, as `JSON.stringify` writes them (a number that is
+ * not finite as `null`, an undefined member left out of an object and `null` in an array). A walk over both,
+ * without the copies and text that comparing their canonical text (or its hash) would make.
  */
 export function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  a = asWritten(a);
+  b = asWritten(b);
   if (a === b) return true;
   if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => sameJson(item, (b as readonly JsonValue[])[i]));
+    const other = b as readonly (JsonValue | undefined)[];
+    return (a as readonly (JsonValue | undefined)[]).every((item, i) => sameJson(item ?? null, other[i] ?? null));
   }
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  const other = b as { readonly [key: string]: JsonValue };
-  return keys.every(
-    (key) => Object.hasOwn(other, key) && sameJson((a as { readonly [key: string]: JsonValue })[key], other[key]),
-  );
+  const first = a as { readonly [key: string]: JsonValue };
+  const second = b as { readonly [key: string]: JsonValue };
+  const keys = writtenKeys(first);
+  if (keys.length !== writtenKeys(second).length) return false;
+  return keys.every((key) => Object.hasOwn(second, key) && sameJson(first[key], second[key]));
 }
 
 export interface EventSchema {
@@ -366,10 +379,7 @@ function refsIn(value: JsonValue, found: JsonValue[]): void {
  * and callbacks that cost most in unoptimised code.
  */
 export function inlineDefinitions(schema: JsonSchema): JsonSchema {
-  const declared = schema["definitions"];
-  if (declared === undefined || declared === null || typeof declared !== "object" || Array.isArray(declared))
-    return schema;
-  const definitions = declared as Record<string, JsonValue>;
+  const definitions = (schema["definitions"] ?? {}) as Record<string, JsonValue>;
   const localName = (ref: JsonValue | undefined): string | undefined =>
     typeof ref === "string" &&
     ref.startsWith(DEFINITION_REF) &&
@@ -380,7 +390,10 @@ export function inlineDefinitions(schema: JsonSchema): JsonSchema {
   const refs = new Map<string, JsonValue[]>();
   const uses = new Map<string, number>();
   const counted: JsonValue[] = [];
-  for (const key of Object.keys(schema)) if (key !== "definitions") refsIn(schema[key]!, counted);
+  for (const key of Object.keys(schema)) {
+    if (key === "$ref") counted.push(schema[key]!);
+    else if (key !== "definitions") refsIn(schema[key]!, counted);
+  }
   for (const name of Object.keys(definitions)) {
     const own: JsonValue[] = [];
     refsIn(definitions[name]!, own);

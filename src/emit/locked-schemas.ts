@@ -97,6 +97,8 @@ export function readLockedSchemas(text: string): { schemas: LockedSchemas; likel
       if (match === null || !isRecord(schema)) continue;
       const [major, minor] = [Number(match[1]), Number(match[2])];
       const ref = lockedRef(event, major, minor);
+      // A version written twice (`1.0` and `01.0`): the first, as the main thread reads it (`Lock.events`).
+      if (schemas.has(ref)) continue;
       schemas.set(ref, schema as JsonSchema);
       if (latest === undefined || major > latest.major || (major === latest.major && minor > latest.minor))
         latest = { ref, major, minor };

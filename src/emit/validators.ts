@@ -305,46 +305,50 @@ export function serveCompilations(): void {
     }
   };
   const scheduleWrite = () => {
-    if (writeScheduled || unwritten.length === 0 || speculating) return;
+    if (writeScheduled || unwritten.length === 0 || lock?.speculating === true) return;
     writeScheduled = true;
     // After the requests already waiting, which Node hands over before it runs this.
     setImmediate(writeCache);
   };
 
-  // The lock's schemas, by reference (`locked-schemas.ts`), and the code of those compiled or found cached.
-  let lock: { schemas: LockedSchemas; cache?: BuildCache; directory?: string } | undefined;
-  const lockedCodes = new Map<string, { code: string } | { error: string }>();
+  // The lock last given (`locked-schemas.ts`): its schemas by reference, the code of those compiled or found
+  // cached, and whether its likely ones are still being compiled unasked. Another lock starts afresh.
+  let lock: LockState | undefined;
   const compileLocked = (ref: string): { code: string } | { error: string } => {
-    let result = lockedCodes.get(ref);
+    let result = lock?.codes.get(ref);
     if (result !== undefined) return result;
     const schema = lock?.schemas.get(ref);
-    if (schema === undefined) throw new UnknownReference(`the lock the worker was given records no ${ref}`);
-    const text = lockedValidatorText(schema);
-    const key = lock?.cache === undefined ? undefined : keyOf(text);
-    const cached = key === undefined ? undefined : lock?.cache?.get("validators", key);
-    if (cached !== undefined) result = { code: cached };
-    else {
-      try {
+    if (lock === undefined || schema === undefined)
+      throw new UnknownReference(`the lock the worker was given records no ${ref}`);
+    try {
+      const text = lockedValidatorText(schema);
+      const key = lock.cache === undefined ? undefined : keyOf(text);
+      const cached = key === undefined ? undefined : lock.cache?.get("validators", key);
+      if (cached !== undefined) result = { code: cached };
+      else {
         result = { code: compile(text) };
-        if (lock?.directory !== undefined)
+        if (lock.directory !== undefined)
           unwritten.push({ directory: lock.directory, ...(key !== undefined ? { key } : {}), text, code: result.code });
-      } catch (error) {
-        result = { error: error instanceof Error ? error.message : String(error) };
       }
+    } catch (error) {
+      // A schema ajv refuses, or one a hand-edited lock makes that is no schema at all: the build's error if it
+      // asks for it, never the worker's end.
+      result = { error: error instanceof Error ? error.message : String(error) };
     }
-    lockedCodes.set(ref, result);
+    lock.codes.set(ref, result);
     return result;
   };
 
-  // The lock's likely schemas, one per turn of the event loop, so that a request is answered as soon as it comes.
-  let speculating = false;
-  const speculate = (refs: readonly string[]) => {
+  // The lock's likely schemas, one per turn of the event loop, so that a request is answered as soon as it comes;
+  // until another lock is given, or the build says no schema is coming (`rest`).
+  const speculate = (state: LockState, refs: readonly string[]) => {
     let next = 0;
-    speculating = true;
+    state.speculating = true;
     const step = () => {
-      while (next < refs.length && lockedCodes.has(refs[next]!)) next++;
+      if (lock !== state || !state.speculating) return;
+      while (next < refs.length && state.codes.has(refs[next]!)) next++;
       if (next === refs.length) {
-        speculating = false;
+        state.speculating = false;
         scheduleWrite();
         return;
       }
@@ -378,14 +382,16 @@ export function serveCompilations(): void {
     asked = true;
     if (given !== undefined) {
       const read = readLockedSchemas(given.text);
-      if (read === undefined) return;
       lock = {
-        schemas: read.schemas,
+        schemas: read?.schemas ?? new Map(),
+        codes: new Map(),
+        speculating: false,
         ...(given.cacheDirectory !== undefined
           ? { cache: diskCache(given.cacheDirectory), directory: given.cacheDirectory }
           : {}),
       };
-      speculate(read.likely.filter((ref) => workerFor(ref, given.workers, given.index) === given.index));
+      const owned = (read?.likely ?? []).filter((ref) => workerFor(ref, given.workers, given.index) === given.index);
+      speculate(lock, owned);
       return;
     }
     if (drain === true) {
@@ -393,7 +399,12 @@ export function serveCompilations(): void {
       parentPort?.postMessage({ id, codes: [] } satisfies CompileReply);
       return;
     }
-    if (texts.length === 0) return; // `rest`: nothing to compile, and no warming up either
+    if (texts.length === 0) {
+      // `rest`: nothing to compile, and no warming up or compiling unasked either
+      if (lock !== undefined) lock.speculating = false;
+      scheduleWrite();
+      return;
+    }
     let reply: CompileReply;
     try {
       reply = answer(id, texts, cacheDirectory);
@@ -420,6 +431,14 @@ export function serveCompilations(): void {
     setImmediate(warmUp);
   };
   setImmediate(warmUp);
+}
+
+interface LockState {
+  readonly schemas: LockedSchemas;
+  readonly codes: Map<string, { code: string } | { error: string }>;
+  speculating: boolean;
+  readonly cache?: BuildCache;
+  readonly directory?: string;
 }
 
 /** A reference to a recorded schema the worker cannot resolve: the worker's failure, not the schema's. */

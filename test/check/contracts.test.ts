@@ -145,6 +145,14 @@ describe("schema history checks", () => {
     expect(result.diagnostics).toEqual([]);
   });
 
+  it("accepts the published version unchanged when a bound is beyond a double, which the lock records as null", () => {
+    const huge = `event PaymentReceived v1.0 { paymentId uuid  msisdn string maxLength 15  ratio double max 1${"0".repeat(400)} }`;
+    const lock = publish(project(huge));
+    expect(JSON.stringify(lock.events.get("PaymentReceived")![0]!.schema)).toContain('"maximum":null');
+    const { result } = check(project(huge), lock);
+    expect(result.diagnostics).toEqual([]);
+  });
+
   it("EVT0603: a published version changed in place", () => {
     const { result, spans } = check(
       project(v1_1.replace("v1.1", "«v1.1»").replace("maxLength 15", "maxLength 16")),

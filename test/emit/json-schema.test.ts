@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonical, sameJson, type JsonValue } from "../../src/emit/json-schema.js";
+import { canonical, inlineDefinitions, sameJson, type JsonSchema, type JsonValue } from "../../src/emit/json-schema.js";
 
 const canonicalText = (value: JsonValue): string => JSON.stringify(canonical(value));
 
@@ -31,6 +31,16 @@ describe("sameJson", () => {
     { type: "object", properties: { id: { type: "string", format: "uuid" } }, required: ["id"] },
     { required: ["id"], properties: { id: { format: "uuid", type: "string" } }, type: "object" },
     { required: ["id"], properties: { id: { format: "uuid", type: "string" } }, type: "array" },
+    // As JSON writes them: a bound that is not finite is null (`evtc lock` records a bound of 1e400 so), an
+    // undefined member is left out of an object and is null in an array.
+    { maximum: Infinity },
+    { maximum: -Infinity },
+    { maximum: null },
+    { maximum: 0 },
+    { maximum: -0 },
+    { a: 1, b: undefined } as unknown as JsonValue,
+    [undefined] as unknown as JsonValue,
+    [null],
   ];
 
   it("says two values are the same exactly when their canonical texts are", () => {
@@ -45,5 +55,35 @@ describe("sameJson", () => {
     expect(sameJson(values[11]!, values[12]!)).toBe(true);
     expect(sameJson(values[11]!, values[13]!)).toBe(false);
     expect(sameJson(values[8]!, values[9]!)).toBe(false);
+    expect(sameJson({ maximum: Infinity }, { maximum: null })).toBe(true);
+  });
+});
+
+describe("inlineDefinitions", () => {
+  it("counts a reference at the root: a definition with references of its own used there and once more stays", () => {
+    const schema: JsonSchema = {
+      $ref: "#/definitions/A",
+      definitions: {
+        A: { properties: { x: { $ref: "#/definitions/B" } }, type: "object" },
+        B: { type: "string" },
+      },
+      properties: { y: { $ref: "#/definitions/A" } },
+      type: "object",
+    };
+    expect(inlineDefinitions(schema)).toEqual({
+      $ref: "#/definitions/A",
+      definitions: { A: { properties: { x: { type: "string" } }, type: "object" } },
+      properties: { y: { $ref: "#/definitions/A" } },
+      type: "object",
+    });
+  });
+
+  it("reads definitions written as a list by their indexes, as it always did", () => {
+    const schema = {
+      definitions: [{ type: "string" }],
+      properties: { y: { $ref: "#/definitions/0" } },
+      type: "object",
+    } as unknown as JsonSchema;
+    expect(inlineDefinitions(schema)).toEqual({ properties: { y: { type: "string" } }, type: "object" });
   });
 });

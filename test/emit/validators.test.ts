@@ -398,6 +398,84 @@ describe("validator compilation", { timeout: 60_000 }, () => {
     }
   });
 
+  /**
+   * A shop bus checked against a lock as `evtc lock` writes it, then edited by hand (`edit`) and written again as
+   * `evtc lock` would: still read as written, and handed to the workers as such.
+   */
+  function lockedShop(
+    bus: string,
+    edit: (lock: { events: Record<string, Record<string, unknown>>; topics?: unknown }) => void,
+  ) {
+    const first = checkSources([new SourceFile("bus.evt", bus)], [], rulesOff, emptyLock);
+    const contracts = currentContracts(first.model);
+    const recorded = withCurrentVersionsAndTopics(emptyLock, contracts.events, contracts.topics);
+    const value = JSON.parse(formatLock(recorded.events, recorded.topics)) as Parameters<typeof edit>[0];
+    edit(value);
+    const lockText = `${JSON.stringify(value, null, 2)}\n`;
+    const lock = parseLock(new SourceFile("evt.lock", lockText)).lock;
+    expect(lock.asWritten).toBe(true);
+    const checked = checkSources([new SourceFile("bus.evt", bus)], [], rulesOff, lock);
+    expect(checked.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    return { input: { model: checked.model, lock, project: "shop", projectDir: ".", cwd: "." }, lockText };
+  }
+
+  const validatorCode = (files: readonly { path: string; content: string }[]) =>
+    files.filter((f) => f.path.startsWith("validators/") && f.path.endsWith(".js"));
+
+  it("takes the first of a version recorded twice, as the check does", async () => {
+    const { input, lockText } = lockedShop(shopBus("OrderPlaced", "v1.0"), (lock) => {
+      const other = { properties: { x: { maxLength: 3, type: "string" } }, required: ["x"], type: "object" };
+      lock.events["OrderPlaced"]!["01.0"] = { hash: schemaHash(other), schema: other };
+    });
+    const workers = startCompileWorkers(1)!;
+    try {
+      workers.readLock(lockText);
+      const files = await startBuild({ ...input, compileWorkers: workers }).files();
+      const expected = await emitProject({ ...input, compileWorkers: 0 });
+      expect(validatorCode(expected)[0]!.content).toContain("orderId");
+      expect(files).toEqual(expected);
+    } finally {
+      workers.close();
+    }
+  });
+
+  it("goes on when a schema the lock records for an event the project no longer has is no schema at all", async () => {
+    const { input, lockText } = lockedShop(shopBus("OrderPlaced", "v1.0"), (lock) => {
+      delete lock.topics; // every event is compiled unasked
+      const gone = { definitions: { A: null }, properties: { x: { $ref: "#/definitions/A" } }, type: "object" };
+      lock.events["Gone"] = { "1.0": { hash: schemaHash(gone), schema: gone } };
+    });
+    const workers = startCompileWorkers(1)!;
+    try {
+      workers.readLock(lockText);
+      const files = await startBuild({ ...input, compileWorkers: workers }).files();
+      expect(files).toEqual(await emitProject({ ...input, compileWorkers: 0 }));
+      // The worker is still there, and compiled the project's schema.
+      expect(await workers.compilations()).toBe(1);
+    } finally {
+      workers.close();
+    }
+  });
+
+  it("starts afresh when given another lock: a reference names the new lock's schema", async () => {
+    const bus = (fields: string) => `
+      team shop { contact "shop@operator.example" }
+      domain shop { owner shop }
+      event OrderPlaced v1.0 { ${fields} }
+      topic shop.order.placed { owner shop  event OrderPlaced  public }`;
+    const workers = startCompileWorkers(1)!;
+    try {
+      for (const fields of ["orderId uuid", "total decimal  note string"]) {
+        const { input, lockText } = lockedShop(bus(fields), () => undefined);
+        workers.readLock(lockText);
+        const files = await startBuild({ ...input, compileWorkers: workers }).files();
+        expect(validatorCode(files)).toEqual(validatorCode(await emitProject({ ...input, compileWorkers: 0 })));
+      }
+    } finally {
+      workers.close();
+    }
+  });
+
   it("looks what evt.lock records up in the cache, and a rebuild compiles nothing", async () => {
     const { checked, input, lockText } = telcoWithLock();
     const dir = mkdtempSync(path.join(os.tmpdir(), "evtc-locked-cache-"));
