@@ -66,12 +66,16 @@ function tools(): string {
   return toolFingerprint;
 }
 
+/**
+ * A file's text for the key; undefined when there is none, and a mark no text has when it is there but cannot be
+ * read (the check then says so: such a build must not be recalled as the one without the file).
+ */
 function readIfPresent(file: string | undefined): string | undefined {
   if (file === undefined || !existsSync(file)) return undefined;
   try {
     return readFileSync(file, "utf8");
   } catch {
-    return undefined;
+    return "\u0002unreadable";
   }
 }
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,7 +35,13 @@ async function build(...extra: string[]): Promise<{ code: number; stdout: string
   return { code, stdout };
 }
 
-const request = (): BuildRequest => ({ paths: [project], cwd: scratch, outDir: out, project: "shop", options: JSON.stringify({ color: false, format: "text" }) });
+const request = (): BuildRequest => ({
+  paths: [project],
+  cwd: scratch,
+  outDir: out,
+  project: "shop",
+  options: JSON.stringify({ color: false, format: "text" }),
+});
 
 /** Replaces the report of the remembered build, so that a test sees when a build only recalled it. */
 function markRecord(marker: string): void {
@@ -83,7 +89,10 @@ describe("a build with nothing changed", { timeout: 60_000 }, () => {
   it("is redone when an input changed", async () => {
     markRecord("(recalled)\n");
     const source = path.join(project, "project.evt");
-    writeFileSync(source, readFileSync(source, "utf8").replace("/// An order was placed.", "/// An order was placed by a customer."));
+    writeFileSync(
+      source,
+      readFileSync(source, "utf8").replace("/// An order was placed.", "/// An order was placed by a customer."),
+    );
     const result = await build();
     expect(result.stdout).not.toContain("(recalled)");
     expect(result.stdout).toMatch(/: [1-9]\d* written/);
@@ -105,5 +114,24 @@ describe("a build with nothing changed", { timeout: 60_000 }, () => {
     expect(buildKey(request())).not.toBe(base);
     rmSync(config);
     expect(buildKey(request())).toBe(base);
+    // A lock that is there but cannot be read is not the lock that is not there.
+    mkdirSync(lock);
+    expect(buildKey(request())).not.toBe(base);
+    rmSync(lock, { recursive: true });
+  });
+
+  it("is redone, and fails, when evt.lock is there but cannot be read", async () => {
+    expect((await build()).code).toBe(0);
+    markRecord("(recalled)\n");
+    const lock = path.join(project, "evt.lock");
+    mkdirSync(lock);
+    try {
+      const result = await build();
+      expect(result.stdout).not.toContain("(recalled)");
+      expect(result.stdout).toContain("error[EVT0003]");
+      expect(result.code).toBe(2);
+    } finally {
+      rmSync(lock, { recursive: true });
+    }
   });
 });
