@@ -10,21 +10,13 @@ import { canonical, inlineDefinitions, isCanonical, type JsonSchema } from "./js
  * text, which the main thread is spared working out.
  */
 
-/** Each recorded schema's validator text, worked out once. */
-const texts = new WeakMap<object, string>();
-
 /**
  * The text of the schema a validator is compiled from, for a schema `evt.lock` records. A lock edited by hand may
  * order keys otherwise (its hash is over the canonical form): the same schema must give the same text, validator
  * and cache key as the build's own for it when it was current.
  */
 export function lockedValidatorText(recorded: JsonSchema): string {
-  let text = texts.get(recorded);
-  if (text === undefined) {
-    const sorted = isCanonical(recorded) ? recorded : canonical(recorded);
-    texts.set(recorded, (text = JSON.stringify(inlineDefinitions(sorted))));
-  }
-  return text;
+  return JSON.stringify(inlineDefinitions(isCanonical(recorded) ? recorded : canonical(recorded)));
 }
 
 const REF_PREFIX = "lock:";

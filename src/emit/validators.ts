@@ -513,11 +513,11 @@ export class Validators {
   }
 
   /**
-   * Takes the code of a schema not announced before from the cache, or queues it; whether it was new. A reference
+   * Takes the code of a schema not announced before from the cache, or queues it. A reference
    * to a recorded schema is looked up by the worker that has it.
    */
-  private announce(text: string): boolean {
-    if (this.announced.has(text)) return false;
+  private announce(text: string): void {
+    if (this.announced.has(text)) return;
     this.announced.add(text);
     const code = isLockedRef(text) ? undefined : this.cache.get("validators", keyOf(text));
     if (code !== undefined) this.compiled.set(text, code);
@@ -526,7 +526,6 @@ export class Validators {
       this.send(this.workers);
       this.chunkSize = Math.min(this.chunkSize * 2, SENT_EARLY);
     }
-    return true;
   }
 
   /**
