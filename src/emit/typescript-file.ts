@@ -48,12 +48,29 @@ const UNBREAKABLE = [
   /^\s*(?:"(?:[^"\\]|\\.)*"|[\w$.]+),$/,
 ];
 
+/** A character that is not ASCII, which may take two columns or none. */
+const NOT_ASCII = /[^\x00-\x7f]/g;
+
 /** Whether a line of code (not of a comment) is wider than the print width in a way evtc does not lay out. */
 export function needsPrettier(text: string): boolean {
-  for (const line of text.split("\n")) {
-    if (line.length <= PRINT_WIDTH && !/[^\x00-\x7f]/.test(line)) continue;
-    if (/^\s*(\/\/|\/\*\*|\*)/.test(line) || textWidth(line) <= PRINT_WIDTH) continue;
-    if (!UNBREAKABLE.some((shape) => shape.test(line))) return true;
+  // Only a line longer than the print width, or one with a character that is not ASCII (which may be wide), is
+  // looked at: the others are not cut out of the module's text at all (a large project's modules have millions).
+  const notAsciiFrom = (from: number): number => {
+    NOT_ASCII.lastIndex = from;
+    return NOT_ASCII.exec(text)?.index ?? Infinity;
+  };
+  let notAscii = notAsciiFrom(0);
+  for (let start = 0; start <= text.length;) {
+    const newline = text.indexOf("\n", start);
+    const end = newline === -1 ? text.length : newline;
+    if (notAscii < start) notAscii = notAsciiFrom(start);
+    if (notAscii < end || end - start > PRINT_WIDTH) {
+      const line = text.slice(start, end);
+      if (!/^\s*(\/\/|\/\*\*|\*)/.test(line) && textWidth(line) > PRINT_WIDTH) {
+        if (!UNBREAKABLE.some((shape) => shape.test(line))) return true;
+      }
+    }
+    start = end + 1;
   }
   return false;
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { conditionalGroup, group, hardline, ifBreak, indent, indentIfBreak, join, line, printDoc, softline } from "../../src/emit/doc.js";
 import { textWidth } from "../../src/diagnostics/text-width.js";
 import { needsPrettier, PRETTIER_OPTIONS, typescriptFile } from "../../src/emit/typescript-file.js";
+import { PRINT_WIDTH } from "../../src/emit/ts-syntax.js";
 import { olderVersionsOf } from "../../src/emit/older-versions.js";
 import { Emitter, printModule } from "../../src/emit/typescript.js";
 import { checkPaths } from "../../src/program.js";
@@ -91,5 +92,18 @@ describe("generated TypeScript", { timeout: 60_000 }, () => {
     expect(needsPrettier(`      ${name},`)).toBe(false);
     expect(needsPrettier(` * a comment line that is far too long ${name}`)).toBe(false);
     expect(needsPrettier(`  readonly ${name}: A | B;`)).toBe(true);
+  });
+
+  it("looks at a line wherever it is in the module: first, last, after a line with a wide character", () => {
+    const wide = `  readonly ${"x".repeat(130)}: A | B;`;
+    const narrow = "const a = 1;";
+    for (const text of [wide, `${wide}\n`, `${narrow}\n${wide}`, `${narrow}\n${wide}\n${narrow}`, `// 東京\n${wide}`]) {
+      expect(needsPrettier(text), JSON.stringify(text.slice(0, 20))).toBe(true);
+    }
+    // A line of wide characters within the width in characters but not in columns; and one exactly as wide.
+    expect(needsPrettier(`${narrow}\nconst a = "${"東".repeat(60)}";`)).toBe(true);
+    expect(needsPrettier(`${narrow}\n${"x".repeat(PRINT_WIDTH)}\n`)).toBe(false);
+    expect(needsPrettier(`${narrow}\n${"東".repeat(PRINT_WIDTH / 2)}`)).toBe(false);
+    expect(needsPrettier("")).toBe(false);
   });
 });

@@ -87,3 +87,26 @@ describe("inlineDefinitions", () => {
     expect(inlineDefinitions(schema)).toEqual({ properties: { y: { type: "string" } }, type: "object" });
   });
 });
+
+describe("canonical", () => {
+  it("orders keys as Array.prototype.sort does, however many there are and whatever they are", () => {
+    const samples = [
+      ["b", "a"],
+      ["type", "properties", "required", "additionalProperties", "$schema", "definitions", "title"],
+      ["Z", "a", "_", "$ref", "é", "E", "10", "9", "x-evtc-minimum", "ß", "😀", "ａ"],
+      Array.from({ length: 40 }, (_, i) => `key${(i * 7919) % 40}`),
+      Array.from({ length: 16 }, (_, i) => String.fromCharCode(0x7a - i)),
+      Array.from({ length: 17 }, (_, i) => String.fromCharCode(0x7a - i)),
+    ];
+    for (const keys of samples) {
+      const object = Object.fromEntries(keys.map((key, i) => [key, i]));
+      // Keys that look like array indexes come first in any object, sorted or not (see `canonical`).
+      expect(Object.keys(canonical(object))).toEqual(
+        Object.keys(Object.fromEntries([...keys].sort().map((k) => [k, 0]))),
+      );
+      expect(JSON.stringify(canonical(object))).toBe(
+        JSON.stringify(Object.fromEntries([...keys].sort().map((k) => [k, object[k]]))),
+      );
+    }
+  });
+});
