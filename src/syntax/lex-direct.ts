@@ -56,9 +56,10 @@ export function lexDirect(text: string): DirectLexResult | undefined {
   const tokens: Token[] = [];
   const docs: Token[] = [];
   const comments: Token[] = [];
+  // `test`, not `exec`: the match's text is cut out of the file's, without an array made for every token.
   const match = (pattern: RegExp, at: number): string | undefined => {
     pattern.lastIndex = at;
-    return pattern.exec(text)?.[0];
+    return pattern.test(text) ? text.slice(at, pattern.lastIndex) : undefined;
   };
   let at = 0;
   // Dispatching on a token's first character relies on tokens.ts: no two patterns start with the same
