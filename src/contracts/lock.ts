@@ -11,6 +11,7 @@ import { span, type SourceFile, type Span } from "../diagnostics/source.js";
 import type { Json } from "../compat/diff.js";
 import { canonical, eventSchema, isCanonical, type JsonValue } from "../emit/json-schema.js";
 import type { BusModel } from "../model/bus.js";
+import { carriedEvents, isRecord, VERSION_KEY } from "../emit/locked-schemas.js";
 
 export const LOCK_FILE = "evt.lock";
 const LOCK_VERSION = 1;
@@ -207,21 +208,6 @@ function locator(file: SourceFile, root: () => JsonNode | undefined): Lock["loca
     }
     return undefined;
   };
-}
-
-/** A recorded version's key: `"<major>.<minor>"`. */
-const VERSION_KEY = /^(\d+)\.(\d+)$/;
-
-/** A topic's entry in the lock: the event it carries, or the events it has carried; undefined when neither. */
-function carriedEvents(value: unknown): string[] | undefined {
-  const events = typeof value === "string" ? [value] : value;
-  return Array.isArray(events) && events.length > 0 && events.every((e): e is string => typeof e === "string")
-    ? events
-    : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /**

@@ -91,17 +91,18 @@ class CompileWorker {
   }
 
   compile(texts: readonly string[], cacheDirectory: string | undefined): Promise<string[]> {
+    if (cacheDirectory !== undefined) this.caching = true;
+    return this.ask<string[]>({ texts, ...(cacheDirectory !== undefined ? { cacheDirectory } : {}) });
+  }
+
+  /** Sends a request and waits for its answer; the worker keeps the process alive until it comes. */
+  private ask<T extends string[] | number>(request: Omit<CompileRequest, "id">): Promise<T> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId++;
-    if (cacheDirectory !== undefined) this.caching = true;
-    return new Promise<string[]>((resolve, reject) => {
-      this.pending.set(id, { resolve: (codes) => resolve(codes as string[]), reject });
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: (answer) => resolve(answer as T), reject });
       this.worker.ref();
-      this.worker.postMessage({
-        id,
-        texts,
-        ...(cacheDirectory !== undefined ? { cacheDirectory } : {}),
-      } satisfies CompileRequest);
+      this.worker.postMessage({ id, ...request } satisfies CompileRequest);
     });
   }
 
@@ -119,25 +120,14 @@ class CompileWorker {
   }
 
   /** Resolves once the worker has written every cache entry it still had to (at once if it failed). */
-  drain(): Promise<void> {
-    if (this.failure !== undefined || !this.caching) return Promise.resolve();
-    const id = this.nextId++;
-    return new Promise<void>((resolve) => {
-      this.pending.set(id, { resolve: () => resolve(), reject: () => resolve() });
-      this.worker.ref();
-      this.worker.postMessage({ id, texts: [], drain: true } satisfies CompileRequest);
-    });
+  async drain(): Promise<void> {
+    if (!this.caching) return;
+    await this.ask<string[]>({ texts: [], drain: true }).catch(() => undefined);
   }
 
   /** How many schemas ajv has compiled in the worker (warming up aside). */
   compilations(): Promise<number> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    return new Promise<number>((resolve, reject) => {
-      this.pending.set(id, { resolve: (count) => resolve(count as number), reject });
-      this.worker.ref();
-      this.worker.postMessage({ id, texts: [], count: true } satisfies CompileRequest);
-    });
+    return this.ask<number>({ texts: [], count: true });
   }
 
   /** Hands the worker `evt.lock`'s text (see `CompileRequest.lock`). */

@@ -2,7 +2,8 @@ import { canonical, inlineDefinitions, isCanonical, type JsonSchema } from "./js
 
 /**
  * The schemas `evt.lock` records, as validators are compiled from them, for the main thread and the validator
- * workers alike: this module loads nothing else, so that a worker can read the lock as soon as it starts.
+ * workers alike, and the shapes of the lock's JSON that `contracts/lock.ts` reads too: this module loads nothing
+ * else, so that a worker can read the lock as soon as it starts.
  *
  * A project in use differs from its lock in an event or two, so the lock's current schemas are most of the
  * validators a build compiles. A worker given the lock's text (`CompileWorkers.readLock`) starts on them before
@@ -54,9 +55,18 @@ export function workerFor(identity: string, workers: number, fallback: number): 
 /** A lock's recorded schemas by reference, read from its text by a worker; undefined for a text that is not one. */
 export type LockedSchemas = ReadonlyMap<string, JsonSchema>;
 
-const VERSION_KEY = /^(\d+)\.(\d+)$/;
+/** A recorded version's key: `"<major>.<minor>"`. */
+export const VERSION_KEY = /^(\d+)\.(\d+)$/;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A topic's entry in the lock: the event it carries, or the events it has carried; undefined when neither. */
+export function carriedEvents(value: unknown): string[] | undefined {
+  const events = typeof value === "string" ? [value] : value;
+  return Array.isArray(events) && events.length > 0 && events.every((e): e is string => typeof e === "string")
+    ? events
+    : undefined;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
@@ -76,7 +86,7 @@ export function readLockedSchemas(text: string): { schemas: LockedSchemas; likel
   if (!isRecord(value) || !isRecord(value["events"])) return undefined;
   const topics = value["topics"];
   const carried = isRecord(topics)
-    ? new Set(Object.values(topics).map((events) => (Array.isArray(events) ? events.at(-1) : events)))
+    ? new Set(Object.values(topics).map((events) => carriedEvents(events)?.at(-1)))
     : undefined;
   const schemas = new Map<string, JsonSchema>();
   const likely: string[] = [];
