@@ -29,11 +29,44 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 
 const repo = path.resolve(import.meta.dirname, "..");
+const USAGE = "usage: bench/compile.ts [--sizes 100,1000,5000] [--runs N] [--keep] [--dist <dir>] [--generate <dir>]";
+function usageError(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+/**
+ * The command line, strictly: a misspelt option would otherwise start the whole default run, some minutes long.
+ * A measuring child process is started with `--child <phase> <project>` and reads its own arguments.
+ */
+const options =
+  process.argv[2] === "--child"
+    ? {}
+    : (() => {
+        try {
+          return parseArgs({
+            args: process.argv.slice(2),
+            options: {
+              sizes: { type: "string" },
+              runs: { type: "string" },
+              keep: { type: "boolean" },
+              dist: { type: "string" },
+              generate: { type: "string" },
+              help: { type: "boolean", short: "h" },
+            },
+          }).values;
+        } catch (error) {
+          return usageError((error as Error).message);
+        }
+      })();
+if (options.help === true) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 /** The compiled evtc measured: `dist/`, or another build of it given with `--dist` (to compare two versions). */
-const distArg = process.argv.indexOf("--dist");
-const dist = distArg === -1 ? path.join(repo, "dist") : path.resolve(process.argv[distArg + 1]!);
+const dist = options.dist === undefined ? path.join(repo, "dist") : path.resolve(options.dist);
 const cli = path.join(dist, "cli", "main.js");
 
 // ---- The synthetic project -------------------------------------------------------------------------------
@@ -368,21 +401,18 @@ function newestMtime(dir: string, ext: string): number {
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === "--child") return childPhases(argv[2]!);
   if (!existsSync(cli)) throw new Error(`${cli} does not exist: run \`npm run build\` first`);
-  const option = (name: string) => {
-    const at = argv.indexOf(name);
-    return at === -1 ? undefined : argv[at + 1];
-  };
-  const sizes = (option("--sizes") ?? "100,1000,5000").split(",").map((s) => Number(s.trim()));
-  if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error("--sizes takes topic counts: --sizes 100,1000");
-  const runs = Number(option("--runs") ?? "1");
-  const generate = option("--generate");
+  const sizes = (options.sizes ?? "100,1000,5000").split(",").map((s) => Number(s.trim()));
+  if (sizes.some((s) => !Number.isInteger(s) || s < 1)) usageError("--sizes takes topic counts: --sizes 100,1000");
+  const runs = Number(options.runs ?? "1");
+  if (!Number.isInteger(runs) || runs < 1) usageError("--runs takes a number of runs: --runs 3");
+  const generate = options.generate;
   if (generate !== undefined) {
     // Only write the projects (to profile a build of one, say), measuring nothing.
     for (const size of sizes) writeProject(size, path.resolve(generate, `bus-${size}`));
     return;
   }
-  const keep = argv.includes("--keep");
-  if (distArg === -1 && newestMtime(path.join(repo, "src"), ".ts") > newestMtime(dist, ".js")) {
+  const keep = options.keep === true;
+  if (options.dist === undefined && newestMtime(path.join(repo, "src"), ".ts") > newestMtime(dist, ".js")) {
     process.stderr.write("warning: src/ is newer than dist/: run `npm run build` to measure the current code\n");
   }
 
