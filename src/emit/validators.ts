@@ -88,6 +88,92 @@ function base64Content() {
   };
 }
 
+/**
+ * The names a plain object inherits from Object.prototype (`constructor`, `toString`, `__proto__`…). A field may
+ * be called so; ajv fills in a default when `data[name] === undefined`, which an inherited member never is, and
+ * `data.__proto__ = …` would set the prototype instead of a field.
+ */
+const INHERITED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** Where `withOwnDefaults` moves the defaults of fields named like an inherited member. */
+const OWN_DEFAULTS = "x-evtc-own-defaults";
+
+/**
+ * The schema ajv compiles, from the one published: the defaults of fields named like an inherited member move
+ * from the field to an `x-evtc-own-defaults` keyword of the object holding it (`ownDefaults` below), which fills
+ * them in as the object's own properties. Every other schema is returned as it is, so its code is unchanged.
+ */
+function withOwnDefaults(node: JsonSchema): JsonSchema {
+  let changed: Record<string, unknown> | undefined;
+  const replace = (key: string, value: unknown) => ((changed ??= { ...node })[key] = value);
+  const properties = node["properties"];
+  if (isSchemaMap(properties)) {
+    let defaults: Record<string, unknown> | undefined;
+    const members: Record<string, JsonSchema> = {};
+    for (const [name, member] of Object.entries(properties)) {
+      let field = withOwnDefaults(member);
+      if (INHERITED_NAMES.has(name) && "default" in field) {
+        const { default: value, ...rest } = field;
+        (defaults ??= {})[name] = value;
+        field = rest as JsonSchema;
+      }
+      members[name] = field;
+      if (field !== member) replace("properties", members);
+    }
+    if (defaults !== undefined) replace(OWN_DEFAULTS, defaults);
+  }
+  const definitions = node["definitions"];
+  if (isSchemaMap(definitions)) {
+    const members = Object.fromEntries(
+      Object.entries(definitions).map(([name, member]) => [name, withOwnDefaults(member)]),
+    );
+    if (Object.entries(members).some(([name, member]) => member !== definitions[name])) replace("definitions", members);
+  }
+  for (const key of ["items", "additionalProperties"]) {
+    const child = node[key];
+    if (isSchemaMap({ child })) {
+      const rewritten = withOwnDefaults(child as JsonSchema);
+      if (rewritten !== child) replace(key, rewritten);
+    }
+  }
+  return (changed as JsonSchema | undefined) ?? node;
+}
+
+function isSchemaMap(value: unknown): value is Record<string, JsonSchema> {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    Object.values(value).every((member) => member !== null && typeof member === "object" && !Array.isArray(member))
+  );
+}
+
+/**
+ * Fills in the defaults `withOwnDefaults` moved, before any other keyword of the object reads its fields: as own
+ * properties (defined, not assigned, so that `__proto__` is a field too), when the field is absent or undefined,
+ * as ajv does with the others. With `ownProperties`, ajv then checks such a field only when it is the object's own.
+ */
+function ownDefaults() {
+  return {
+    keyword: OWN_DEFAULTS,
+    type: "object" as const,
+    schemaType: "object" as const,
+    before: "maxProperties",
+    errors: false as const,
+    code(cxt: KeywordCxt) {
+      const { _, stringify } = ajvModules();
+      const { gen, data } = cxt;
+      for (const [name, value] of Object.entries(cxt.schema as Record<string, unknown>)) {
+        gen.if(_`${data}[${name}] === undefined || !Object.prototype.hasOwnProperty.call(${data}, ${name})`, () =>
+          gen.code(
+            _`Object.defineProperty(${data}, ${name}, {value: ${stringify(value)}, writable: true, enumerable: true, configurable: true})`,
+          ),
+        );
+      }
+    },
+  };
+}
+
 const require = createRequire(import.meta.url);
 
 /**
@@ -100,6 +186,7 @@ function ajvModules() {
     Ajv: (require("ajv") as typeof ajvModule).default,
     _: (require("ajv") as typeof ajvModule)._,
     ValueScope: (require("ajv/dist/compile/codegen/index.js") as typeof codegenModule).ValueScope,
+    stringify: (require("ajv/dist/compile/codegen/index.js") as typeof codegenModule).stringify,
     standaloneCode: (require("ajv/dist/standalone/index.js") as typeof standaloneModule).default,
     addFormats: (require("ajv-formats") as typeof formatsModule).default,
     usePattern: (require("ajv/dist/vocabularies/code.js") as typeof vocabularyCodeModule).usePattern,
@@ -111,6 +198,7 @@ let loaded:
       Ajv: typeof ajvModule.default;
       _: typeof ajvModule._;
       ValueScope: typeof codegenModule.ValueScope;
+      stringify: typeof codegenModule.stringify;
       standaloneCode: typeof standaloneModule.default;
       addFormats: typeof formatsModule.default;
       usePattern: typeof vocabularyCodeModule.usePattern;
@@ -149,6 +237,11 @@ function newAjv(): AjvInstance {
     // default, as the compatibility check promised. Without it such an event failed `required` and was
     // dead-lettered.
     useDefaults: true,
+    // A validator checks what is sent: JSON.stringify writes an object's own properties only. So a field is
+    // present when the event has it as its own, never through its prototype — a required `constructor` or
+    // `toString` left out is missing, and a getter on a class is not a field. About 0.2 µs more an event (1.1 →
+    // 1.3 µs for the example's PaymentReceived).
+    ownProperties: true,
     // The consistency of `type` with the other keywords is a property of evtc's schema generator, not of the
     // user's project: the test suite holds every example's and fixture's schema to it (validators.test.ts),
     // and each build is spared a sixth of its compile time.
@@ -166,6 +259,7 @@ function newAjv(): AjvInstance {
   ajv.addKeyword(decimalBound("x-evtc-maximum", ">"));
   ajv.removeKeyword("contentEncoding");
   ajv.addKeyword(base64Content());
+  ajv.addKeyword(ownDefaults());
   return ajv;
 }
 
@@ -212,7 +306,7 @@ let scopePrefixes: ReadonlySet<string> | undefined;
  */
 function compile(text: string): string {
   compiledHere++;
-  const schema = JSON.parse(text) as JsonSchema;
+  const schema = withOwnDefaults(JSON.parse(text) as JsonSchema);
   if (compiler === undefined) {
     compiler = newAjv();
     scopePrefixes = (compiler.scope as unknown as { _prefixes?: ReadonlySet<string> })._prefixes;

@@ -357,6 +357,15 @@ describe("evtc build", { timeout: 60_000 }, () => {
     expect(validate({ ...event, new: JSON.parse('{"toString": "*/"}') })).toBe(false);
     expect(validate({ ...event, new: JSON.parse('{"toString": "*/", "kebab-case": 1, "__proto__": {}}') })).toBe(false);
     expect(validate({ ...event, function: "constructor", extra: 1 })).toBe(false);
+    // Fields named like Object.prototype's members are read as the event's own properties, never inherited: a
+    // required `toString` left out is missing, and an optional `constructor` left out gets its default.
+    expect(validate({ ...event, new: { "kebab-case": 1 } })).toBe(false);
+    expect(validate.errors).toMatchObject([{ keyword: "required", params: { missingProperty: "toString" } }]);
+    const withoutOptional: Record<string, unknown> = { toString: "*/", "kebab-case": 1 };
+    expect(validate({ ...event, new: withoutOptional })).toBe(true);
+    expect(Object.hasOwn(withoutOptional, "constructor") && withoutOptional["constructor"]).toBe(
+      '"quoted" \\ back*/slash',
+    );
   });
 
   it("removes the files of a deleted topic, and only files evtc generated", () => {

@@ -4,7 +4,7 @@ export const validate = validate0;
 export default validate0;
 const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"access":{"enum":["GSM","UMTS","LTE","NR"],"type":"string"},"apn":{"default":"internet","maxLength":63,"type":"string"},"imsi":{"pattern":"^\\d{14,15}$","type":"string"},"location":{"additionalProperties":false,"properties":{"cellId":{"pattern":"^\\d{3}-\\d{2,3}-\\d+-\\d+$","type":"string"},"latitude":{"maximum":90,"minimum":-90,"type":"number"},"longitude":{"maximum":180,"minimum":-180,"type":"number"},"region":{"maxLength":40,"type":"string"}},"required":["cellId","latitude","longitude","region"],"type":"object"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"qosClass":{"maximum":9,"minimum":1,"type":"integer"},"roaming":{"default":false,"type":"boolean"},"sessionId":{"format":"uuid","type":"string"},"startedAt":{"format":"date-time","type":"string"},"visitedNetwork":{"pattern":"^\\d{5,6}$","type":"string"}},"required":["sessionId","msisdn","imsi","apn","access","location","roaming","qosClass","startedAt"],"type":"object"};
 const func0 = Object.prototype.hasOwnProperty;
-const func1 = ucs2length;
+const func11 = ucs2length;
 const pattern0 = new RegExp("^\\d{14,15}$", "u");
 const pattern1 = new RegExp("^\\d{3}-\\d{2,3}-\\d+-\\d+$", "u");
 const pattern2 = new RegExp("^[0-9]{8,15}$", "u");
@@ -25,13 +25,13 @@ if(data.roaming === undefined){
 data.roaming = false;
 }
 let missing0;
-if((((((((((data.sessionId === undefined) && (missing0 = "sessionId")) || ((data.msisdn === undefined) && (missing0 = "msisdn"))) || ((data.imsi === undefined) && (missing0 = "imsi"))) || ((data.apn === undefined) && (missing0 = "apn"))) || ((data.access === undefined) && (missing0 = "access"))) || ((data.location === undefined) && (missing0 = "location"))) || ((data.roaming === undefined) && (missing0 = "roaming"))) || ((data.qosClass === undefined) && (missing0 = "qosClass"))) || ((data.startedAt === undefined) && (missing0 = "startedAt"))){
+if(((((((((((data.sessionId === undefined) || (!(func0.call(data, "sessionId")))) && (missing0 = "sessionId")) || (((data.msisdn === undefined) || (!(func0.call(data, "msisdn")))) && (missing0 = "msisdn"))) || (((data.imsi === undefined) || (!(func0.call(data, "imsi")))) && (missing0 = "imsi"))) || (((data.apn === undefined) || (!(func0.call(data, "apn")))) && (missing0 = "apn"))) || (((data.access === undefined) || (!(func0.call(data, "access")))) && (missing0 = "access"))) || (((data.location === undefined) || (!(func0.call(data, "location")))) && (missing0 = "location"))) || (((data.roaming === undefined) || (!(func0.call(data, "roaming")))) && (missing0 = "roaming"))) || (((data.qosClass === undefined) || (!(func0.call(data, "qosClass")))) && (missing0 = "qosClass"))) || (((data.startedAt === undefined) || (!(func0.call(data, "startedAt")))) && (missing0 = "startedAt"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 const _errs1 = errors;
-for(const key0 in data){
+for(const key0 of Object.keys(data)){
 if(!(func0.call(schema0.properties, key0))){
 validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
@@ -39,7 +39,7 @@ break;
 }
 }
 if(_errs1 === errors){
-if(data.access !== undefined){
+if(data.access !== undefined && func0.call(data, "access")){
 let data0 = data.access;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
@@ -67,7 +67,7 @@ const _errs4 = errors;
 const _errs5 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
-if(func1(data1) > 63){
+if(func11(data1) > 63){
 validate0.errors = [{instancePath:instancePath+"/apn",schemaPath:"#/properties/apn/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters"}];
 return false;
 }
@@ -83,7 +83,7 @@ if(errors === _errs4){
 }
 var valid0 = _errs4 === errors;
 if(valid0){
-if(data.imsi !== undefined){
+if(data.imsi !== undefined && func0.call(data, "imsi")){
 let data2 = data.imsi;
 const _errs6 = errors;
 const _errs7 = errors;
@@ -109,20 +109,20 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.location !== undefined){
+if(data.location !== undefined && func0.call(data, "location")){
 let data3 = data.location;
 const _errs8 = errors;
 const _errs9 = errors;
 if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing1;
-if(((((data3.cellId === undefined) && (missing1 = "cellId")) || ((data3.latitude === undefined) && (missing1 = "latitude"))) || ((data3.longitude === undefined) && (missing1 = "longitude"))) || ((data3.region === undefined) && (missing1 = "region"))){
+if((((((data3.cellId === undefined) || (!(func0.call(data3, "cellId")))) && (missing1 = "cellId")) || (((data3.latitude === undefined) || (!(func0.call(data3, "latitude")))) && (missing1 = "latitude"))) || (((data3.longitude === undefined) || (!(func0.call(data3, "longitude")))) && (missing1 = "longitude"))) || (((data3.region === undefined) || (!(func0.call(data3, "region")))) && (missing1 = "region"))){
 validate0.errors = [{instancePath:instancePath+"/location",schemaPath:"#/properties/location/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
 return false;
 }
 else {
 const _errs10 = errors;
-for(const key1 in data3){
+for(const key1 of Object.keys(data3)){
 if(!((((key1 === "cellId") || (key1 === "latitude")) || (key1 === "longitude")) || (key1 === "region"))){
 validate0.errors = [{instancePath:instancePath+"/location",schemaPath:"#/properties/location/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
 return false;
@@ -130,7 +130,7 @@ break;
 }
 }
 if(_errs10 === errors){
-if(data3.cellId !== undefined){
+if(data3.cellId !== undefined && func0.call(data3, "cellId")){
 let data4 = data3.cellId;
 const _errs11 = errors;
 const _errs12 = errors;
@@ -156,7 +156,7 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data3.latitude !== undefined){
+if(data3.latitude !== undefined && func0.call(data3, "latitude")){
 let data5 = data3.latitude;
 const _errs13 = errors;
 const _errs14 = errors;
@@ -188,7 +188,7 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data3.longitude !== undefined){
+if(data3.longitude !== undefined && func0.call(data3, "longitude")){
 let data6 = data3.longitude;
 const _errs15 = errors;
 const _errs16 = errors;
@@ -220,13 +220,13 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data3.region !== undefined){
+if(data3.region !== undefined && func0.call(data3, "region")){
 let data7 = data3.region;
 const _errs17 = errors;
 const _errs18 = errors;
 if(errors === _errs17){
 if(typeof data7 === "string"){
-if(func1(data7) > 40){
+if(func11(data7) > 40){
 validate0.errors = [{instancePath:instancePath+"/location/region",schemaPath:"#/properties/location/properties/region/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"}];
 return false;
 }
@@ -266,13 +266,13 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.msisdn !== undefined){
+if(data.msisdn !== undefined && func0.call(data, "msisdn")){
 let data8 = data.msisdn;
 const _errs19 = errors;
 const _errs20 = errors;
 if(errors === _errs19){
 if(typeof data8 === "string"){
-if(func1(data8) > 15){
+if(func11(data8) > 15){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"}];
 return false;
 }
@@ -298,7 +298,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.qosClass !== undefined){
+if(data.qosClass !== undefined && func0.call(data, "qosClass")){
 let data9 = data.qosClass;
 const _errs21 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
@@ -341,7 +341,7 @@ if(errors === _errs23){
 }
 var valid0 = _errs23 === errors;
 if(valid0){
-if(data.sessionId !== undefined){
+if(data.sessionId !== undefined && func0.call(data, "sessionId")){
 let data11 = data.sessionId;
 const _errs25 = errors;
 const _errs26 = errors;
@@ -371,7 +371,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.startedAt !== undefined){
+if(data.startedAt !== undefined && func0.call(data, "startedAt")){
 let data12 = data.startedAt;
 const _errs27 = errors;
 const _errs28 = errors;
@@ -401,7 +401,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.visitedNetwork !== undefined){
+if(data.visitedNetwork !== undefined && func0.call(data, "visitedNetwork")){
 let data13 = data.visitedNetwork;
 const _errs29 = errors;
 const _errs30 = errors;

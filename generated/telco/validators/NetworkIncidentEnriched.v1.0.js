@@ -3,8 +3,9 @@ import { evtcFormats, ucs2length } from "evtc/runtime";
 export const validate = validate0;
 export default validate0;
 const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"cause":{"default":"UNKNOWN","enum":["POWER","TRANSMISSION","HARDWARE","SOFTWARE","WEATHER","VANDALISM","UNKNOWN"],"type":"string"},"cellId":{"pattern":"^\\d{3}-\\d{2,3}-\\d+-\\d+$","type":"string"},"description":{"maxLength":2000,"type":"string"},"expectedDuration":{"format":"duration","type":"string"},"impact":{"additionalProperties":false,"properties":{"affectedCells":{"items":{"type":"string"},"maxItems":500,"minItems":1,"type":"array"},"degradedServices":{"items":{"enum":["VOICE","SMS","DATA"],"type":"string"},"minItems":1,"type":"array"},"enterpriseAccounts":{"default":0,"maximum":2147483647,"minimum":0,"type":"integer"},"estimatedSubscribers":{"minimum":0,"type":"integer"},"region":{"maxLength":40,"type":"string"}},"required":["region","affectedCells","degradedServices","estimatedSubscribers","enterpriseAccounts"],"type":"object"},"incidentId":{"format":"uuid","type":"string"},"openedAt":{"format":"date-time","type":"string"},"severity":{"enum":["CRITICAL","MAJOR","MINOR","WARNING"],"type":"string"}},"required":["incidentId","severity","cause","cellId","description","openedAt","impact"],"type":"object"};
+const func0 = Object.prototype.hasOwnProperty;
+const func9 = ucs2length;
 const pattern0 = new RegExp("^\\d{3}-\\d{2,3}-\\d+-\\d+$", "u");
-const func0 = ucs2length;
 const formats0 = /^P(?!$)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)$/;
 const formats2 = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const formats4 = evtcFormats["date-time"];
@@ -19,13 +20,13 @@ if(data.cause === undefined){
 data.cause = "UNKNOWN";
 }
 let missing0;
-if((((((((data.incidentId === undefined) && (missing0 = "incidentId")) || ((data.severity === undefined) && (missing0 = "severity"))) || ((data.cause === undefined) && (missing0 = "cause"))) || ((data.cellId === undefined) && (missing0 = "cellId"))) || ((data.description === undefined) && (missing0 = "description"))) || ((data.openedAt === undefined) && (missing0 = "openedAt"))) || ((data.impact === undefined) && (missing0 = "impact"))){
+if(((((((((data.incidentId === undefined) || (!(func0.call(data, "incidentId")))) && (missing0 = "incidentId")) || (((data.severity === undefined) || (!(func0.call(data, "severity")))) && (missing0 = "severity"))) || (((data.cause === undefined) || (!(func0.call(data, "cause")))) && (missing0 = "cause"))) || (((data.cellId === undefined) || (!(func0.call(data, "cellId")))) && (missing0 = "cellId"))) || (((data.description === undefined) || (!(func0.call(data, "description")))) && (missing0 = "description"))) || (((data.openedAt === undefined) || (!(func0.call(data, "openedAt")))) && (missing0 = "openedAt"))) || (((data.impact === undefined) || (!(func0.call(data, "impact")))) && (missing0 = "impact"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 const _errs1 = errors;
-for(const key0 in data){
+for(const key0 of Object.keys(data)){
 if(!((((((((key0 === "cause") || (key0 === "cellId")) || (key0 === "description")) || (key0 === "expectedDuration")) || (key0 === "impact")) || (key0 === "incidentId")) || (key0 === "openedAt")) || (key0 === "severity"))){
 validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
@@ -51,7 +52,7 @@ if(errors === _errs2){
 }
 var valid0 = _errs2 === errors;
 if(valid0){
-if(data.cellId !== undefined){
+if(data.cellId !== undefined && func0.call(data, "cellId")){
 let data1 = data.cellId;
 const _errs4 = errors;
 const _errs5 = errors;
@@ -77,13 +78,13 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.description !== undefined){
+if(data.description !== undefined && func0.call(data, "description")){
 let data2 = data.description;
 const _errs6 = errors;
 const _errs7 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
-if(func0(data2) > 2000){
+if(func9(data2) > 2000){
 validate0.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"}];
 return false;
 }
@@ -103,7 +104,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.expectedDuration !== undefined){
+if(data.expectedDuration !== undefined && func0.call(data, "expectedDuration")){
 let data3 = data.expectedDuration;
 const _errs8 = errors;
 const _errs9 = errors;
@@ -133,7 +134,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.impact !== undefined){
+if(data.impact !== undefined && func0.call(data, "impact")){
 let data4 = data.impact;
 const _errs10 = errors;
 const _errs11 = errors;
@@ -143,13 +144,13 @@ if(data4.enterpriseAccounts === undefined){
 data4.enterpriseAccounts = 0;
 }
 let missing1;
-if((((((data4.region === undefined) && (missing1 = "region")) || ((data4.affectedCells === undefined) && (missing1 = "affectedCells"))) || ((data4.degradedServices === undefined) && (missing1 = "degradedServices"))) || ((data4.estimatedSubscribers === undefined) && (missing1 = "estimatedSubscribers"))) || ((data4.enterpriseAccounts === undefined) && (missing1 = "enterpriseAccounts"))){
+if(((((((data4.region === undefined) || (!(func0.call(data4, "region")))) && (missing1 = "region")) || (((data4.affectedCells === undefined) || (!(func0.call(data4, "affectedCells")))) && (missing1 = "affectedCells"))) || (((data4.degradedServices === undefined) || (!(func0.call(data4, "degradedServices")))) && (missing1 = "degradedServices"))) || (((data4.estimatedSubscribers === undefined) || (!(func0.call(data4, "estimatedSubscribers")))) && (missing1 = "estimatedSubscribers"))) || (((data4.enterpriseAccounts === undefined) || (!(func0.call(data4, "enterpriseAccounts")))) && (missing1 = "enterpriseAccounts"))){
 validate0.errors = [{instancePath:instancePath+"/impact",schemaPath:"#/properties/impact/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
 return false;
 }
 else {
 const _errs12 = errors;
-for(const key1 in data4){
+for(const key1 of Object.keys(data4)){
 if(!(((((key1 === "affectedCells") || (key1 === "degradedServices")) || (key1 === "enterpriseAccounts")) || (key1 === "estimatedSubscribers")) || (key1 === "region"))){
 validate0.errors = [{instancePath:instancePath+"/impact",schemaPath:"#/properties/impact/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
 return false;
@@ -157,7 +158,7 @@ break;
 }
 }
 if(_errs12 === errors){
-if(data4.affectedCells !== undefined){
+if(data4.affectedCells !== undefined && func0.call(data4, "affectedCells")){
 let data5 = data4.affectedCells;
 const _errs13 = errors;
 const _errs14 = errors;
@@ -208,7 +209,7 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data4.degradedServices !== undefined){
+if(data4.degradedServices !== undefined && func0.call(data4, "degradedServices")){
 let data7 = data4.degradedServices;
 const _errs17 = errors;
 const _errs18 = errors;
@@ -287,7 +288,7 @@ if(errors === _errs21){
 }
 var valid1 = _errs21 === errors;
 if(valid1){
-if(data4.estimatedSubscribers !== undefined){
+if(data4.estimatedSubscribers !== undefined && func0.call(data4, "estimatedSubscribers")){
 let data10 = data4.estimatedSubscribers;
 const _errs23 = errors;
 if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
@@ -313,13 +314,13 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data4.region !== undefined){
+if(data4.region !== undefined && func0.call(data4, "region")){
 let data11 = data4.region;
 const _errs25 = errors;
 const _errs26 = errors;
 if(errors === _errs25){
 if(typeof data11 === "string"){
-if(func0(data11) > 40){
+if(func9(data11) > 40){
 validate0.errors = [{instancePath:instancePath+"/impact/region",schemaPath:"#/properties/impact/properties/region/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"}];
 return false;
 }
@@ -360,7 +361,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.incidentId !== undefined){
+if(data.incidentId !== undefined && func0.call(data, "incidentId")){
 let data12 = data.incidentId;
 const _errs27 = errors;
 const _errs28 = errors;
@@ -390,7 +391,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.openedAt !== undefined){
+if(data.openedAt !== undefined && func0.call(data, "openedAt")){
 let data13 = data.openedAt;
 const _errs29 = errors;
 const _errs30 = errors;
@@ -420,7 +421,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.severity !== undefined){
+if(data.severity !== undefined && func0.call(data, "severity")){
 let data14 = data.severity;
 const _errs31 = errors;
 if(typeof data14 !== "string"){

@@ -3,8 +3,9 @@ import { evtcFormats, ucs2length } from "evtc/runtime";
 export const validate = validate0;
 export default validate0;
 const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"cause":{"default":"UNKNOWN","enum":["POWER","TRANSMISSION","HARDWARE","SOFTWARE","WEATHER","VANDALISM","UNKNOWN"],"type":"string"},"cellId":{"pattern":"^\\d{3}-\\d{2,3}-\\d+-\\d+$","type":"string"},"description":{"maxLength":2000,"type":"string"},"expectedDuration":{"format":"duration","type":"string"},"incidentId":{"format":"uuid","type":"string"},"openedAt":{"format":"date-time","type":"string"},"severity":{"enum":["CRITICAL","MAJOR","MINOR","WARNING"],"type":"string"}},"required":["incidentId","severity","cause","cellId","description","openedAt"],"type":"object"};
+const func0 = Object.prototype.hasOwnProperty;
+const func8 = ucs2length;
 const pattern0 = new RegExp("^\\d{3}-\\d{2,3}-\\d+-\\d+$", "u");
-const func0 = ucs2length;
 const formats0 = /^P(?!$)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)$/;
 const formats2 = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const formats4 = evtcFormats["date-time"];
@@ -19,13 +20,13 @@ if(data.cause === undefined){
 data.cause = "UNKNOWN";
 }
 let missing0;
-if(((((((data.incidentId === undefined) && (missing0 = "incidentId")) || ((data.severity === undefined) && (missing0 = "severity"))) || ((data.cause === undefined) && (missing0 = "cause"))) || ((data.cellId === undefined) && (missing0 = "cellId"))) || ((data.description === undefined) && (missing0 = "description"))) || ((data.openedAt === undefined) && (missing0 = "openedAt"))){
+if((((((((data.incidentId === undefined) || (!(func0.call(data, "incidentId")))) && (missing0 = "incidentId")) || (((data.severity === undefined) || (!(func0.call(data, "severity")))) && (missing0 = "severity"))) || (((data.cause === undefined) || (!(func0.call(data, "cause")))) && (missing0 = "cause"))) || (((data.cellId === undefined) || (!(func0.call(data, "cellId")))) && (missing0 = "cellId"))) || (((data.description === undefined) || (!(func0.call(data, "description")))) && (missing0 = "description"))) || (((data.openedAt === undefined) || (!(func0.call(data, "openedAt")))) && (missing0 = "openedAt"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 const _errs1 = errors;
-for(const key0 in data){
+for(const key0 of Object.keys(data)){
 if(!(((((((key0 === "cause") || (key0 === "cellId")) || (key0 === "description")) || (key0 === "expectedDuration")) || (key0 === "incidentId")) || (key0 === "openedAt")) || (key0 === "severity"))){
 validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
@@ -51,7 +52,7 @@ if(errors === _errs2){
 }
 var valid0 = _errs2 === errors;
 if(valid0){
-if(data.cellId !== undefined){
+if(data.cellId !== undefined && func0.call(data, "cellId")){
 let data1 = data.cellId;
 const _errs4 = errors;
 const _errs5 = errors;
@@ -77,13 +78,13 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.description !== undefined){
+if(data.description !== undefined && func0.call(data, "description")){
 let data2 = data.description;
 const _errs6 = errors;
 const _errs7 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
-if(func0(data2) > 2000){
+if(func8(data2) > 2000){
 validate0.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"}];
 return false;
 }
@@ -103,7 +104,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.expectedDuration !== undefined){
+if(data.expectedDuration !== undefined && func0.call(data, "expectedDuration")){
 let data3 = data.expectedDuration;
 const _errs8 = errors;
 const _errs9 = errors;
@@ -133,7 +134,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.incidentId !== undefined){
+if(data.incidentId !== undefined && func0.call(data, "incidentId")){
 let data4 = data.incidentId;
 const _errs10 = errors;
 const _errs11 = errors;
@@ -163,7 +164,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.openedAt !== undefined){
+if(data.openedAt !== undefined && func0.call(data, "openedAt")){
 let data5 = data.openedAt;
 const _errs12 = errors;
 const _errs13 = errors;
@@ -193,7 +194,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.severity !== undefined){
+if(data.severity !== undefined && func0.call(data, "severity")){
 let data6 = data.severity;
 const _errs14 = errors;
 if(typeof data6 !== "string"){

@@ -4,7 +4,7 @@ export const validate = validate0;
 export default validate0;
 const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"amount":{"additionalProperties":false,"properties":{"amount":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"currency":{"default":"EUR","enum":["EUR","USD","GBP"],"type":"string"}},"required":["amount","currency"],"type":"object"},"channel":{"default":"WEB","enum":["WEB","APP","STORE","BANK","IVR"],"type":"string"},"customer":{"additionalProperties":false,"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"churnScore":{"maximum":1,"minimum":0,"type":"number"},"contract":{"enum":["PREPAID","POSTPAID","HYBRID"],"type":"string"},"contractEndDate":{"format":"date","type":"string"},"customerId":{"format":"uuid","type":"string"},"marketingConsents":{"additionalProperties":{"type":"boolean"},"type":"object"},"preferredLanguage":{"default":"en","pattern":"^[a-z]{2}$","type":"string"},"segment":{"enum":["CONSUMER_PREPAID","CONSUMER_POSTPAID","SMALL_BUSINESS","ENTERPRISE"],"type":"string"},"tenureMonths":{"maximum":2147483647,"minimum":0,"type":"integer"},"vip":{"default":false,"type":"boolean"}},"required":["customerId","accountId","segment","contract","tenureMonths","preferredLanguage","vip","marketingConsents"],"type":"object"},"invoiceNumber":{"pattern":"^INV-[0-9]{10}$","type":"string"},"method":{"enum":["DIRECT_DEBIT","CARD","BANK_TRANSFER","CASH_IN_STORE","WALLET","CHEQUE"],"type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"paymentId":{"format":"uuid","type":"string"},"receivedAt":{"format":"date-time","type":"string"}},"required":["paymentId","accountId","msisdn","amount","method","receivedAt","customer"],"type":"object"};
 const func0 = Object.prototype.hasOwnProperty;
-const func2 = ucs2length;
+const func34 = ucs2length;
 const pattern0 = new RegExp("^ACC-[0-9]{8}$", "u");
 const pattern1 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
 const pattern3 = new RegExp("^[a-z]{2}$", "u");
@@ -24,13 +24,13 @@ if(data.channel === undefined){
 data.channel = "WEB";
 }
 let missing0;
-if((((((((data.paymentId === undefined) && (missing0 = "paymentId")) || ((data.accountId === undefined) && (missing0 = "accountId"))) || ((data.msisdn === undefined) && (missing0 = "msisdn"))) || ((data.amount === undefined) && (missing0 = "amount"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.receivedAt === undefined) && (missing0 = "receivedAt"))) || ((data.customer === undefined) && (missing0 = "customer"))){
+if(((((((((data.paymentId === undefined) || (!(func0.call(data, "paymentId")))) && (missing0 = "paymentId")) || (((data.accountId === undefined) || (!(func0.call(data, "accountId")))) && (missing0 = "accountId"))) || (((data.msisdn === undefined) || (!(func0.call(data, "msisdn")))) && (missing0 = "msisdn"))) || (((data.amount === undefined) || (!(func0.call(data, "amount")))) && (missing0 = "amount"))) || (((data.method === undefined) || (!(func0.call(data, "method")))) && (missing0 = "method"))) || (((data.receivedAt === undefined) || (!(func0.call(data, "receivedAt")))) && (missing0 = "receivedAt"))) || (((data.customer === undefined) || (!(func0.call(data, "customer")))) && (missing0 = "customer"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 const _errs1 = errors;
-for(const key0 in data){
+for(const key0 of Object.keys(data)){
 if(!(func0.call(schema0.properties, key0))){
 validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
@@ -38,7 +38,7 @@ break;
 }
 }
 if(_errs1 === errors){
-if(data.accountId !== undefined){
+if(data.accountId !== undefined && func0.call(data, "accountId")){
 let data0 = data.accountId;
 const _errs2 = errors;
 const _errs3 = errors;
@@ -64,7 +64,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.amount !== undefined){
+if(data.amount !== undefined && func0.call(data, "amount")){
 let data1 = data.amount;
 const _errs4 = errors;
 const _errs5 = errors;
@@ -74,13 +74,13 @@ if(data1.currency === undefined){
 data1.currency = "EUR";
 }
 let missing1;
-if(((data1.amount === undefined) && (missing1 = "amount")) || ((data1.currency === undefined) && (missing1 = "currency"))){
+if((((data1.amount === undefined) || (!(func0.call(data1, "amount")))) && (missing1 = "amount")) || (((data1.currency === undefined) || (!(func0.call(data1, "currency")))) && (missing1 = "currency"))){
 validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
 return false;
 }
 else {
 const _errs6 = errors;
-for(const key1 in data1){
+for(const key1 of Object.keys(data1)){
 if(!((key1 === "amount") || (key1 === "currency"))){
 validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
 return false;
@@ -88,7 +88,7 @@ break;
 }
 }
 if(_errs6 === errors){
-if(data1.amount !== undefined){
+if(data1.amount !== undefined && func0.call(data1, "amount")){
 let data2 = data1.amount;
 const _errs7 = errors;
 const _errs8 = errors;
@@ -174,7 +174,7 @@ if(errors === _errs11){
 }
 var valid0 = _errs11 === errors;
 if(valid0){
-if(data.customer !== undefined){
+if(data.customer !== undefined && func0.call(data, "customer")){
 let data5 = data.customer;
 const _errs13 = errors;
 const _errs14 = errors;
@@ -187,13 +187,13 @@ if(data5.vip === undefined){
 data5.vip = false;
 }
 let missing2;
-if(((((((((data5.customerId === undefined) && (missing2 = "customerId")) || ((data5.accountId === undefined) && (missing2 = "accountId"))) || ((data5.segment === undefined) && (missing2 = "segment"))) || ((data5.contract === undefined) && (missing2 = "contract"))) || ((data5.tenureMonths === undefined) && (missing2 = "tenureMonths"))) || ((data5.preferredLanguage === undefined) && (missing2 = "preferredLanguage"))) || ((data5.vip === undefined) && (missing2 = "vip"))) || ((data5.marketingConsents === undefined) && (missing2 = "marketingConsents"))){
+if((((((((((data5.customerId === undefined) || (!(func0.call(data5, "customerId")))) && (missing2 = "customerId")) || (((data5.accountId === undefined) || (!(func0.call(data5, "accountId")))) && (missing2 = "accountId"))) || (((data5.segment === undefined) || (!(func0.call(data5, "segment")))) && (missing2 = "segment"))) || (((data5.contract === undefined) || (!(func0.call(data5, "contract")))) && (missing2 = "contract"))) || (((data5.tenureMonths === undefined) || (!(func0.call(data5, "tenureMonths")))) && (missing2 = "tenureMonths"))) || (((data5.preferredLanguage === undefined) || (!(func0.call(data5, "preferredLanguage")))) && (missing2 = "preferredLanguage"))) || (((data5.vip === undefined) || (!(func0.call(data5, "vip")))) && (missing2 = "vip"))) || (((data5.marketingConsents === undefined) || (!(func0.call(data5, "marketingConsents")))) && (missing2 = "marketingConsents"))){
 validate0.errors = [{instancePath:instancePath+"/customer",schemaPath:"#/properties/customer/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
 return false;
 }
 else {
 const _errs15 = errors;
-for(const key2 in data5){
+for(const key2 of Object.keys(data5)){
 if(!(func0.call(schema0.properties.customer.properties, key2))){
 validate0.errors = [{instancePath:instancePath+"/customer",schemaPath:"#/properties/customer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
 return false;
@@ -201,7 +201,7 @@ break;
 }
 }
 if(_errs15 === errors){
-if(data5.accountId !== undefined){
+if(data5.accountId !== undefined && func0.call(data5, "accountId")){
 let data6 = data5.accountId;
 const _errs16 = errors;
 const _errs17 = errors;
@@ -227,7 +227,7 @@ else {
 var valid2 = true;
 }
 if(valid2){
-if(data5.churnScore !== undefined){
+if(data5.churnScore !== undefined && func0.call(data5, "churnScore")){
 let data7 = data5.churnScore;
 const _errs18 = errors;
 const _errs19 = errors;
@@ -259,7 +259,7 @@ else {
 var valid2 = true;
 }
 if(valid2){
-if(data5.contract !== undefined){
+if(data5.contract !== undefined && func0.call(data5, "contract")){
 let data8 = data5.contract;
 const _errs20 = errors;
 if(typeof data8 !== "string"){
@@ -282,7 +282,7 @@ else {
 var valid2 = true;
 }
 if(valid2){
-if(data5.contractEndDate !== undefined){
+if(data5.contractEndDate !== undefined && func0.call(data5, "contractEndDate")){
 let data9 = data5.contractEndDate;
 const _errs22 = errors;
 const _errs23 = errors;
@@ -312,7 +312,7 @@ else {
 var valid2 = true;
 }
 if(valid2){
-if(data5.customerId !== undefined){
+if(data5.customerId !== undefined && func0.call(data5, "customerId")){
 let data10 = data5.customerId;
 const _errs24 = errors;
 const _errs25 = errors;
@@ -342,14 +342,14 @@ else {
 var valid2 = true;
 }
 if(valid2){
-if(data5.marketingConsents !== undefined){
+if(data5.marketingConsents !== undefined && func0.call(data5, "marketingConsents")){
 let data11 = data5.marketingConsents;
 const _errs26 = errors;
 const _errs27 = errors;
 if(errors === _errs26){
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 const _errs28 = errors;
-for(const key3 in data11){
+for(const key3 of Object.keys(data11)){
 let data12 = data11[key3];
 const _errs29 = errors;
 if(typeof data12 !== "boolean"){
@@ -401,7 +401,7 @@ if(errors === _errs31){
 }
 var valid2 = _errs31 === errors;
 if(valid2){
-if(data5.segment !== undefined){
+if(data5.segment !== undefined && func0.call(data5, "segment")){
 let data14 = data5.segment;
 const _errs33 = errors;
 if(typeof data14 !== "string"){
@@ -424,7 +424,7 @@ else {
 var valid2 = true;
 }
 if(valid2){
-if(data5.tenureMonths !== undefined){
+if(data5.tenureMonths !== undefined && func0.call(data5, "tenureMonths")){
 let data15 = data5.tenureMonths;
 const _errs35 = errors;
 if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
@@ -493,7 +493,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.invoiceNumber !== undefined){
+if(data.invoiceNumber !== undefined && func0.call(data, "invoiceNumber")){
 let data17 = data.invoiceNumber;
 const _errs39 = errors;
 const _errs40 = errors;
@@ -519,7 +519,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.method !== undefined){
+if(data.method !== undefined && func0.call(data, "method")){
 let data18 = data.method;
 const _errs41 = errors;
 if(typeof data18 !== "string"){
@@ -542,13 +542,13 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.msisdn !== undefined){
+if(data.msisdn !== undefined && func0.call(data, "msisdn")){
 let data19 = data.msisdn;
 const _errs43 = errors;
 const _errs44 = errors;
 if(errors === _errs43){
 if(typeof data19 === "string"){
-if(func2(data19) > 15){
+if(func34(data19) > 15){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"}];
 return false;
 }
@@ -574,7 +574,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.paymentId !== undefined){
+if(data.paymentId !== undefined && func0.call(data, "paymentId")){
 let data20 = data.paymentId;
 const _errs45 = errors;
 const _errs46 = errors;
@@ -604,7 +604,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.receivedAt !== undefined){
+if(data.receivedAt !== undefined && func0.call(data, "receivedAt")){
 let data21 = data.receivedAt;
 const _errs47 = errors;
 const _errs48 = errors;

@@ -3,11 +3,12 @@ import { evtcFormats, ucs2length } from "evtc/runtime";
 export const validate = validate0;
 export default validate0;
 const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"amount":{"additionalProperties":false,"properties":{"amount":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"currency":{"default":"EUR","enum":["EUR","USD","GBP"],"type":"string"}},"required":["amount","currency"],"type":"object"},"channel":{"default":"WEB","enum":["WEB","APP","STORE","BANK","IVR"],"type":"string"},"invoiceNumber":{"pattern":"^INV-[0-9]{10}$","type":"string"},"method":{"enum":["DIRECT_DEBIT","CARD","BANK_TRANSFER","CASH_IN_STORE","WALLET","CHEQUE"],"type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"paymentId":{"format":"uuid","type":"string"},"receivedAt":{"format":"date-time","type":"string"}},"required":["paymentId","accountId","msisdn","amount","method","receivedAt"],"type":"object"};
+const func0 = Object.prototype.hasOwnProperty;
+const func14 = ucs2length;
 const pattern0 = new RegExp("^ACC-[0-9]{8}$", "u");
 const pattern1 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
 const pattern2 = new RegExp("^INV-[0-9]{10}$", "u");
 const pattern3 = new RegExp("^[0-9]{8,15}$", "u");
-const func0 = ucs2length;
 const formats0 = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const formats2 = evtcFormats["date-time"];
 
@@ -21,13 +22,13 @@ if(data.channel === undefined){
 data.channel = "WEB";
 }
 let missing0;
-if(((((((data.paymentId === undefined) && (missing0 = "paymentId")) || ((data.accountId === undefined) && (missing0 = "accountId"))) || ((data.msisdn === undefined) && (missing0 = "msisdn"))) || ((data.amount === undefined) && (missing0 = "amount"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.receivedAt === undefined) && (missing0 = "receivedAt"))){
+if((((((((data.paymentId === undefined) || (!(func0.call(data, "paymentId")))) && (missing0 = "paymentId")) || (((data.accountId === undefined) || (!(func0.call(data, "accountId")))) && (missing0 = "accountId"))) || (((data.msisdn === undefined) || (!(func0.call(data, "msisdn")))) && (missing0 = "msisdn"))) || (((data.amount === undefined) || (!(func0.call(data, "amount")))) && (missing0 = "amount"))) || (((data.method === undefined) || (!(func0.call(data, "method")))) && (missing0 = "method"))) || (((data.receivedAt === undefined) || (!(func0.call(data, "receivedAt")))) && (missing0 = "receivedAt"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 const _errs1 = errors;
-for(const key0 in data){
+for(const key0 of Object.keys(data)){
 if(!((((((((key0 === "accountId") || (key0 === "amount")) || (key0 === "channel")) || (key0 === "invoiceNumber")) || (key0 === "method")) || (key0 === "msisdn")) || (key0 === "paymentId")) || (key0 === "receivedAt"))){
 validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
@@ -35,7 +36,7 @@ break;
 }
 }
 if(_errs1 === errors){
-if(data.accountId !== undefined){
+if(data.accountId !== undefined && func0.call(data, "accountId")){
 let data0 = data.accountId;
 const _errs2 = errors;
 const _errs3 = errors;
@@ -61,7 +62,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.amount !== undefined){
+if(data.amount !== undefined && func0.call(data, "amount")){
 let data1 = data.amount;
 const _errs4 = errors;
 const _errs5 = errors;
@@ -71,13 +72,13 @@ if(data1.currency === undefined){
 data1.currency = "EUR";
 }
 let missing1;
-if(((data1.amount === undefined) && (missing1 = "amount")) || ((data1.currency === undefined) && (missing1 = "currency"))){
+if((((data1.amount === undefined) || (!(func0.call(data1, "amount")))) && (missing1 = "amount")) || (((data1.currency === undefined) || (!(func0.call(data1, "currency")))) && (missing1 = "currency"))){
 validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
 return false;
 }
 else {
 const _errs6 = errors;
-for(const key1 in data1){
+for(const key1 of Object.keys(data1)){
 if(!((key1 === "amount") || (key1 === "currency"))){
 validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
 return false;
@@ -85,7 +86,7 @@ break;
 }
 }
 if(_errs6 === errors){
-if(data1.amount !== undefined){
+if(data1.amount !== undefined && func0.call(data1, "amount")){
 let data2 = data1.amount;
 const _errs7 = errors;
 const _errs8 = errors;
@@ -171,7 +172,7 @@ if(errors === _errs11){
 }
 var valid0 = _errs11 === errors;
 if(valid0){
-if(data.invoiceNumber !== undefined){
+if(data.invoiceNumber !== undefined && func0.call(data, "invoiceNumber")){
 let data5 = data.invoiceNumber;
 const _errs13 = errors;
 const _errs14 = errors;
@@ -197,7 +198,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.method !== undefined){
+if(data.method !== undefined && func0.call(data, "method")){
 let data6 = data.method;
 const _errs15 = errors;
 if(typeof data6 !== "string"){
@@ -220,13 +221,13 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.msisdn !== undefined){
+if(data.msisdn !== undefined && func0.call(data, "msisdn")){
 let data7 = data.msisdn;
 const _errs17 = errors;
 const _errs18 = errors;
 if(errors === _errs17){
 if(typeof data7 === "string"){
-if(func0(data7) > 15){
+if(func14(data7) > 15){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"}];
 return false;
 }
@@ -252,7 +253,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.paymentId !== undefined){
+if(data.paymentId !== undefined && func0.call(data, "paymentId")){
 let data8 = data.paymentId;
 const _errs19 = errors;
 const _errs20 = errors;
@@ -282,7 +283,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.receivedAt !== undefined){
+if(data.receivedAt !== undefined && func0.call(data, "receivedAt")){
 let data9 = data.receivedAt;
 const _errs21 = errors;
 const _errs22 = errors;

@@ -4,7 +4,7 @@ export const validate = validate0;
 export default validate0;
 const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"activatedAt":{"format":"date-time","type":"string"},"addOns":{"items":{"type":"string"},"maxItems":20,"type":"array"},"contract":{"enum":["PREPAID","POSTPAID","HYBRID"],"type":"string"},"dealerCode":{"maxLength":10,"type":"string"},"esim":{"type":"boolean"},"iccid":{"pattern":"^89\\d{16,18}$","type":"string"},"imsi":{"pattern":"^\\d{14,15}$","type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"salesChannel":{"enum":["RETAIL_STORE","ONLINE","APP","TELESALES","DEALER"],"type":"string"},"sim":{"default":"PHYSICAL","enum":["PHYSICAL","ESIM"],"type":"string"},"subscriberId":{"format":"uuid","type":"string"},"tariffCode":{"pattern":"^[A-Z0-9-]{3,20}$","type":"string"}},"required":["subscriberId","msisdn","imsi","iccid","accountId","contract","sim","tariffCode","addOns","salesChannel","activatedAt"],"type":"object"};
 const func0 = Object.prototype.hasOwnProperty;
-const func1 = ucs2length;
+const func17 = ucs2length;
 const pattern0 = new RegExp("^ACC-[0-9]{8}$", "u");
 const pattern1 = new RegExp("^89\\d{16,18}$", "u");
 const pattern2 = new RegExp("^\\d{14,15}$", "u");
@@ -23,13 +23,13 @@ if(data.sim === undefined){
 data.sim = "PHYSICAL";
 }
 let missing0;
-if((((((((((((data.subscriberId === undefined) && (missing0 = "subscriberId")) || ((data.msisdn === undefined) && (missing0 = "msisdn"))) || ((data.imsi === undefined) && (missing0 = "imsi"))) || ((data.iccid === undefined) && (missing0 = "iccid"))) || ((data.accountId === undefined) && (missing0 = "accountId"))) || ((data.contract === undefined) && (missing0 = "contract"))) || ((data.sim === undefined) && (missing0 = "sim"))) || ((data.tariffCode === undefined) && (missing0 = "tariffCode"))) || ((data.addOns === undefined) && (missing0 = "addOns"))) || ((data.salesChannel === undefined) && (missing0 = "salesChannel"))) || ((data.activatedAt === undefined) && (missing0 = "activatedAt"))){
+if(((((((((((((data.subscriberId === undefined) || (!(func0.call(data, "subscriberId")))) && (missing0 = "subscriberId")) || (((data.msisdn === undefined) || (!(func0.call(data, "msisdn")))) && (missing0 = "msisdn"))) || (((data.imsi === undefined) || (!(func0.call(data, "imsi")))) && (missing0 = "imsi"))) || (((data.iccid === undefined) || (!(func0.call(data, "iccid")))) && (missing0 = "iccid"))) || (((data.accountId === undefined) || (!(func0.call(data, "accountId")))) && (missing0 = "accountId"))) || (((data.contract === undefined) || (!(func0.call(data, "contract")))) && (missing0 = "contract"))) || (((data.sim === undefined) || (!(func0.call(data, "sim")))) && (missing0 = "sim"))) || (((data.tariffCode === undefined) || (!(func0.call(data, "tariffCode")))) && (missing0 = "tariffCode"))) || (((data.addOns === undefined) || (!(func0.call(data, "addOns")))) && (missing0 = "addOns"))) || (((data.salesChannel === undefined) || (!(func0.call(data, "salesChannel")))) && (missing0 = "salesChannel"))) || (((data.activatedAt === undefined) || (!(func0.call(data, "activatedAt")))) && (missing0 = "activatedAt"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 const _errs1 = errors;
-for(const key0 in data){
+for(const key0 of Object.keys(data)){
 if(!(func0.call(schema0.properties, key0))){
 validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
@@ -37,7 +37,7 @@ break;
 }
 }
 if(_errs1 === errors){
-if(data.accountId !== undefined){
+if(data.accountId !== undefined && func0.call(data, "accountId")){
 let data0 = data.accountId;
 const _errs2 = errors;
 const _errs3 = errors;
@@ -63,7 +63,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.activatedAt !== undefined){
+if(data.activatedAt !== undefined && func0.call(data, "activatedAt")){
 let data1 = data.activatedAt;
 const _errs4 = errors;
 const _errs5 = errors;
@@ -93,7 +93,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.addOns !== undefined){
+if(data.addOns !== undefined && func0.call(data, "addOns")){
 let data2 = data.addOns;
 const _errs6 = errors;
 const _errs7 = errors;
@@ -138,7 +138,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.contract !== undefined){
+if(data.contract !== undefined && func0.call(data, "contract")){
 let data4 = data.contract;
 const _errs10 = errors;
 if(typeof data4 !== "string"){
@@ -161,13 +161,13 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.dealerCode !== undefined){
+if(data.dealerCode !== undefined && func0.call(data, "dealerCode")){
 let data5 = data.dealerCode;
 const _errs12 = errors;
 const _errs13 = errors;
 if(errors === _errs12){
 if(typeof data5 === "string"){
-if(func1(data5) > 10){
+if(func17(data5) > 10){
 validate0.errors = [{instancePath:instancePath+"/dealerCode",schemaPath:"#/properties/dealerCode/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"}];
 return false;
 }
@@ -187,7 +187,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.esim !== undefined){
+if(data.esim !== undefined && func0.call(data, "esim")){
 let data6 = data.esim;
 const _errs14 = errors;
 if(typeof data6 !== "boolean"){
@@ -203,7 +203,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.iccid !== undefined){
+if(data.iccid !== undefined && func0.call(data, "iccid")){
 let data7 = data.iccid;
 const _errs16 = errors;
 const _errs17 = errors;
@@ -229,7 +229,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.imsi !== undefined){
+if(data.imsi !== undefined && func0.call(data, "imsi")){
 let data8 = data.imsi;
 const _errs18 = errors;
 const _errs19 = errors;
@@ -255,13 +255,13 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.msisdn !== undefined){
+if(data.msisdn !== undefined && func0.call(data, "msisdn")){
 let data9 = data.msisdn;
 const _errs20 = errors;
 const _errs21 = errors;
 if(errors === _errs20){
 if(typeof data9 === "string"){
-if(func1(data9) > 15){
+if(func17(data9) > 15){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"}];
 return false;
 }
@@ -287,7 +287,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.salesChannel !== undefined){
+if(data.salesChannel !== undefined && func0.call(data, "salesChannel")){
 let data10 = data.salesChannel;
 const _errs22 = errors;
 if(typeof data10 !== "string"){
@@ -328,7 +328,7 @@ if(errors === _errs24){
 }
 var valid0 = _errs24 === errors;
 if(valid0){
-if(data.subscriberId !== undefined){
+if(data.subscriberId !== undefined && func0.call(data, "subscriberId")){
 let data12 = data.subscriberId;
 const _errs26 = errors;
 const _errs27 = errors;
@@ -358,7 +358,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.tariffCode !== undefined){
+if(data.tariffCode !== undefined && func0.call(data, "tariffCode")){
 let data13 = data.tariffCode;
 const _errs28 = errors;
 const _errs29 = errors;

@@ -4,7 +4,7 @@ export const validate = validate0;
 export default validate0;
 const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"caseId":{"format":"uuid","type":"string"},"category":{"enum":["BILLING","NETWORK_QUALITY","DEVICE","TARIFF","NUMBER_PORTING","OTHER"],"type":"string"},"cellId":{"pattern":"^\\d{3}-\\d{2,3}-\\d+-\\d+$","type":"string"},"channel":{"enum":["PHONE","CHAT","EMAIL","STORE","SOCIAL_MEDIA","APP"],"type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"openedAt":{"format":"date-time","type":"string"},"priority":{"default":"NORMAL","enum":["LOW","NORMAL","HIGH","CRITICAL"],"type":"string"},"summary":{"maxLength":500,"minLength":1,"type":"string"},"tags":{"items":{"type":"string"},"maxItems":10,"type":"array"}},"required":["caseId","msisdn","category","priority","channel","summary","tags","openedAt"],"type":"object"};
 const func0 = Object.prototype.hasOwnProperty;
-const func1 = ucs2length;
+const func14 = ucs2length;
 const formats0 = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const formats2 = evtcFormats["date-time"];
 const pattern0 = new RegExp("^\\d{3}-\\d{2,3}-\\d+-\\d+$", "u");
@@ -20,13 +20,13 @@ if(data.priority === undefined){
 data.priority = "NORMAL";
 }
 let missing0;
-if(((((((((data.caseId === undefined) && (missing0 = "caseId")) || ((data.msisdn === undefined) && (missing0 = "msisdn"))) || ((data.category === undefined) && (missing0 = "category"))) || ((data.priority === undefined) && (missing0 = "priority"))) || ((data.channel === undefined) && (missing0 = "channel"))) || ((data.summary === undefined) && (missing0 = "summary"))) || ((data.tags === undefined) && (missing0 = "tags"))) || ((data.openedAt === undefined) && (missing0 = "openedAt"))){
+if((((((((((data.caseId === undefined) || (!(func0.call(data, "caseId")))) && (missing0 = "caseId")) || (((data.msisdn === undefined) || (!(func0.call(data, "msisdn")))) && (missing0 = "msisdn"))) || (((data.category === undefined) || (!(func0.call(data, "category")))) && (missing0 = "category"))) || (((data.priority === undefined) || (!(func0.call(data, "priority")))) && (missing0 = "priority"))) || (((data.channel === undefined) || (!(func0.call(data, "channel")))) && (missing0 = "channel"))) || (((data.summary === undefined) || (!(func0.call(data, "summary")))) && (missing0 = "summary"))) || (((data.tags === undefined) || (!(func0.call(data, "tags")))) && (missing0 = "tags"))) || (((data.openedAt === undefined) || (!(func0.call(data, "openedAt")))) && (missing0 = "openedAt"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 const _errs1 = errors;
-for(const key0 in data){
+for(const key0 of Object.keys(data)){
 if(!(func0.call(schema0.properties, key0))){
 validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
@@ -34,7 +34,7 @@ break;
 }
 }
 if(_errs1 === errors){
-if(data.caseId !== undefined){
+if(data.caseId !== undefined && func0.call(data, "caseId")){
 let data0 = data.caseId;
 const _errs2 = errors;
 const _errs3 = errors;
@@ -64,7 +64,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.category !== undefined){
+if(data.category !== undefined && func0.call(data, "category")){
 let data1 = data.category;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
@@ -87,7 +87,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.cellId !== undefined){
+if(data.cellId !== undefined && func0.call(data, "cellId")){
 let data2 = data.cellId;
 const _errs6 = errors;
 const _errs7 = errors;
@@ -113,7 +113,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.channel !== undefined){
+if(data.channel !== undefined && func0.call(data, "channel")){
 let data3 = data.channel;
 const _errs8 = errors;
 if(typeof data3 !== "string"){
@@ -136,13 +136,13 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.msisdn !== undefined){
+if(data.msisdn !== undefined && func0.call(data, "msisdn")){
 let data4 = data.msisdn;
 const _errs10 = errors;
 const _errs11 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
-if(func1(data4) > 15){
+if(func14(data4) > 15){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"}];
 return false;
 }
@@ -168,7 +168,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.openedAt !== undefined){
+if(data.openedAt !== undefined && func0.call(data, "openedAt")){
 let data5 = data.openedAt;
 const _errs12 = errors;
 const _errs13 = errors;
@@ -216,18 +216,18 @@ if(errors === _errs14){
 }
 var valid0 = _errs14 === errors;
 if(valid0){
-if(data.summary !== undefined){
+if(data.summary !== undefined && func0.call(data, "summary")){
 let data7 = data.summary;
 const _errs16 = errors;
 const _errs17 = errors;
 if(errors === _errs16){
 if(typeof data7 === "string"){
-if(func1(data7) > 500){
+if(func14(data7) > 500){
 validate0.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/properties/summary/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters"}];
 return false;
 }
 else {
-if(func1(data7) < 1){
+if(func14(data7) < 1){
 validate0.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/properties/summary/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
@@ -248,7 +248,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.tags !== undefined){
+if(data.tags !== undefined && func0.call(data, "tags")){
 let data8 = data.tags;
 const _errs18 = errors;
 const _errs19 = errors;

@@ -4,7 +4,7 @@ export const validate = validate0;
 export default validate0;
 const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"accountId":{"pattern":"^ACC-[0-9]{8}$","type":"string"},"allowances":{"additionalProperties":{"type":"integer"},"type":"object"},"changeId":{"format":"uuid","type":"string"},"effectiveFrom":{"format":"date-time","type":"string"},"monthlyFeeDelta":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"newTariff":{"pattern":"^[A-Z0-9-]{3,20}$","type":"string"},"previousTariff":{"pattern":"^[A-Z0-9-]{3,20}$","type":"string"},"reason":{"enum":["UPGRADE","DOWNGRADE","RETENTION_OFFER","CONTRACT_RENEWAL","MIGRATION"],"type":"string"},"requestedVia":{"enum":["RETAIL_STORE","ONLINE","APP","TELESALES","DEALER"],"type":"string"}},"required":["changeId","msisdn","accountId","previousTariff","newTariff","reason","requestedVia","allowances","monthlyFeeDelta","effectiveFrom"],"type":"object"};
 const func0 = Object.prototype.hasOwnProperty;
-const func1 = ucs2length;
+const func17 = ucs2length;
 const pattern0 = new RegExp("^ACC-[0-9]{8}$", "u");
 const pattern1 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
 const pattern2 = new RegExp("^[0-9]{8,15}$", "u");
@@ -19,13 +19,13 @@ const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((((((((data.changeId === undefined) && (missing0 = "changeId")) || ((data.msisdn === undefined) && (missing0 = "msisdn"))) || ((data.accountId === undefined) && (missing0 = "accountId"))) || ((data.previousTariff === undefined) && (missing0 = "previousTariff"))) || ((data.newTariff === undefined) && (missing0 = "newTariff"))) || ((data.reason === undefined) && (missing0 = "reason"))) || ((data.requestedVia === undefined) && (missing0 = "requestedVia"))) || ((data.allowances === undefined) && (missing0 = "allowances"))) || ((data.monthlyFeeDelta === undefined) && (missing0 = "monthlyFeeDelta"))) || ((data.effectiveFrom === undefined) && (missing0 = "effectiveFrom"))){
+if((((((((((((data.changeId === undefined) || (!(func0.call(data, "changeId")))) && (missing0 = "changeId")) || (((data.msisdn === undefined) || (!(func0.call(data, "msisdn")))) && (missing0 = "msisdn"))) || (((data.accountId === undefined) || (!(func0.call(data, "accountId")))) && (missing0 = "accountId"))) || (((data.previousTariff === undefined) || (!(func0.call(data, "previousTariff")))) && (missing0 = "previousTariff"))) || (((data.newTariff === undefined) || (!(func0.call(data, "newTariff")))) && (missing0 = "newTariff"))) || (((data.reason === undefined) || (!(func0.call(data, "reason")))) && (missing0 = "reason"))) || (((data.requestedVia === undefined) || (!(func0.call(data, "requestedVia")))) && (missing0 = "requestedVia"))) || (((data.allowances === undefined) || (!(func0.call(data, "allowances")))) && (missing0 = "allowances"))) || (((data.monthlyFeeDelta === undefined) || (!(func0.call(data, "monthlyFeeDelta")))) && (missing0 = "monthlyFeeDelta"))) || (((data.effectiveFrom === undefined) || (!(func0.call(data, "effectiveFrom")))) && (missing0 = "effectiveFrom"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 const _errs1 = errors;
-for(const key0 in data){
+for(const key0 of Object.keys(data)){
 if(!(func0.call(schema0.properties, key0))){
 validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
@@ -33,7 +33,7 @@ break;
 }
 }
 if(_errs1 === errors){
-if(data.accountId !== undefined){
+if(data.accountId !== undefined && func0.call(data, "accountId")){
 let data0 = data.accountId;
 const _errs2 = errors;
 const _errs3 = errors;
@@ -59,14 +59,14 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.allowances !== undefined){
+if(data.allowances !== undefined && func0.call(data, "allowances")){
 let data1 = data.allowances;
 const _errs4 = errors;
 const _errs5 = errors;
 if(errors === _errs4){
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 const _errs6 = errors;
-for(const key1 in data1){
+for(const key1 of Object.keys(data1)){
 let data2 = data1[key1];
 const _errs7 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
@@ -97,7 +97,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.changeId !== undefined){
+if(data.changeId !== undefined && func0.call(data, "changeId")){
 let data3 = data.changeId;
 const _errs9 = errors;
 const _errs10 = errors;
@@ -127,7 +127,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.effectiveFrom !== undefined){
+if(data.effectiveFrom !== undefined && func0.call(data, "effectiveFrom")){
 let data4 = data.effectiveFrom;
 const _errs11 = errors;
 const _errs12 = errors;
@@ -157,7 +157,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.monthlyFeeDelta !== undefined){
+if(data.monthlyFeeDelta !== undefined && func0.call(data, "monthlyFeeDelta")){
 let data5 = data.monthlyFeeDelta;
 const _errs13 = errors;
 const _errs14 = errors;
@@ -183,13 +183,13 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.msisdn !== undefined){
+if(data.msisdn !== undefined && func0.call(data, "msisdn")){
 let data6 = data.msisdn;
 const _errs15 = errors;
 const _errs16 = errors;
 if(errors === _errs15){
 if(typeof data6 === "string"){
-if(func1(data6) > 15){
+if(func17(data6) > 15){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"}];
 return false;
 }
@@ -215,7 +215,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.newTariff !== undefined){
+if(data.newTariff !== undefined && func0.call(data, "newTariff")){
 let data7 = data.newTariff;
 const _errs17 = errors;
 const _errs18 = errors;
@@ -241,7 +241,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.previousTariff !== undefined){
+if(data.previousTariff !== undefined && func0.call(data, "previousTariff")){
 let data8 = data.previousTariff;
 const _errs19 = errors;
 const _errs20 = errors;
@@ -267,7 +267,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.reason !== undefined){
+if(data.reason !== undefined && func0.call(data, "reason")){
 let data9 = data.reason;
 const _errs21 = errors;
 if(typeof data9 !== "string"){
@@ -290,7 +290,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.requestedVia !== undefined){
+if(data.requestedVia !== undefined && func0.call(data, "requestedVia")){
 let data10 = data.requestedVia;
 const _errs23 = errors;
 if(typeof data10 !== "string"){

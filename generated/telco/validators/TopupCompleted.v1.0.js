@@ -3,12 +3,13 @@ import { evtcFormats, ucs2length } from "evtc/runtime";
 export const validate = validate0;
 export default validate0;
 const schema0 = {"$schema":"http://json-schema.org/draft-07/schema#","additionalProperties":false,"properties":{"amount":{"additionalProperties":false,"properties":{"amount":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"currency":{"default":"EUR","enum":["EUR","USD","GBP"],"type":"string"}},"required":["amount","currency"],"type":"object"},"bonusCredit":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"channel":{"enum":["VOUCHER","CARD","AUTO_TOPUP","RETAIL_POS"],"type":"string"},"completedAt":{"format":"date-time","type":"string"},"msisdn":{"maxLength":15,"pattern":"^[0-9]{8,15}$","type":"string"},"newBalance":{"pattern":"^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$","type":"string","x-evtc-minimum":0},"topupId":{"format":"uuid","type":"string"},"voucherSerial":{"pattern":"^[0-9]{12,16}$","type":"string"}},"required":["topupId","msisdn","amount","channel","newBalance","completedAt"],"type":"object"};
+const func0 = Object.prototype.hasOwnProperty;
+const func14 = ucs2length;
 const pattern0 = new RegExp("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$", "u");
 const pattern2 = new RegExp("^[0-9]{8,15}$", "u");
 const pattern4 = new RegExp("^[0-9]{12,16}$", "u");
 const formats0 = evtcFormats["date-time"];
 const formats2 = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
-const func0 = ucs2length;
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -17,13 +18,13 @@ const _errs0 = errors;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((((((data.topupId === undefined) && (missing0 = "topupId")) || ((data.msisdn === undefined) && (missing0 = "msisdn"))) || ((data.amount === undefined) && (missing0 = "amount"))) || ((data.channel === undefined) && (missing0 = "channel"))) || ((data.newBalance === undefined) && (missing0 = "newBalance"))) || ((data.completedAt === undefined) && (missing0 = "completedAt"))){
+if((((((((data.topupId === undefined) || (!(func0.call(data, "topupId")))) && (missing0 = "topupId")) || (((data.msisdn === undefined) || (!(func0.call(data, "msisdn")))) && (missing0 = "msisdn"))) || (((data.amount === undefined) || (!(func0.call(data, "amount")))) && (missing0 = "amount"))) || (((data.channel === undefined) || (!(func0.call(data, "channel")))) && (missing0 = "channel"))) || (((data.newBalance === undefined) || (!(func0.call(data, "newBalance")))) && (missing0 = "newBalance"))) || (((data.completedAt === undefined) || (!(func0.call(data, "completedAt")))) && (missing0 = "completedAt"))){
 validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 const _errs1 = errors;
-for(const key0 in data){
+for(const key0 of Object.keys(data)){
 if(!((((((((key0 === "amount") || (key0 === "bonusCredit")) || (key0 === "channel")) || (key0 === "completedAt")) || (key0 === "msisdn")) || (key0 === "newBalance")) || (key0 === "topupId")) || (key0 === "voucherSerial"))){
 validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
@@ -31,7 +32,7 @@ break;
 }
 }
 if(_errs1 === errors){
-if(data.amount !== undefined){
+if(data.amount !== undefined && func0.call(data, "amount")){
 let data0 = data.amount;
 const _errs2 = errors;
 const _errs3 = errors;
@@ -41,13 +42,13 @@ if(data0.currency === undefined){
 data0.currency = "EUR";
 }
 let missing1;
-if(((data0.amount === undefined) && (missing1 = "amount")) || ((data0.currency === undefined) && (missing1 = "currency"))){
+if((((data0.amount === undefined) || (!(func0.call(data0, "amount")))) && (missing1 = "amount")) || (((data0.currency === undefined) || (!(func0.call(data0, "currency")))) && (missing1 = "currency"))){
 validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
 return false;
 }
 else {
 const _errs4 = errors;
-for(const key1 in data0){
+for(const key1 of Object.keys(data0)){
 if(!((key1 === "amount") || (key1 === "currency"))){
 validate0.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
 return false;
@@ -55,7 +56,7 @@ break;
 }
 }
 if(_errs4 === errors){
-if(data0.amount !== undefined){
+if(data0.amount !== undefined && func0.call(data0, "amount")){
 let data1 = data0.amount;
 const _errs5 = errors;
 const _errs6 = errors;
@@ -123,7 +124,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.bonusCredit !== undefined){
+if(data.bonusCredit !== undefined && func0.call(data, "bonusCredit")){
 let data3 = data.bonusCredit;
 const _errs9 = errors;
 const _errs10 = errors;
@@ -155,7 +156,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.channel !== undefined){
+if(data.channel !== undefined && func0.call(data, "channel")){
 let data4 = data.channel;
 const _errs11 = errors;
 if(typeof data4 !== "string"){
@@ -178,7 +179,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.completedAt !== undefined){
+if(data.completedAt !== undefined && func0.call(data, "completedAt")){
 let data5 = data.completedAt;
 const _errs13 = errors;
 const _errs14 = errors;
@@ -208,13 +209,13 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.msisdn !== undefined){
+if(data.msisdn !== undefined && func0.call(data, "msisdn")){
 let data6 = data.msisdn;
 const _errs15 = errors;
 const _errs16 = errors;
 if(errors === _errs15){
 if(typeof data6 === "string"){
-if(func0(data6) > 15){
+if(func14(data6) > 15){
 validate0.errors = [{instancePath:instancePath+"/msisdn",schemaPath:"#/properties/msisdn/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"}];
 return false;
 }
@@ -240,7 +241,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.newBalance !== undefined){
+if(data.newBalance !== undefined && func0.call(data, "newBalance")){
 let data7 = data.newBalance;
 const _errs17 = errors;
 const _errs18 = errors;
@@ -272,7 +273,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.topupId !== undefined){
+if(data.topupId !== undefined && func0.call(data, "topupId")){
 let data8 = data.topupId;
 const _errs19 = errors;
 const _errs20 = errors;
@@ -302,7 +303,7 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.voucherSerial !== undefined){
+if(data.voucherSerial !== undefined && func0.call(data, "voucherSerial")){
 let data9 = data.voucherSerial;
 const _errs21 = errors;
 const _errs22 = errors;
