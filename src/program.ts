@@ -1,7 +1,8 @@
 import { lint } from "./check/lint.js";
 import { checkContracts } from "./check/contracts.js";
 import { checkBrokerNames } from "./check/broker-names.js";
-import { defaultConfig, findConfig, lockPath, type ProjectConfig } from "./config/config.js";
+import { checkOutputNames, type ProjectPlace } from "./check/output-names.js";
+import { defaultConfig, findConfig, lockPath, projectRoot, type ProjectConfig } from "./config/config.js";
 import { emptyLock, parseLock, type Lock } from "./contracts/lock.js";
 import { displayPath } from "./io/read-sources.js";
 import { diagnostic, hasErrors, sortAndDedupe, type Diagnostic } from "./diagnostics/diagnostic.js";
@@ -53,6 +54,7 @@ export function checkSources(
   if (!hasErrors(diagnostics)) hooks.resolved?.(resolved.model, lock, config);
   if (!hasErrors(diagnostics)) diagnostics.push(...checkBrokerNames(resolved.model));
   if (!hasErrors(diagnostics)) {
+    diagnostics.push(...checkOutputNames(resolved.model, hooks.place));
     diagnostics.push(...lint(resolved.model, files, config));
     diagnostics.push(...checkContracts(resolved.model, lock, config.compatibilityPolicy));
   }
@@ -60,6 +62,8 @@ export function checkSources(
 }
 
 export interface CheckHooks {
+  /** Where the project lies on disk, when its sources were read from there: its modules are named after it. */
+  readonly place?: ProjectPlace;
   /**
    * Called once the project is read and resolved without errors, before the governance rules run (which may
    * still find some): `evtc build` starts compiling validators then, on other cores.
@@ -93,7 +97,7 @@ export function checkPaths(
     [...found.diagnostics, ...lock.diagnostics, ...read.diagnostics],
     found.config,
     lock.lock,
-    options,
+    { ...options, place: { directory: projectRoot(paths, cwd) ?? cwd, cwd } },
   );
 }
 

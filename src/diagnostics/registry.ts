@@ -337,6 +337,29 @@ dead-letter topic), or a reader named like another's replay group. Rename one of
 creates, named \`<reader>.dlq\` after the consumer or enricher, so a guaranteed reader's name can be at most 245
 characters.`,
   }),
+  EVT0318: entry<{ path: string; first: string; second: string }>({
+    name: "output-path-taken",
+    severity: "error",
+    message: (p) => `\`${p.path}\` would be generated both for ${p.first} and for ${p.second}`,
+    explanation: `\`evtc build\` names its files after what they hold: a module after its \`.evt\` file
+(\`billing.evt\` gives \`billing.ts\` and \`billing.consumers.ts\`), a validator after its event
+(\`validators/PaymentReceived.v1.1.js\`), a folder of JSON Schemas after its topic's registry subject
+(\`schemas/billing.payment.received-value/\`), and the wiring is \`index.ts\`. Two of these may not be the same
+file — a source file named \`index.evt\`, or \`billing.consumers.evt\` beside \`billing.evt\` — nor differ only in
+case (\`OrderPlaced\` and \`Orderplaced\`): macOS and Windows keep file names as written but find them ignoring case,
+so one file would overwrite the other there, and the project would build differently on Linux. Rename one of
+them.`,
+  }),
+  EVT0319: entry<{ file: string; project: string }>({
+    name: "source-outside-project",
+    severity: "error",
+    message: (p) => `\`${p.file}\` is outside the project directory \`${p.project}\``,
+    explanation: `The project directory is the directory named on the command line, or the first file's
+directory when files are named; it holds \`evtc.json\` and \`evt.lock\`, and \`evtc build\` names each module
+after its \`.evt\` file's path in it (\`crm/customer.evt\` gives \`crm/customer.ts\`). A file outside it would have
+its module written outside the output directory. Name the directory that holds every file instead (as
+\`tsc\` refuses a file outside its \`rootDir\`), or move the file into the project.`,
+  }),
 
   EVT0401: entry<{ block: string; name: string; clause: string }>({
     name: "missing-clause",

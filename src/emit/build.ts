@@ -1,13 +1,12 @@
-import path from "node:path";
 import { noCache, type BuildCache } from "./cache.js";
 import type { Lock } from "../contracts/lock.js";
 import { lockedRef, lockedValidatorText } from "./locked-schemas.js";
 import type { BusModel, EventType } from "../model/bus.js";
 import { eventSchema, inlineDefinitions, sameJson, type JsonSchema } from "./json-schema.js";
 import { GENERATED_MARKER, generatedHeader, type GeneratedFile } from "./generated-file.js";
-import { schemaPath, validatorPath, type EventVersion } from "./layout.js";
+import { moduleOf, schemaPath, sourcePathIn, validatorPath, type EventVersion } from "./layout.js";
 import { olderVersionsOf } from "./older-versions.js";
-import { currentVersion, Emitter, moduleOf, relativeImport } from "./typescript.js";
+import { currentVersion, Emitter, relativeImport } from "./typescript.js";
 import { validatorDeclaration, Validators } from "./validators.js";
 import type { CompileWorkers } from "./compile-workers.js";
 import { typescriptFile } from "./typescript-file.js";
@@ -39,10 +38,6 @@ export interface BuildInput {
    * comes back. Each file is given once; the returned list holds them all.
    */
   readonly ready?: (files: readonly GeneratedFile[]) => void;
-}
-
-function toPosix(p: string): string {
-  return p.split(path.sep).join("/");
 }
 
 /** Every file of the build, in memory and sorted by path; nothing is written here. */
@@ -79,7 +74,7 @@ export function startBuild(input: BuildInput): StartedBuild {
   const sourceOf = (file: string): string => {
     let source = sourcePaths.get(file);
     if (source === undefined) {
-      source = toPosix(path.relative(input.projectDir, path.resolve(input.cwd, file)));
+      source = sourcePathIn(input.projectDir, input.cwd, file);
       sourcePaths.set(file, source);
     }
     return source;

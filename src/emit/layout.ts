@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Topic } from "../model/bus.js";
 import { valueSubjectOf } from "./names.js";
 
@@ -5,6 +6,28 @@ import { valueSubjectOf } from "./names.js";
  * Where each kind of generated file goes inside the output directory, and the names that point at them.
  * Paths use `/` and contain only names the language allows, so they are the same on every machine.
  */
+
+/** The wiring: every producer, consumer and enricher, and `startTeam`. */
+export const WIRING_MODULE = "index.ts";
+
+/**
+ * A source file's path in the project directory, with `/` separators: what its modules are named after.
+ * `file` is as the model has it, relative to `cwd` or absolute. Outside the project it starts with `../`, which
+ * the check refuses (EVT0319).
+ */
+export function sourcePathIn(projectDir: string, cwd: string, file: string): string {
+  return path.relative(projectDir, path.resolve(cwd, file)).split(path.sep).join("/");
+}
+
+/** `billing.evt` → `billing.ts`; `crm/customer.evt` → `crm/customer.ts`: the types and topics declared in a file. */
+export function moduleOf(source: string): string {
+  return source.replace(/\.evt$/, "") + ".ts";
+}
+
+/** `billing.evt` → `billing.consumers.ts`: the consumers and enrichers declared in a file. */
+export function readersModuleOf(source: string): string {
+  return source.replace(/\.evt$/, "") + ".consumers.ts";
+}
 
 /** One version of one event: the unit validators and schema files are made for. */
 export interface EventVersion {

@@ -26,6 +26,7 @@ import { dataschemaOf, validatorPath, type EventVersion } from "./layout.js";
 import { topicSettings } from "./topic-settings.js";
 import { cacheWorkingSet } from "../load/analysis.js";
 import { generatedHeader } from "./generated-file.js";
+import { moduleOf, readersModuleOf, WIRING_MODULE } from "./layout.js";
 import { hardline, printDoc, type Doc } from "./doc.js";
 import {
   arrayLiteral,
@@ -124,16 +125,6 @@ type Entity =
 
 function byName<T extends { name: string }>(a: T, b: T): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
-/** `billing.evt` → `billing.ts`; `crm/customer.evt` → `crm/customer.ts`. */
-export function moduleOf(source: string): string {
-  return source.replace(/\.evt$/, "") + ".ts";
-}
-
-/** `billing.evt` → `billing.consumers.ts`: the consumers and enrichers declared in a file. */
-export function readersModuleOf(source: string): string {
-  return source.replace(/\.evt$/, "") + ".consumers.ts";
 }
 
 /** The import specifier from one generated module to another (ES modules name the emitted `.js`). */
@@ -693,7 +684,7 @@ export class Emitter {
 
   private indexModule(): TypeScriptModule {
     const { model } = this.input;
-    const module = new ModuleBuilder("index.ts", this);
+    const module = new ModuleBuilder(WIRING_MODULE, this);
     const sorted = <T extends { name: string }>(items: Iterable<T>) => [...items].sort(byName);
     const topics = sorted(model.topics.values());
     const consumers = sorted(model.consumers.values());
@@ -777,7 +768,7 @@ export class Emitter {
     module.reexports.push(
       ...[...this.modules.keys()]
         .sort()
-        .map((path) => `export * from ${stringLiteral(relativeImport("index.ts", path))};`),
+        .map((path) => `export * from ${stringLiteral(relativeImport(WIRING_MODULE, path))};`),
     );
     return module.module();
   }

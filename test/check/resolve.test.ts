@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkInline, expectClean, expectDiagnostics, preamble } from "../support/inline.js";
+import { checkInline, expectClean, expectDiagnostics, preamble, rulesOff } from "../support/inline.js";
 
 const topic = `
 topic billing.payment.received {
@@ -256,7 +256,8 @@ consumer crm.enriched-sync { owner crm from crm.payment.enriched unordered best-
       {
         code: "EVT0316",
         at: 0,
-        message: "`crm.payment` would be both the consumer group of consumer `crm.payment` and the consumer group of enricher `crm.payment`",
+        message:
+          "`crm.payment` would be both the consumer group of consumer `crm.payment` and the consumer group of enricher `crm.payment`",
       },
     ]);
   });
@@ -274,6 +275,72 @@ consumer «${reader}» { owner billing from ${long} unordered guaranteed }`);
         at: 1,
         message: `the dead-letter topic of consumer \`${reader}\`, \`${reader}.dlq\` is 252 characters long; Kafka allows 249`,
       },
+    ]);
+  });
+
+  it("EVT0318: events, topics and files whose generated files would be one, on a file system that ignores case", () => {
+    const result = checkInline({
+      "billing.evt": `${preamble}${topic}
+event «Paymentreceived» v2 { id string }
+topic «billing.Payment.received» { owner billing event Paymentreceived }
+consumer «billing.audit» { owner billing from billing.payment.received unordered best-effort }`,
+      "billing.consumers.evt": `record Other { a string }`,
+      "Crm.evt": `record Thing { a string }`,
+      "crm.evt": `record «Profile» { a string }
+consumer crm.sync { owner crm from billing.payment.received unordered best-effort }`,
+      "index.evt": `enum «Size» { S }`,
+    });
+    expectDiagnostics(result, [
+      {
+        code: "EVT0318",
+        file: "billing.evt",
+        at: 0,
+        message:
+          "`validators/Paymentreceived.v….js` would be generated both for event `PaymentReceived` and for event `Paymentreceived`",
+      },
+      {
+        code: "EVT0318",
+        file: "billing.evt",
+        at: 1,
+        message:
+          "`schemas/billing.Payment.received-value/` would be generated both for topic `billing.payment.received` and for topic `billing.Payment.received`",
+      },
+      {
+        code: "EVT0318",
+        file: "billing.evt",
+        at: 2,
+        message:
+          "`billing.consumers.ts` would be generated both for the types of `billing.consumers.evt` and for the readers of `billing.evt`",
+        help: "rename one of them",
+      },
+      {
+        code: "EVT0318",
+        file: "crm.evt",
+        at: 0,
+        message: "`crm.ts` would be generated both for the types of `Crm.evt` and for the types of `crm.evt`",
+        help: "rename one of them: `Crm.ts` and `crm.ts` differ only in case, which macOS and Windows do not tell apart",
+      },
+      {
+        code: "EVT0318",
+        file: "index.evt",
+        at: 0,
+        message: "`index.ts` would be generated both for the wiring and for the types of `index.evt`",
+        help: "rename the file: `index.ts` is the wiring's",
+      },
+    ]);
+  });
+
+  it("EVT0319: a file outside the project directory, whose module would be written outside the output", () => {
+    const files = {
+      "a/billing.evt": `${preamble}${topic}`,
+      "b/crm.evt": `record «Profile» { a string }`,
+      "b/teams.evt": `team ops { contact "o@x.example" }`,
+    };
+    expectClean(checkInline(files, rulesOff, { place: { directory: "/work", cwd: "/work" } }));
+    const outside = checkInline(files, rulesOff, { place: { directory: "/work/a", cwd: "/work" } });
+    // A file that generates no module (teams only) is not refused.
+    expectDiagnostics(outside, [
+      { code: "EVT0319", file: "b/crm.evt", at: 0, message: "`b/crm.evt` is outside the project directory `a`" },
     ]);
   });
 

@@ -3,7 +3,8 @@ import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import { SourceFile } from "../../src/diagnostics/source.js";
 import { rules } from "../../src/check/rules/index.js";
 import { defaultConfig, type ProjectConfig } from "../../src/config/config.js";
-import { checkSources, type CheckResult } from "../../src/program.js";
+import { checkSources, type CheckHooks, type CheckResult } from "../../src/program.js";
+import { emptyLock } from "../../src/contracts/lock.js";
 
 /**
  * Inline sources mark expected spans with `«…»`; markers are removed before checking, and
@@ -41,6 +42,7 @@ export const rulesOff: ProjectConfig = {
 export function checkInline(
   files: string | Record<string, string>,
   config: ProjectConfig = rulesOff,
+  hooks: CheckHooks = {},
 ): CheckResult & { marks: Record<string, Marked> } {
   const named = typeof files === "string" ? { "main.evt": files } : files;
   const marks: Record<string, Marked> = {};
@@ -48,7 +50,7 @@ export function checkInline(
     marks[name] = mark(text);
     return new SourceFile(name, marks[name]!.text);
   });
-  return { ...checkSources(sources, [], config), marks };
+  return { ...checkSources(sources, [], config, emptyLock, hooks), marks };
 }
 
 /** Checks inline files with the governance rules at their default levels (or the given configuration). */
