@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import { GENERATED_MARKER, type GeneratedFile } from "./generated-file.js";
+import { startsWithHeader, type GeneratedFile } from "./generated-file.js";
 
 /**
  * Comparing a build with what is on disk, and writing it so that nothing is ever half-written: every new
@@ -21,7 +21,7 @@ import { GENERATED_MARKER, type GeneratedFile } from "./generated-file.js";
  * files that carry evtc's marker are replaced or deleted; a hand-written file in the way stops the build.
  */
 
-/** How far into a file the marker may be: the first line (or `$comment`, the first key of a JSON file). */
+/** How much of a file is read to find evtc's header: its first line (or `$comment`, the first key of a JSON file). */
 const MARKER_WINDOW = 512;
 
 export interface PlannedWrite extends GeneratedFile {
@@ -41,7 +41,7 @@ export interface OutputPlan {
 }
 
 function hasMarker(start: Buffer): boolean {
-  return start.subarray(0, MARKER_WINDOW).toString("utf8").includes(GENERATED_MARKER);
+  return startsWithHeader(start.subarray(0, MARKER_WINDOW).toString("utf8"));
 }
 
 /** Whether the file at `file` starts with evtc's marker, reading only its first bytes. */

@@ -69,6 +69,21 @@ describe("StagedOutput", () => {
     ]);
   });
 
+  it("owns a file by its header only, as a checkout may have it, never by the marker elsewhere in it", () => {
+    put("README.md", `# Notes\nThe files here are ${GENERATED_MARKER} from bus.evt: do not edit them.\n`);
+    put("docs.ts", `/** Not ${GENERATED_MARKER}: ours. */\n`);
+    put("strimzi/topics.yaml", `\uFEFF# ${GENERATED_MARKER} from bus.evt — do not edit\r\n---\r\n`);
+    put("schemas/a.b.c/A.v1.1.json", `{\r\n    "$comment": "${GENERATED_MARKER} from bus.evt — do not edit",\r\n}\r\n`);
+    const output = new StagedOutput(out, true);
+    output.add([topology]);
+    expect(output.plan().deletions).toEqual([
+      "index.ts",
+      "schemas/a.b.c/A.v1.0.json",
+      "schemas/a.b.c/A.v1.1.json",
+      "strimzi/topics.yaml",
+    ]);
+  });
+
   it("deletes in a folder that is not a build's output only what an interrupted build left", () => {
     rmSync(out, { recursive: true, force: true });
     put("copied.ts", header);
