@@ -2,7 +2,6 @@ import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type * as m from "../model/bus.js";
 import { parseQuantity } from "../model/units.js";
 import type * as ast from "../syntax/ast.js";
-import { ANALYSIS_STEPS, backtrackingOf } from "./backtracking.js";
 import { describeType } from "./resolve.js";
 
 type Report = (d: Diagnostic) => void;
@@ -45,6 +44,7 @@ export function resolveConstraints(field: ast.Field, type: m.FieldType, report: 
       if (c.value.kind !== "string") continue;
       try {
         new RegExp(c.value.value, "u");
+        out.pattern = c.value.value;
       } catch (error) {
         report(
           diagnostic(
@@ -53,13 +53,7 @@ export function resolveConstraints(field: ast.Field, type: m.FieldType, report: 
             { span: c.value.span },
           ),
         );
-        continue;
       }
-      const backtracking = backtrackingProblem(c.value.value);
-      // A rejected pattern is left out, so that a default is not tested against it either.
-      if (backtracking)
-        report(diagnostic("EVT0415", { reason: backtracking.reason }, { span: c.value.span, help: backtracking.help }));
-      else out.pattern = c.value.value;
       continue;
     }
     if (c.value.kind !== "quantity") continue;
@@ -114,38 +108,6 @@ export function resolveConstraints(field: ast.Field, type: m.FieldType, report: 
     }
   }
   return out;
-}
-
-const rewriteHelp =
-  "rewrite it so that each character can be matched in one way only: no quantifier inside a quantified group " +
-  "(`(a+)+` → `a+`), no alternatives or neighbouring repeats that match the same text (`(a|a)*` → `a*`, " +
-  "`(\\w+\\s?)*` → `\\w+(\\s\\w+)*`)";
-const anchorHelp =
-  "start it with `^` if values must start with a match: unanchored, the pattern is tried again from every " +
-  "position of the value, and that is what makes it slow";
-
-/** Why a valid pattern is refused for its backtracking (EVT0415), and how to rewrite it; undefined when it is fine. */
-function backtrackingProblem(pattern: string): { reason: string; help: string } | undefined {
-  const verdict = backtrackingOf(pattern);
-  switch (verdict.kind) {
-    case "bounded":
-      return undefined;
-    case "catastrophic":
-      return {
-        reason: "can backtrack catastrophically: some text can be matched in too many ways",
-        help: verdict.anchoring ? anchorHelp : rewriteHelp,
-      };
-    case "undecided":
-      return {
-        reason: `could not be shown free of catastrophic backtracking (the analysis stops after ${ANALYSIS_STEPS} steps)`,
-        help: verdict.anchoring ? anchorHelp : rewriteHelp,
-      };
-    case "unreadable":
-      return {
-        reason: `could not be analysed for catastrophic backtracking (${verdict.reason})`,
-        help: "redos-detector does not read named groups `(?<name>…)`: write `(…)`, a pattern's captures are never used",
-      };
-  }
 }
 
 /** A default value of the field's type that satisfies its constraints, or undefined after reporting why not. */

@@ -465,31 +465,6 @@ built-in type with type arguments, or a type argument missing from \`map<T>\`.`,
 setting a property, so JSON validators (ajv among them) and JavaScript consumers ignore or mishandle a field
 of that name. Choose another name.`,
   }),
-  EVT0415: entry<{ reason: string }>({
-    name: "backtracking-pattern",
-    severity: "error",
-    message: (p) => `\`pattern\` ${p.reason}`,
-    explanation: `Every producer and consumer validates each event against its fields' patterns, with JavaScript's
-backtracking regular-expression engine. A pattern in which the same text can be matched in many ways makes
-that engine try them all before it rejects a value: \`^(a+)+$\` takes seconds on 30 characters, so one
-crafted event stalls every service that reads it. evtc checks each pattern with redos-detector and rejects one
-that can backtrack catastrophically, one the analysis cannot settle within its step limit (redos-detector
-counts that as unsafe too, and a step count judges a pattern the same on every machine), and one it cannot
-read (named groups \`(?<name>…)\`: write \`(…)\`, a pattern's captures are never used).
-
-Rewrite the pattern so that each character can be matched in one way only:
-- no quantifier inside a quantified group: \`(a+)+\` → \`a+\`;
-- no alternatives that match the same text: \`(a|a)*\` → \`a*\`, \`(\\d+|x)*\` → \`[\\dx]*\`;
-- no neighbouring repeats that can take the same characters: \`(\\w+\\s?)*\` → \`\\w+(\\s\\w+)*\`,
-  \`\\d+\\d*\` → \`\\d+\`, \`.*x.*\` → \`[^x]*x.*\`;
-- start it with \`^\` when the value must start with it: an unanchored pattern is tried from every position
-  of the value, which makes even \`\\d+x\` quadratic.
-
-The analysis is conservative: it may reject a pattern that happens to run in linear time (two optional
-groups that both start with \`\\d+\`). Patterns are checked when the project is checked, and a rejected
-pattern is not emitted.`,
-  }),
-
   EVT0501: entry<{ name: string; reason: string }>({
     name: "topic-format",
     severity: "error",
@@ -600,6 +575,30 @@ which always gets a dead-letter topic) or drop the clause.`,
     explanation: `Rule \`category/ordered-chain\`. An unordered enricher processes events of one key
 concurrently and may republish them out of order, so what an ordered consumer reads downstream has lost the
 order. Make the enricher \`ordered\`.`,
+  }),
+  EVT0515: entry<{ field: string; reason: string }>({
+    name: "pattern-backtracking",
+    severity: "error",
+    message: (p) => `the pattern of field \`${p.field}\` ${p.reason}`,
+    explanation: `Rule \`validation/pattern-backtracking\`. Every producer and consumer validates each event against its fields' patterns, with JavaScript's
+backtracking regular-expression engine. A pattern in which the same text can be matched in many ways makes
+that engine try them all before it rejects a value: \`^(a+)+$\` takes seconds on 30 characters, so one
+crafted event stalls every service that reads it. evtc checks each pattern with redos-detector and rejects one
+that can backtrack catastrophically, one the analysis cannot settle within its step limit (redos-detector
+counts that as unsafe too, and a step count judges a pattern the same on every machine), and one it cannot
+read (named groups \`(?<name>…)\`: write \`(…)\`, a pattern's captures are never used).
+
+Rewrite the pattern so that each character can be matched in one way only:
+- no quantifier inside a quantified group: \`(a+)+\` → \`a+\`;
+- no alternatives that match the same text: \`(a|a)*\` → \`a*\`, \`(\\d+|x)*\` → \`[\\dx]*\`;
+- no neighbouring repeats that can take the same characters: \`(\\w+\\s?)*\` → \`\\w+(\\s\\w+)*\`,
+  \`\\d+\\d*\` → \`\\d+\`, \`.*x.*\` → \`[^x]*x.*\`;
+- start it with \`^\` when the value must start with it: an unanchored pattern is tried from every position
+  of the value, which makes even \`\\d+x\` quadratic.
+
+The analysis is conservative: it may reject a pattern that happens to run in linear time (two optional
+groups that both start with \`\\d+\`). Accept such a pattern in place with
+\`@allow("validation/pattern-backtracking", "<why it is safe>")\` on its event or record.`,
   }),
 
   EVT0601: entry<{ path: string; reason: string }>({

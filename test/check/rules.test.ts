@@ -231,6 +231,76 @@ consumer crm.any-order { owner crm from crm-enriched.payment.received unordered 
   });
 });
 
+describe("validation", () => {
+  it("validation/pattern-backtracking: patterns that can backtrack catastrophically, or that cannot be shown not to", () => {
+    const result = lintInline(String.raw`${base}
+record Codes {
+  a string pattern «"^(a+)+$"»
+  b string pattern «"(a|a)*$"»
+  c string pattern «"(\\w+\\s?)*$"»
+  d string pattern «"[0-9]+x"»
+  e string pattern «"^(?<year>[0-9]{4})$"»
+}
+event Later v1 extends PaymentReceived { codes Codes }
+event EvenLater v1 extends Later { f string pattern «"^([0-9]+)*$"» }`);
+    const rewrite = /no quantifier inside a quantified group/;
+    expectDiagnostics(result, [
+      {
+        code: "EVT0515",
+        at: 0,
+        message: "the pattern of field `a` can backtrack catastrophically: some text can be matched in too many ways",
+        help: rewrite,
+      },
+      {
+        code: "EVT0515",
+        at: 1,
+        message: /^the pattern of field `b` could not be shown free of catastrophic backtracking/,
+        help: rewrite,
+      },
+      { code: "EVT0515", at: 2, message: /catastrophic backtracking/, help: rewrite },
+      { code: "EVT0515", at: 3, message: /can backtrack catastrophically/, help: /^start it with `\^`/ },
+      { code: "EVT0515", at: 4, message: /could not be analysed/, help: /named groups/ },
+      // Once, where it is declared, though two events hold the record and one inherits the field.
+      { code: "EVT0515", at: 5, message: /field `f` can backtrack/ },
+    ]);
+    expect(result.diagnostics.every((d) => d.severity === "error")).toBe(true);
+  });
+
+  it("validation/pattern-backtracking accepts ordinary patterns: those of the docs, the example, the fixtures and the bench", () => {
+    const patterns = [
+      String.raw`^[A-Z]{3}$`,
+      String.raw`^\+?[0-9]{6,15}$`,
+      String.raw`^[0-9]{8,15}$`,
+      String.raw`^ACC-[0-9]{8}$`,
+      String.raw`^INV-[0-9]{10}$`,
+      String.raw`^[0-9]{12,16}$`,
+      String.raw`^[a-z]{2}$`,
+      String.raw`^\d{14,15}$`,
+      String.raw`^89\d{16,18}$`,
+      String.raw`^[A-Z0-9-]{3,20}$`,
+      String.raw`^\d{3}-\d{2,3}-\d+-\d+$`,
+      String.raw`^[^@\s]+@[^@\s]+$`,
+      String.raw`^["'\\*/]+$`,
+      String.raw`^[A-Z]{3}\d*$`,
+      String.raw`^C[0-9]+$`,
+      String.raw`^\p{Lu}[\p{L} '-]*$`,
+      String.raw`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`,
+      String.raw`[A-Z]`,
+    ];
+    const fields = patterns.map((p, i) => `  f${i} string pattern ${JSON.stringify(p)}`).join("\n");
+    expectClean(lintInline(`${base}\nrecord Patterns {\n${fields}\n}`));
+  });
+
+  it("validation/pattern-backtracking: a pattern the analysis refuses but the team knows safe is accepted in place", () => {
+    const result = lintInline(String.raw`${base}
+/// Durations: each group starts with \d+, which the analysis cannot tell apart; V8 runs it in linear time.
+@allow("validation/pattern-backtracking", "optional groups of digits, linear in V8")
+record Period { iso string pattern "^P(\\d+Y)?(\\d+M)?$" }
+record Other { iso string pattern «"^P(\\d+Y)?(\\d+M)?$"» }`);
+    expectDiagnostics(result, [{ code: "EVT0515", at: 0 }]);
+  });
+});
+
 describe("configuration and suppression", () => {
   const config = (json: string) => parseConfig(new SourceFile("evtc.json", json));
 

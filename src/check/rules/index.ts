@@ -21,6 +21,7 @@ import orderedCapacity from "./load/ordered-capacity.rule.js";
 import sharedLookup from "./load/shared-lookup.rule.js";
 import unorderedCapacity from "./load/unordered-capacity.rule.js";
 import ownershipTopicDomain from "./ownership/topic-domain.rule.js";
+import patternBacktracking from "./validation/pattern-backtracking.rule.js";
 
 /** Every governance rule, in the order `evtc rules` lists them. */
 export const rules: readonly Rule[] = [
@@ -38,6 +39,7 @@ export const rules: readonly Rule[] = [
   orderedSegment,
   bestEffortNoRetry,
   orderedChain,
+  patternBacktracking,
   backendCapacity,
   sharedLookup,
   partitions,
