@@ -725,12 +725,14 @@ export class Validators {
 
 /** The declaration file next to a validator module: a type guard for the event type it checks. */
 export function validatorDeclaration(header: string, typeName: string, typeModule: string): string {
+  // The module's own names are `EventValidator` and `validate`: an event named like either is imported as another.
+  const local = typeName === "EventValidator" || typeName === "validate" ? `${typeName}Event` : typeName;
   return [
     header,
     `import type { EventValidator } from "evtc/runtime";`,
-    `import type { ${typeName} } from ${JSON.stringify(typeModule)};`,
+    `import type { ${local === typeName ? typeName : `${typeName} as ${local}`} } from ${JSON.stringify(typeModule)};`,
     "",
-    `export declare const validate: EventValidator<${typeName}>;`,
+    `export declare const validate: EventValidator<${local}>;`,
     "export default validate;",
     "",
   ].join("\n");
