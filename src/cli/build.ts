@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { constants } from "node:os";
 import path from "node:path";
 import { exitCodeFor, hasErrors } from "../diagnostics/diagnostic.js";
@@ -44,6 +44,13 @@ export async function buildCommand(
   }
   const outDir = path.resolve(terminal.cwd, options.out ?? path.join("generated", project));
   const shownOut = path.relative(terminal.cwd, outDir) || ".";
+  if (!underDirectory(outDir)) {
+    // Said before the check, and alike with --check, which would otherwise call every file missing.
+    terminal.stderr(
+      `error: cannot write ${shownOut}: not a directory\n  = help: choose an output directory with --out\n`,
+    );
+    return 2;
+  }
   const owner = outputProject(outDir);
   if (owner !== undefined && owner !== "" && owner !== project) {
     // Each build deletes the files its project no longer generates: two projects in one directory would delete
@@ -100,6 +107,13 @@ export async function buildCommand(
     compileWorkers?.close();
     pruneOnceADay(cache);
   }
+}
+
+/** Whether `dir`, or else the nearest of its parents that exists, is a directory: not a file in the way. */
+function underDirectory(dir: string): boolean {
+  let current = dir;
+  while (!existsSync(current) && path.dirname(current) !== current) current = path.dirname(current);
+  return statSync(current).isDirectory();
 }
 
 /** Removes the cache entries no build used for a week, when the cache was last looked through a day ago. */

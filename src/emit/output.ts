@@ -151,7 +151,14 @@ export class StagedOutput {
 
   private compare(file: GeneratedFile): PlannedWrite | undefined {
     const target = path.join(this.outDir, file.path);
-    if (this.fresh || !existsSync(target)) return { ...file, replaces: false };
+    if (this.fresh) return { ...file, replaces: false };
+    if (!existsSync(target)) {
+      // A file where the target's folder should be (`validators` as a file) is in the way, like one at the target.
+      const blocking = this.blocking(file.path);
+      if (blocking === undefined) return { ...file, replaces: false };
+      if (!this.foreign.includes(blocking)) this.foreign.push(blocking);
+      return undefined;
+    }
     // A rebuild where nothing changed compares every file of the output: a file of another size is read only
     // for its marker, one of the same size once.
     const stat = statSync(target);
@@ -165,6 +172,26 @@ export class StagedOutput {
       return undefined;
     }
     return { ...file, replaces: true };
+  }
+
+  /** Folders found to exist between the output directory and a target, or not to (then nothing below does). */
+  private readonly folders = new Map<string, "directory" | "missing" | "file">();
+
+  /** The nearest folder of `relative` (a path in the output directory) that is something other than a directory. */
+  private blocking(relative: string): string | undefined {
+    const parts = relative.split("/");
+    for (let depth = 1; depth < parts.length; depth++) {
+      const folder = parts.slice(0, depth).join("/");
+      let kind = this.folders.get(folder);
+      if (kind === undefined) {
+        const full = path.join(this.outDir, folder);
+        kind = !existsSync(full) ? "missing" : statSync(full).isDirectory() ? "directory" : "file";
+        this.folders.set(folder, kind);
+      }
+      if (kind === "missing") return undefined;
+      if (kind === "file") return folder;
+    }
+    return undefined;
   }
 
   private stage(file: PlannedWrite): void {

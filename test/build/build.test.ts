@@ -491,13 +491,27 @@ describe("evtc build", { timeout: 60_000 }, () => {
     const outs = [path.join(blocked, "a-file"), path.join(blocked, "a-file", "below")];
     // Node's recursive mkdir never returns under /proc; evtc must still answer.
     if (process.platform === "linux") outs.push("/proc/evtc-no-such-process/out");
-    for (const out of outs) {
-      const outcome = spawnSync(process.execPath, [cli, "build", path.join(fixtures, "all-types"), "--out", out], {
-        encoding: "utf8",
-        env: { PATH: process.env["PATH"] },
-        timeout: 30_000,
-      });
-      expect(outcome.status, `${out}: ${outcome.stderr}`).toBe(2);
+    // With --check alike: it reads the output instead of writing it, and the answer is the same.
+    for (const [out, check] of outs.flatMap(
+      (out) =>
+        [
+          [out, []],
+          [out, ["--check"]],
+        ] as const,
+    )) {
+      const outcome = spawnSync(
+        process.execPath,
+        [cli, "build", path.join(fixtures, "all-types"), "--out", out, ...check],
+        {
+          encoding: "utf8",
+          env: { PATH: process.env["PATH"] },
+          timeout: 30_000,
+        },
+      );
+      expect(outcome.status, `${out} ${check.join("")}: ${outcome.stderr}`).toBe(
+        out.startsWith("/proc") && check.length > 0 ? 1 : 2,
+      );
+      if (outcome.status === 1) continue;
       expect(outcome.stderr).toMatch(/^error: cannot write .*(not a directory|no such file or directory)/);
       expect(outcome.stderr).toContain("= help:");
       expect(outcome.stderr).not.toContain("internal error");

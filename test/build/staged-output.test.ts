@@ -128,6 +128,21 @@ describe("StagedOutput", () => {
     expect(tree(out)).toEqual(before);
   });
 
+  it("counts a file where a folder of the output must be as a file in the way, comparing or writing", () => {
+    put("validators", "a file, not a folder\n");
+    for (const write of [false, true]) {
+      const output = new StagedOutput(out, write);
+      output.add([
+        { path: "validators/X.v1.0.js", content: `${header}1\n` },
+        { path: "validators/deep/Y.v1.0.js", content: `${header}2\n` },
+        { path: "index.ts", content: `${header}export const now = 2;\n` },
+      ]);
+      expect(output.plan().foreign, `write: ${write}`).toEqual(["validators"]);
+      output.discard();
+    }
+    expect(readFileSync(path.join(out, "validators"), "utf8")).toBe("a file, not a folder\n");
+  });
+
   it("builds into a directory that did not exist, and removes it again when discarded", () => {
     const fresh = path.join(out, "new", "out");
     const files = [
