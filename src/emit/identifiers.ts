@@ -80,9 +80,17 @@ export class Identifiers {
   }
 }
 
-/** A property name as written in an interface or object literal: bare when safe, quoted otherwise. */
+/** A property name as written in an interface or type literal: bare when an identifier, quoted otherwise. */
 export function propertyName(name: string): string {
-  return IDENTIFIER.test(name) && name !== "__proto__" ? name : JSON.stringify(name);
+  return IDENTIFIER.test(name) ? name : JSON.stringify(name);
+}
+
+/**
+ * A key as written in an object literal: as `propertyName`, but `__proto__`, bare or quoted, would set the
+ * object's prototype there instead of a property; computed, it is a property.
+ */
+export function objectKey(name: string): string {
+  return name === "__proto__" ? `[${JSON.stringify(name)}]` : propertyName(name);
 }
 
 /** A property read: `.name` when safe, `["name"]` otherwise. */
@@ -92,14 +100,18 @@ export function propertyAccess(name: string): string {
 
 /** A string as a TypeScript/JavaScript literal (JSON escaping, plus the line separators JSON allows). */
 export function stringLiteral(text: string): string {
-  return JSON.stringify(text).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(text)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 /** Text safe inside a `/** … *\/` block: it cannot end the comment, and stays on the comment's lines. */
 export function docText(text: string): string {
-  return text
-    .replace(/\*\//g, "*\\/")
-    .replace(/\r\n?|\u2028|\u2029/g, "\n")
-    // A `@` opening a word would start a JSDoc tag; escaped it reads the same in editors' hovers.
-    .replace(/(^|\s)@/g, "$1\\@");
+  return (
+    text
+      .replace(/\*\//g, "*\\/")
+      .replace(/\r\n?|\u2028|\u2029/g, "\n")
+      // A `@` opening a word would start a JSDoc tag; escaped it reads the same in editors' hovers.
+      .replace(/(^|\s)@/g, "$1\\@")
+  );
 }

@@ -18,15 +18,15 @@ import {
   Identifiers,
   pascalCase,
   propertyAccess,
+  objectKey,
   propertyName,
   stringLiteral,
 } from "./identifiers.js";
 import { dlqTopicOf, groupIdOf } from "./names.js";
-import { dataschemaOf, validatorPath, type EventVersion } from "./layout.js";
 import { topicSettings } from "./topic-settings.js";
 import { cacheWorkingSet } from "../load/analysis.js";
 import { generatedHeader } from "./generated-file.js";
-import { moduleOf, readersModuleOf, WIRING_MODULE } from "./layout.js";
+import { dataschemaOf, moduleOf, readersModuleOf, validatorPath, WIRING_MODULE, type EventVersion } from "./layout.js";
 import { hardline, printDoc, type Doc } from "./doc.js";
 import {
   arrayLiteral,
@@ -496,7 +496,7 @@ export class Emitter {
         "config",
         frozen(
           objectLiteral(
-            Object.entries(settings.config).map(([k, v]) => [propertyName(k), stringLiteral(v)]),
+            Object.entries(settings.config).map(([k, v]) => [objectKey(k), stringLiteral(v)]),
             false,
           ),
         ),
@@ -694,14 +694,14 @@ export class Emitter {
       objectLiteral(
         [
           ["project", stringLiteral(this.input.project)],
-          ["topics", table(topics.map((t) => [propertyName(t.name), module.ref({ kind: "topic", value: t }, false)]))],
+          ["topics", table(topics.map((t) => [objectKey(t.name), module.ref({ kind: "topic", value: t }, false)]))],
           [
             "consumers",
-            table(consumers.map((c) => [propertyName(c.name), module.ref({ kind: "consumer", value: c }, false)])),
+            table(consumers.map((c) => [objectKey(c.name), module.ref({ kind: "consumer", value: c }, false)])),
           ],
           [
             "enrichers",
-            table(enrichers.map((e) => [propertyName(e.name), module.ref({ kind: "enricher", value: e }, false)])),
+            table(enrichers.map((e) => [objectKey(e.name), module.ref({ kind: "enricher", value: e }, false)])),
           ],
         ],
         true,

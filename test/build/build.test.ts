@@ -368,6 +368,14 @@ describe("evtc build", { timeout: 60_000 }, () => {
     );
   });
 
+  it("keeps a reader named __proto__ in the wiring, as a property rather than the object's prototype", async () => {
+    const { wiring } = (await import(pathToFileURL(path.join(work, "hostile", "index.ts")).href)) as {
+      wiring: { consumers: Record<string, { name: string }> };
+    };
+    expect(Object.keys(wiring.consumers)).toEqual(["__proto__", "evil.delete"]);
+    expect(Object.getPrototypeOf(wiring.consumers)).toBe(Object.prototype);
+  });
+
   it("removes the files of a deleted topic, and only files evtc generated", () => {
     const out = path.join(work, "stale");
     const project = path.join(work, "stale-project");
