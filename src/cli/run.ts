@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import type { LoadFormat } from "../load/report.js";
 import { compatibilityModes, type CompatibilityMode } from "../model/bus.js";
 import type { Policy } from "../compat/differences.js";
+import { closestNames } from "../diagnostics/suggest.js";
 
 // Each command's module is imported when the command runs: `evtc explain` or `evtc --version` need not load the
 // parser, and `evtc build` with nothing changed need not load the checker.
@@ -51,6 +52,59 @@ function parseScale(value: string): number {
   return scale;
 }
 
+const helpFlags = new Set(["-h", "--help"]);
+const versionFlags = new Set(["-V", "--version"]);
+
+/**
+ * commander answers `--help` and `--version` as soon as it meets them, without looking at the rest of the line:
+ * `evtc check --help --bogus` would print the help and exit 0. What is refused without them is refused with them
+ * (docs/cli.md, "Exit codes"): an unknown option, and anything beside `--version`. Throws commander's usage
+ * error, printed as commander prints its own; a line without either flag is left to commander.
+ */
+function refuseBesideHelp(program: Command, argv: readonly string[]): void {
+  // `evtc help check …` is `evtc check --help …`; before a command's name, the options are the program's.
+  const start = argv[0] === "help" ? 1 : 0;
+  const named = argv.findIndex((arg, i) => i >= start && !arg.startsWith("-"));
+  const before = argv.slice(start, named < 0 ? argv.length : named);
+  const version = before.find((arg) => versionFlags.has(arg));
+  if (version !== undefined && argv.length > 1) {
+    const other = argv.find((arg) => arg !== version)!;
+    program.error(`error: ${version} takes no arguments, got '${other}'`, { code: "commander.excessArguments" });
+  }
+  const ends = argv.indexOf("--");
+  if (!(ends < 0 ? argv : argv.slice(0, ends)).some((arg) => helpFlags.has(arg)) && argv[0] !== "help") return;
+  const command = named < 0 ? undefined : program.commands.find((c) => c.name() === argv[named]);
+  firstUnknownOption(program, before);
+  if (command !== undefined) firstUnknownOption(command, argv.slice(named + 1));
+}
+
+/** Reports the first option of `args` that `command` does not take, as commander would without `--help`. */
+function firstUnknownOption(command: Command, args: readonly string[]): void {
+  const options = command.createHelp().visibleOptions(command);
+  const find = (flag: string) => options.find((o) => o.long === flag || o.short === flag);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") return;
+    if (arg.length < 2 || !arg.startsWith("-")) continue;
+    const flag = arg.startsWith("--") ? arg.split("=")[0]! : arg.slice(0, 2);
+    const option = find(flag);
+    if (option === undefined) {
+      const close = arg.startsWith("--")
+        ? closestNames(
+            flag,
+            options.flatMap((o) => (o.long !== undefined ? [o.long] : [])),
+            1,
+          )
+        : [];
+      command.error(`error: unknown option '${arg}'${close.length > 0 ? `\n(Did you mean ${close[0]}?)` : ""}`, {
+        code: "commander.unknownOption",
+      });
+    }
+    // An option's value is the next argument, unless it is attached (`--format=json`, `-fjson`).
+    if (option.required && arg === flag) i++;
+  }
+}
+
 export async function run(argv: readonly string[], terminal: Terminal): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const program = new Command()
@@ -59,6 +113,8 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
       "The compiler for declared, checked event pipelines: .evt files in; checks, load reports, typed code and broker topology out.",
     )
     .version(version, "-V, --version")
+    // `-V` is the program's option, not every command's: `evtc check x.evt -V` is an unknown option, not the version.
+    .enablePositionalOptions()
     .showHelpAfterError("(run `evtc --help` for usage)")
     .addHelpText("after", exitCodesHelp)
     .configureOutput({ writeOut: terminal.stdout, writeErr: terminal.stderr })
@@ -317,9 +373,11 @@ Exit codes:
   // `evtc help run` and `evtc run --help` would print the general help and exit 0, as if `run` were a command:
   // an unknown command is reported as such (with commander's suggestion) whatever follows it.
   const known = new Set([...program.commands.map((command) => command.name()), "help"]);
-  const asked = argv[0] === "help" ? argv[1] : argv[0];
+  // Past `--help` too: `evtc --help run` is no more a command than `evtc run`.
+  const asked = argv[0] === "help" ? argv[1] : argv.find((arg) => !helpFlags.has(arg));
   const unknown = asked !== undefined && !asked.startsWith("-") && !known.has(asked);
   try {
+    if (!unknown) refuseBesideHelp(program, argv);
     await program.parseAsync(unknown ? [asked] : [...argv], { from: "user" });
     return exitCode;
   } catch (error) {

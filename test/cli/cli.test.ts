@@ -309,6 +309,31 @@ describe("usage", () => {
     expect(bare.stderr).toMatch(/Usage: evtc/);
   });
 
+  it("refuses an unknown option beside --help, and anything beside --version, as without them", () => {
+    for (const [args, message] of [
+      [["check", "--help", "--bogus"], "error: unknown option '--bogus'"],
+      [["--bogus", "--help"], "error: unknown option '--bogus'"],
+      [["help", "check", "--formt"], "error: unknown option '--formt'\n(Did you mean --format?)"],
+      [["--help", "frobnicate"], "error: unknown command 'frobnicate'"],
+      [["-V", "extra"], "error: -V takes no arguments, got 'extra'"],
+      [["--version", "--help"], "error: --version takes no arguments, got '--help'"],
+      // The version is the program's option, not a command's.
+      [["check", "x.evt", "-V"], "error: unknown option '-V'"],
+    ] as const) {
+      const outcome = evtc(args);
+      expect(outcome.status, args.join(" ")).toBe(2);
+      expect(outcome.stdout, args.join(" ")).toBe("");
+      expect(outcome.stderr, args.join(" ")).toBe(`${message}\n(run \`evtc --help\` for usage)\n`);
+    }
+    // What an option takes is not an option of its own, and operands beside --help are fine.
+    for (const args of [
+      ["check", "--format", "json", "--help"],
+      ["check", "--format=json", "x.evt", "--help"],
+    ]) {
+      expect(evtc(args).status, args.join(" ")).toBe(0);
+    }
+  });
+
   it("exits 2 on usage errors", () => {
     for (const args of [
       ["frobnicate"],
