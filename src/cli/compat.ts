@@ -80,7 +80,9 @@ export function compatCommand(oldPath: string, newPath: string, options: CompatO
   const next = readSchema(newPath, terminal.cwd);
   const problems = [previous, next].filter(isDiagnostic);
   if (problems.length > 0) {
-    terminal.stderr(`${renderAll(problems, "text", { color: options.color })}\n`);
+    // As `evtc check --format json` reports them: a tool reading the verdict's JSON reads why there is none.
+    if (options.format === "json") terminal.stdout(`${renderAll(problems, "json", { color: false })}\n`);
+    else terminal.stderr(`${renderAll(problems, "text", { color: options.color })}\n`);
     return 2;
   }
   const result = checkCompatibility([previous as Json], next as Json, options.mode, options.policy);

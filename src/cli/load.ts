@@ -21,7 +21,14 @@ export function loadCommand(paths: readonly string[], options: LoadOptions, term
   );
   const errors = result.diagnostics.filter((d) => d.severity === "error" && !d.code.startsWith("EVT07"));
   if (hasErrors(errors)) {
-    terminal.stdout(`${renderAll(errors, "text", { color: options.color })}\n\nno load report: fix the errors first\n`);
+    if (options.format === "json") {
+      // The document `evtc check --format json` prints: what reads the report's JSON can read why there is none.
+      terminal.stdout(`${renderAll(errors, "json", { color: false })}\n`);
+    } else {
+      terminal.stdout(
+        `${renderAll(errors, "text", { color: options.color })}\n\nno load report: fix the errors first\n`,
+      );
+    }
     return exitCodeFor(errors);
   }
   const report = analyzeLoad(result.model, result.config.load, options.scale);

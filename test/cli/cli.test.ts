@@ -478,6 +478,16 @@ describe("evtc load", () => {
     expect(markdown.status).toBe(1); // at three times today's rates the CRM is over capacity
   });
 
+  it("prints the errors that stop it as JSON with --format json, as `check` does", () => {
+    const name = file("load-broken/a.evt", `${clean}team t { contact "u@operator.example" }\n`);
+    const outcome = evtc(["load", "--format", "json", name], work);
+    expect(outcome.status).toBe(1);
+    expect(JSON.parse(outcome.stdout)).toEqual(JSON.parse(evtc(["check", "--format", "json", name], work).stdout));
+    expect(JSON.parse(outcome.stdout).diagnostics[0]).toMatchObject({ code: "EVT0310", path: name, line: 3 });
+    // Text and markdown still say why there is no report.
+    expect(evtc(["load", name], work).stdout).toMatch(/no load report: fix the errors first\n$/);
+  });
+
   it("exits 2 on a bad scale", () => {
     const outcome = evtc(["load", "--scale", "-1", "examples/telco"]);
     expect(outcome.status).toBe(2);
@@ -568,6 +578,16 @@ describe("evtc compat", () => {
       expect(outcome.status, args.join(" ")).toBe(2);
       expectNoStackTrace(outcome);
     }
+    // With --format json, the problems are a JSON document on standard output, as `check` prints them.
+    const json = evtc(["compat", "--format", "json", "nope.json", "schemas/broken.json"], work);
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      diagnostics: [
+        { code: "EVT0001", path: "nope.json" },
+        { code: "EVT0601", path: "schemas/broken.json", line: 1, column: 3 },
+      ],
+      summary: { errors: 2, warnings: 0 },
+    });
     const broken = evtc(["compat", "schemas/broken.json", "schemas/v1.json"], work).stderr;
     expect(broken).toMatch(/^error\[EVT0601\]: `schemas\/broken.json` is not a JSON Schema: /);
     // Where in the file, as for a `.evt` file: line, column and a caret.
