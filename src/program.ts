@@ -9,6 +9,7 @@ import { diagnostic, hasErrors, sortAndDedupe, type Diagnostic } from "./diagnos
 import { span } from "./diagnostics/source.js";
 import { resolve } from "./check/resolve.js";
 import { readSources, type ReadResult } from "./io/read-sources.js";
+import { withoutBom } from "./io/utf8.js";
 import type { BusModel } from "./model/bus.js";
 import type { EvtFile } from "./syntax/ast.js";
 import { parseSource } from "./syntax/parse.js";
@@ -113,7 +114,7 @@ function readLock(
     return { lock: emptyLock, diagnostics: [] };
   const shown = displayPath(file, cwd);
   try {
-    return parseLock(new SourceFile(shown, text ?? readFileSync(file, "utf8")));
+    return parseLock(new SourceFile(shown, withoutBom(text ?? readFileSync(file, "utf8"))));
   } catch (error) {
     return {
       lock: emptyLock,

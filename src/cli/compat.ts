@@ -7,6 +7,7 @@ import { checkCompatibility } from "../compat/modes.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
 import { SourceFile, span } from "../diagnostics/source.js";
+import { withoutBom } from "../io/utf8.js";
 import type { CompatibilityMode } from "../model/bus.js";
 import type { Terminal } from "./run.js";
 
@@ -34,7 +35,7 @@ function readSchema(given: string, cwd: string): Json | Diagnostic {
     return diagnostic("EVT0003", { path: given, reason: "not a regular file" }, { path: given });
   let text: string;
   try {
-    text = readFileSync(full, "utf8");
+    text = withoutBom(readFileSync(full, "utf8"));
   } catch (error) {
     return diagnostic("EVT0003", { path: given, reason: (error as Error).message }, { path: given });
   }

@@ -13,6 +13,7 @@ import { SourceFile, span } from "../diagnostics/source.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { Severity } from "../diagnostics/registry.js";
 import { displayPath } from "../io/read-sources.js";
+import { withoutBom } from "../io/utf8.js";
 import type { Policy } from "../compat/differences.js";
 import { defaultLoadSettings, type LoadSettings } from "../load/analysis.js";
 import { parseQuantity, type QuantityKind } from "../model/units.js";
@@ -269,7 +270,7 @@ export function findConfig(
   if (candidate === undefined) return { config: defaultConfig, diagnostics: [] };
   let text: string;
   try {
-    text = readFileSync(candidate, "utf8");
+    text = withoutBom(readFileSync(candidate, "utf8"));
   } catch (error) {
     const shown = displayPath(candidate, cwd);
     return {

@@ -30,3 +30,11 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   }
   return -1;
 }
+
+/**
+ * The text without a leading UTF-8 byte-order mark. Editors on Windows write one; `JSON.parse` and jsonc-parser
+ * refuse it, where tsc and Node's own JSON readers drop it. What evtc writes back has none.
+ */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}

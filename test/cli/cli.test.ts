@@ -462,6 +462,38 @@ describe("evtc lock", () => {
   });
 });
 
+describe("JSON inputs", () => {
+  const bom = "\uFEFF";
+
+  it("accept a UTF-8 byte-order mark, as .evt files do; `evtc lock` writes the lock without one", () => {
+    file("bom-project/bus.evt", `${clean}event Paid v1.0 { id uuid }\n`);
+    expect(evtc(["lock", "bom-project"], work).status).toBe(0);
+    const lockFile = path.join(work, "bom-project", "evt.lock");
+    writeFileSync(lockFile, bom + readFileSync(lockFile, "utf8"));
+    file("bom-project/evtc.json", `${bom}{ "rules": { "load/declared-figures": "off" } }\n`);
+    expect(evtc(["check", "bom-project"], work)).toMatchObject({ status: 0, stdout: "checked 1 file: no problems\n" });
+    expect(evtc(["lock", "--check", "bom-project"], work)).toMatchObject({ status: 0 });
+    expect(evtc(["build", "bom-project", "--out", "bom-out"], work).status).toBe(0);
+    file("bom-project/bus.evt", `${clean}event Paid v1.1 { id uuid  note? string }\n`);
+    expect(evtc(["lock", "bom-project"], work)).toMatchObject({ status: 0 });
+    expect(readFileSync(lockFile, "utf8")).toMatch(/^\{\n {2}"\/\/"/);
+    // A mistake after the mark is shown where it is, the mark not counted as a column.
+    file("bom-project/evtc.json", `${bom}{ "rulez": {} }\n`);
+    expect(evtc(["check", "bom-project"], work).stdout).toContain(
+      ' --> bom-project/evtc.json:1:3\n  |\n1 | { "rulez": {} }\n  |   ^^^^^^^\n',
+    );
+  });
+
+  it("compat reads schemas that start with a byte-order mark", () => {
+    file("bom-schemas/v1.json", `${bom}{ "type": "object" }`);
+    file("bom-schemas/v2.json", `${bom}{ "type": "object", "description": "the same" }`);
+    expect(evtc(["compat", "bom-schemas/v1.json", "bom-schemas/v2.json"], work)).toMatchObject({
+      status: 0,
+      stdout: 'ok        #/description  DESCRIPTION_CHANGED (none → "the same")\ncompatible under backward (strict)\n',
+    });
+  });
+});
+
 describe("evtc load", () => {
   it("reports the example's load, in text and markdown", () => {
     const text = evtc(["load", "examples/telco"]);
