@@ -4,17 +4,15 @@ import { checkBrokerNames } from "./check/broker-names.js";
 import { checkOutputNames, type ProjectPlace } from "./check/output-names.js";
 import { defaultConfig, findConfig, lockPath, projectRoot, type ProjectConfig } from "./config/config.js";
 import { emptyLock, parseLock, type Lock } from "./contracts/lock.js";
-import { displayPath } from "./io/read-sources.js";
 import { diagnostic, hasErrors, sortAndDedupe, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { span } from "./diagnostics/source.js";
 import { resolve } from "./check/resolve.js";
-import { readSources, type ReadResult } from "./io/read-sources.js";
+import { displayPath, errnoReason, readSources, readTextIfThere, type ReadResult } from "./io/read-sources.js";
 import { withoutBom } from "./io/utf8.js";
 import type { BusModel } from "./model/bus.js";
 import type { EvtFile } from "./syntax/ast.js";
 import { parseSource } from "./syntax/parse.js";
 import { SourceFile } from "./diagnostics/source.js";
-import { existsSync, readFileSync } from "node:fs";
 
 export interface CheckResult {
   /** The published history the project was checked against (empty when it has no `evt.lock`). */
@@ -110,15 +108,18 @@ function readLock(
   text: string | null | undefined,
 ): { lock: Lock; diagnostics: Diagnostic[] } {
   const file = lockPath(paths, cwd);
-  if (file === undefined || text === null || (text === undefined && !existsSync(file)))
-    return { lock: emptyLock, diagnostics: [] };
+  if (file === undefined) return { lock: emptyLock, diagnostics: [] };
   const shown = displayPath(file, cwd);
+  let content: string | undefined;
   try {
-    return parseLock(new SourceFile(shown, withoutBom(text ?? readFileSync(file, "utf8"))));
+    // `null` from the caller says that no file was found; a broken link is not found either, and is read here to
+    // be reported.
+    content = typeof text === "string" ? withoutBom(text) : readTextIfThere(file);
   } catch (error) {
     return {
       lock: emptyLock,
-      diagnostics: [diagnostic("EVT0003", { path: shown, reason: (error as Error).message }, { path: shown })],
+      diagnostics: [diagnostic("EVT0003", { path: shown, reason: errnoReason(error) }, { path: shown })],
     };
   }
+  return content === undefined ? { lock: emptyLock, diagnostics: [] } : parseLock(new SourceFile(shown, content));
 }

@@ -1,18 +1,10 @@
-import {
-  accessSync,
-  constants,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathOf, sortAndDedupe, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
 import { FormatMeaningError, formatSource } from "../format/format.js";
-import { readSources } from "../io/read-sources.js";
+import { errnoReason, readSources } from "../io/read-sources.js";
+import { writeAtomically } from "../io/write-atomically.js";
 import type { Terminal } from "./run.js";
 
 export interface FmtOptions {
@@ -26,35 +18,6 @@ function plural(n: number, word: string): string {
 }
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-
-/**
- * Writes through a temporary file in the same directory, renamed over the original, so that no reader (and no
- * interrupted run) ever sees half a file. A symbolic link stays a link: its target is rewritten. A file that
- * is not writable is refused rather than replaced, since the rename would otherwise get round its permissions.
- */
-function writeAtomically(file: string, text: string): void {
-  const target = realpathSync(file);
-  accessSync(target, constants.W_OK);
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.evtc-fmt-${process.pid}`);
-  try {
-    writeFileSync(temporary, text, { mode: statSync(target).mode & 0o7777 });
-    renameSync(temporary, target);
-  } catch (error) {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // nothing was written
-    }
-    throw error;
-  }
-}
-
-function writeFailure(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EROFS") return "read-only file system";
-  return code ? code.toLowerCase() : String((error as Error).message ?? error);
-}
 
 /**
  * `evtc fmt`: rewrites `.evt` files in the canonical layout (docs/cli.md, "evtc fmt"), in place. A file with
@@ -94,7 +57,7 @@ export function fmtCommand(paths: readonly string[], options: FmtOptions, termin
       try {
         writeAtomically(absolute, result.text);
       } catch (error) {
-        problems.push(`error: cannot write \`${source.path}\`: ${writeFailure(error)}; it was left as it is\n`);
+        problems.push(`error: cannot write \`${source.path}\`: ${errnoReason(error)}; it was left as it is\n`);
         continue;
       }
     }

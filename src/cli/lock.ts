@@ -1,5 +1,5 @@
-import { renameSync, writeFileSync } from "node:fs";
-import { displayPath } from "../io/read-sources.js";
+import { displayPath, errnoReason } from "../io/read-sources.js";
+import { writeAtomically } from "../io/write-atomically.js";
 import { currentContracts, formatLock, withCurrentVersionsAndTopics } from "../contracts/lock.js";
 import { exitCodeFor, hasErrors } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
@@ -48,9 +48,13 @@ export function lockCommand(paths: readonly string[], options: LockOptions, term
     );
     return 1;
   }
-  const temporary = `${target}.tmp-${process.pid}`;
-  writeFileSync(temporary, formatLock(next.events, next.topics));
-  renameSync(temporary, target);
+  try {
+    // As `evtc fmt` writes: all at once, and an `evt.lock` that links to a shared one stays a link.
+    writeAtomically(target, formatLock(next.events, next.topics));
+  } catch (error) {
+    terminal.stderr(`error: cannot write \`${shown}\`: ${errnoReason(error)}; nothing was recorded\n`);
+    return 2;
+  }
   const lines = recorded.length > 0 ? recorded : ["the event of each topic"];
   terminal.stdout(`recorded in ${shown}:\n${lines.map((a) => `  ${a}`).join("\n")}\n`);
   return 0;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import {
   parseTree,
@@ -12,8 +12,7 @@ import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { SourceFile, span } from "../diagnostics/source.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { Severity } from "../diagnostics/registry.js";
-import { displayPath } from "../io/read-sources.js";
-import { withoutBom } from "../io/utf8.js";
+import { displayPath, errnoReason, readTextIfThere } from "../io/read-sources.js";
 import type { Policy } from "../compat/differences.js";
 import { defaultLoadSettings, type LoadSettings } from "../load/analysis.js";
 import { parseQuantity, type QuantityKind } from "../model/units.js";
@@ -256,27 +255,28 @@ export function findConfig(
   cwd: string,
   explicit?: string,
 ): { config: ProjectConfig; diagnostics: Diagnostic[] } {
-  let candidate: string | undefined;
-  if (explicit !== undefined) {
-    candidate = path.resolve(cwd, explicit);
-    if (!existsSync(candidate)) {
-      return { config: defaultConfig, diagnostics: [diagnostic("EVT0001", { path: explicit }, { path: explicit })] };
-    }
-  } else {
-    const root = projectRoot(paths, cwd);
-    const inside = root === undefined ? undefined : path.join(root, CONFIG_FILE);
-    if (inside !== undefined && existsSync(inside)) candidate = inside;
-  }
+  const root = projectRoot(paths, cwd);
+  const candidate =
+    explicit !== undefined
+      ? path.resolve(cwd, explicit)
+      : root === undefined
+        ? undefined
+        : path.join(root, CONFIG_FILE);
   if (candidate === undefined) return { config: defaultConfig, diagnostics: [] };
-  let text: string;
+  const shown = displayPath(candidate, cwd);
+  let text: string | undefined;
   try {
-    text = withoutBom(readFileSync(candidate, "utf8"));
+    text = readTextIfThere(candidate);
   } catch (error) {
-    const shown = displayPath(candidate, cwd);
     return {
       config: defaultConfig,
-      diagnostics: [diagnostic("EVT0003", { path: shown, reason: (error as Error).message }, { path: shown })],
+      diagnostics: [diagnostic("EVT0003", { path: shown, reason: errnoReason(error) }, { path: shown })],
     };
   }
-  return parseConfig(new SourceFile(displayPath(candidate, cwd), text));
+  if (text === undefined) {
+    // The defaults stand for a missing `evtc.json`, not for a file asked for by name.
+    const missing = explicit !== undefined ? [diagnostic("EVT0001", { path: shown }, { path: shown })] : [];
+    return { config: defaultConfig, diagnostics: missing };
+  }
+  return parseConfig(new SourceFile(shown, text));
 }

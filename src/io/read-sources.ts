@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, statSync, type Stats } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { SourceFile, span } from "../diagnostics/source.js";
-import { firstInvalidUtf8 } from "./utf8.js";
+import { firstInvalidUtf8, withoutBom } from "./utf8.js";
 
 /** One `.evt` file may be at most this large (see EVT0006). */
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -13,12 +13,15 @@ export interface ReadResult {
   readonly diagnostics: Diagnostic[];
 }
 
-function errnoReason(error: unknown): string {
+/** Why the system refused to read or write a file, in a few words. */
+export function errnoReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case "EACCES":
     case "EPERM":
       return "permission denied";
+    case "EROFS":
+      return "read-only file system";
     case "ELOOP":
       return "too many levels of symbolic links";
     case "EISDIR":
@@ -28,6 +31,21 @@ function errnoReason(error: unknown): string {
     default:
       return code ? code.toLowerCase() : String((error as Error).message ?? error);
   }
+}
+
+/**
+ * The text of a project file such as `evt.lock` or `evtc.json`, without a byte-order mark; undefined when nothing
+ * is there. A file that is there but cannot be read throws, and so does a broken link: it is not the file that is
+ * not there, but one that cannot be read (EVT0003), as a broken link to a `.evt` file is.
+ */
+export function readTextIfThere(file: string): string | undefined {
+  try {
+    lstatSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  return withoutBom(readFileSync(file, "utf8"));
 }
 
 /** Paths are shown relative to the working directory, with `/`, so output is the same on every machine. */

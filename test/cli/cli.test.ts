@@ -1,5 +1,14 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -491,6 +500,40 @@ describe("JSON inputs", () => {
       status: 0,
       stdout: 'ok        #/description  DESCRIPTION_CHANGED (none → "the same")\ncompatible under backward (strict)\n',
     });
+  });
+});
+
+describe("evt.lock and evtc.json behind links", () => {
+  it("`evtc lock` rewrites the file an evt.lock link points to, and leaves the link", () => {
+    file("shared/evt.lock", '{ "lockVersion": 1, "events": {} }\n');
+    file("linked-lock/bus.evt", `${clean}event Paid v1.0 { id uuid }\n`);
+    symlinkSync(path.join("..", "shared", "evt.lock"), path.join(work, "linked-lock", "evt.lock"));
+    expect(evtc(["lock", "linked-lock"], work)).toMatchObject({
+      status: 0,
+      stdout: "recorded in linked-lock/evt.lock:\n  Paid v1.0\n",
+    });
+    expect(lstatSync(path.join(work, "linked-lock", "evt.lock")).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(work, "shared", "evt.lock"), "utf8")).events).toHaveProperty("Paid");
+    expect(readdirSync(path.join(work, "shared"))).toEqual(["evt.lock"]);
+    expect(evtc(["lock", "--check", "linked-lock"], work).status).toBe(0);
+  });
+
+  it("a broken evt.lock or evtc.json link cannot be read (EVT0003), as a broken .evt link; it is not a missing file", () => {
+    file("broken-lock/bus.evt", clean);
+    symlinkSync("nowhere.lock", path.join(work, "broken-lock", "evt.lock"));
+    for (const command of ["check", "lock", "build", "load"]) {
+      const outcome = evtc([command, "broken-lock"], work);
+      expect(outcome.stdout, command).toContain(
+        "error[EVT0003]: cannot read `broken-lock/evt.lock`: no such file (a broken link?)\n --> broken-lock/evt.lock\n",
+      );
+      expect(outcome.status, command).toBe(2);
+    }
+    file("broken-config/bus.evt", clean);
+    symlinkSync("nowhere.json", path.join(work, "broken-config", "evtc.json"));
+    expect(evtc(["check", "broken-config"], work)).toMatchObject({ status: 2 });
+    expect(evtc(["check", "broken-config"], work).stdout).toContain(
+      "error[EVT0003]: cannot read `broken-config/evtc.json`: no such file (a broken link?)",
+    );
   });
 });
 
