@@ -67,8 +67,9 @@ function walk(dir: string, out: string[]): void {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) walk(full, out);
-    // A link to a file is read as the file (a broken one is reported); links to directories are not followed.
-    else if ((entry.isFile() || entry.isSymbolicLink()) && entry.name.endsWith(".evt")) out.push(full);
+    // A link to a file is read as the file (a broken one is reported); links to directories are not followed. A
+    // FIFO, a socket or a device named `.evt` is listed too, to be reported (never opened) rather than dropped.
+    else if (entry.name.endsWith(".evt")) out.push(full);
   }
 }
 

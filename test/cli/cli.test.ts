@@ -200,6 +200,16 @@ describe("bad input never produces a stack trace", () => {
       output: /error\[EVT0003\]: cannot read `pipe.evt`: not a regular file/,
     },
     {
+      name: "a named pipe in a directory, found but never opened",
+      setup: () => {
+        file("with-pipe/a.evt", clean);
+        spawnSync("mkfifo", [path.join(work, "with-pipe", "pipe.evt")]);
+        return ["with-pipe"];
+      },
+      status: 2,
+      output: /error\[EVT0003\]: cannot read `with-pipe\/pipe.evt`: not a regular file/,
+    },
+    {
       name: "a file that is all garbage",
       setup: () => [file("garbage.evt", '}}}{{{ ### @@@ """ ... v9.9 -1 ??? <<< >>>')],
       status: 1,
