@@ -7,6 +7,7 @@ import { checkCompatibility } from "../compat/modes.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
 import { SourceFile, span } from "../diagnostics/source.js";
+import { displayPath } from "../io/read-sources.js";
 import { withoutBom } from "../io/utf8.js";
 import type { CompatibilityMode } from "../model/bus.js";
 import type { Terminal } from "./run.js";
@@ -28,8 +29,9 @@ function nodeValue(node: JsonNode): Json {
   return node.value as Json;
 }
 
-function readSchema(given: string, cwd: string): Json | Diagnostic {
-  const full = path.resolve(cwd, given);
+function readSchema(typed: string, cwd: string): Json | Diagnostic {
+  const full = path.resolve(cwd, typed);
+  const given = displayPath(full, cwd);
   if (!existsSync(full)) return diagnostic("EVT0001", { path: given }, { path: given });
   if (!statSync(full).isFile())
     return diagnostic("EVT0003", { path: given, reason: "not a regular file" }, { path: given });

@@ -51,7 +51,9 @@ export function readTextIfThere(file: string): string | undefined {
 /** Paths are shown relative to the working directory, with `/`, so output is the same on every machine. */
 export function displayPath(absolute: string, cwd: string): string {
   const relative = path.relative(cwd, absolute);
-  const shown = relative === "" ? "." : relative.startsWith("..") || path.isAbsolute(relative) ? absolute : relative;
+  // Outside the working directory (`..`, `../x`; not a name such as `..x`, or another drive), the full path.
+  const outside = relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  const shown = relative === "" ? "." : outside ? absolute : relative;
   return shown.split(path.sep).join("/");
 }
 
@@ -80,16 +82,18 @@ function walk(dir: string, out: string[]): void {
 export function readSources(paths: readonly string[], cwd: string): ReadResult {
   const diagnostics: Diagnostic[] = [];
   const files = new Map<string, string>();
-  for (const given of paths) {
-    const absolute = path.resolve(cwd, given);
+  for (const typed of paths) {
+    const absolute = path.resolve(cwd, typed);
+    // As every path is printed: `/tmp/x` typed in /tmp is `x`.
+    const shown = displayPath(absolute, cwd);
     let stats: Stats;
     try {
       stats = statSync(absolute);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") {
-        diagnostics.push(diagnostic("EVT0001", { path: given }, { path: given }));
+        diagnostics.push(diagnostic("EVT0001", { path: shown }, { path: shown }));
       } else {
-        diagnostics.push(diagnostic("EVT0003", { path: given, reason: errnoReason(error) }, { path: given }));
+        diagnostics.push(diagnostic("EVT0003", { path: shown, reason: errnoReason(error) }, { path: shown }));
       }
       continue;
     }
@@ -98,16 +102,16 @@ export function readSources(paths: readonly string[], cwd: string): ReadResult {
       try {
         walk(absolute, found);
       } catch (error) {
-        diagnostics.push(diagnostic("EVT0003", { path: given, reason: errnoReason(error) }, { path: given }));
+        diagnostics.push(diagnostic("EVT0003", { path: shown, reason: errnoReason(error) }, { path: shown }));
         continue;
       }
-      if (found.length === 0) diagnostics.push(diagnostic("EVT0002", { path: given }, { path: given }));
+      if (found.length === 0) diagnostics.push(diagnostic("EVT0002", { path: shown }, { path: shown }));
       for (const file of found) files.set(file, displayPath(file, cwd));
     } else if (stats.isFile()) {
       files.set(absolute, displayPath(absolute, cwd));
     } else {
       // A FIFO or a device would block or never end; only regular files are read.
-      diagnostics.push(diagnostic("EVT0003", { path: given, reason: "not a regular file" }, { path: given }));
+      diagnostics.push(diagnostic("EVT0003", { path: shown, reason: "not a regular file" }, { path: shown }));
     }
   }
 

@@ -133,6 +133,24 @@ describe("evtc check", () => {
     expect(lock.stdout.split("\n")[0]).toBe(expected);
   });
 
+  it("prints every path relative to the working directory, however it was typed", () => {
+    mkdirSync(path.join(work, "empty-dir"), { recursive: true });
+    const missing = evtc(["check", path.join(work, "nonexistent")], work);
+    expect(missing).toMatchObject({ status: 2 });
+    expect(missing.stdout).toMatch(/^error\[EVT0001\]: no such file or directory `nonexistent`\n --> nonexistent\n/);
+    const empty = evtc(["check", "--format", "json", path.join(work, "empty-dir")], work);
+    expect(JSON.parse(empty.stdout).diagnostics).toMatchObject([
+      { code: "EVT0002", message: "no `.evt` files in `empty-dir`", path: "empty-dir" },
+    ]);
+    const config = evtc(["check", "--config", path.join(work, "nope.json"), file("relative/a.evt", clean)], work);
+    expect(config.stdout).toMatch(/^error\[EVT0001\]: no such file or directory `nope.json`\n --> nope.json\n/);
+    const compat = evtc(["compat", path.join(work, "nope.json"), path.join(work, "nope.json")], work);
+    expect(compat.stderr).toMatch(/^error\[EVT0001\]: no such file or directory `nope.json`\n --> nope.json\n/);
+    // A name that starts with two dots is inside the working directory all the same.
+    file("..dotted/a.evt", "tean t {}\n");
+    expect(evtc(["check", "..dotted"], work).stdout).toMatch(/^error\[EVT0202\].*\n --> \.\.dotted\/a\.evt:1:1\n/);
+  });
+
   it("reports every file of a project, sorted by path", () => {
     file("multi/b.evt", `domain b { owner ghost }\n`);
     file("multi/a.evt", `domain a { owner ghost }\n`);
