@@ -50,6 +50,19 @@ const kindNames: Record<ast.DeclarationKind, string> = {
 
 const keyTypes = new Set<string>(["string", "uuid", "int", "long"]);
 
+/** The annotations, with how many arguments each takes and how it is written (language.md §5.11). */
+const annotationUsage = new Map<string, { takes: number; help: string }>([
+  ["deprecated", { takes: 1, help: '`@deprecated` takes one reason: `@deprecated("use PaymentReceived v2")`' }],
+  [
+    "allow",
+    {
+      takes: 2,
+      help: '`@allow` takes a rule and a reason: `@allow("not-an-event/single-consumer", "the fraud team subscribes next quarter")`',
+    },
+  ],
+]);
+const ordinals = ["a first", "a second", "a third", "a fourth"];
+
 /**
  * Resolves every name across all files of a project into one {@link m.BusModel}. Declarations that cannot
  * be resolved (a topic without an owner, say) are reported and left out of the model; references to them are
@@ -219,27 +232,23 @@ class Resolver {
     if (decl.kind === "enum") nodes.push(...decl.members);
     for (const node of nodes) {
       for (const annotation of node.annotations) {
-        if (annotation.name.text === "allow") continue; // checked with the rules it names (check/lint.ts)
-        if (annotation.name.text !== "deprecated") {
+        const usage = annotationUsage.get(annotation.name.text);
+        if (usage === undefined) {
           this.report("EVT0309", { name: annotation.name.text }, annotation.name.span, {
             help:
-              didYouMean(annotation.name.text, ["deprecated", "allow"]) ??
+              didYouMean(annotation.name.text, annotationUsage.keys()) ??
               'the annotations are `@deprecated("reason")` and `@allow("rule", "reason")`',
           });
           continue;
         }
-        const [first, ...rest] = annotation.args;
+        annotation.args.slice(usage.takes).forEach((extra, i) => {
+          const found = `${ordinals[usage.takes + i] ?? "another"} argument`;
+          this.report("EVT0201", { expected: "`)`", found }, extra.span, { help: usage.help });
+        });
+        if (annotation.name.text === "allow") continue; // what it names is checked with the rules (check/lint.ts)
+        const first = annotation.args[0];
         if (first && first.kind !== "string") {
-          this.report(
-            "EVT0105",
-            { expected: "a string", found: `\`${first.kind === "word" ? first.text : first.text}\`` },
-            first.span,
-          );
-        }
-        for (const extra of rest) {
-          this.report("EVT0201", { expected: "`)`", found: "a second argument" }, extra.span, {
-            help: '`@deprecated` takes one reason: `@deprecated("use PaymentReceived v2")`',
-          });
+          this.report("EVT0105", { expected: "a string", found: `\`${first.text}\`` }, first.span);
         }
       }
     }

@@ -157,6 +157,23 @@ topic billing.account.moved { owner billing event Ev key «account.nope» }`);
     ]);
   });
 
+  it("EVT0201: an annotation given more arguments than it takes, @deprecated one and @allow two", () => {
+    const result = checkInline(`@deprecated("old", «"older"»)
+team t { contact "t@operator.example" }
+@allow("naming/topic-format", "reason", «"x"», «y»)
+domain t { owner t }`);
+    expectDiagnostics(result, [
+      { code: "EVT0201", at: 0, message: "expected `)`, found a second argument", help: /^`@deprecated` takes one/ },
+      {
+        code: "EVT0201",
+        at: 1,
+        message: "expected `)`, found a third argument",
+        help: /^`@allow` takes a rule and a reason/,
+      },
+      { code: "EVT0201", at: 2, message: "expected `)`, found a fourth argument" },
+    ]);
+  });
+
   it("EVT0310: duplicate definitions across files point at the first one", () => {
     const result = checkInline({
       "a.evt": `team t { contact "x" }\nevent «E» v1 { a int }`,
