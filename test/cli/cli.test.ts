@@ -319,6 +319,25 @@ describe("usage", () => {
     expect(evtc(["compat", "--help"]).stdout).toContain("3  internal error");
   });
 
+  it("docs/cli.md names the options each command takes, as its --help does", () => {
+    const page = readFileSync(path.join(repo, "docs", "cli.md"), "utf8");
+    const synopsis = page.slice(page.indexOf("```\n"), page.indexOf("```", page.indexOf("```\n") + 4));
+    const withConfig: string[] = [];
+    for (const line of synopsis.split("\n").filter((l) => /^evtc [a-z]/.test(l))) {
+      const command = line.split(" ")[1]!;
+      const documented = [...line.matchAll(/\[(--[a-z-]+)/g)].map((m) => m[1]);
+      const help = evtc([command, "--help"]).stdout;
+      const taken = [...help.matchAll(/^ {2}(?:-[a-zA-Z], )?(--[a-z-]+)/gm)]
+        .map((m) => m[1])
+        .filter((o) => o !== "--help");
+      expect(documented, command).toEqual(taken);
+      if (taken.includes("--config")) withConfig.push(`\`${command}\``);
+    }
+    expect(page).toContain(
+      `\`--config <file>\` points ${withConfig.slice(0, -1).join(", ")} and ${withConfig.at(-1)} at`,
+    );
+  });
+
   it("gives help's exit code whatever the process's exit code already is (run in-process)", async () => {
     const quiet: Terminal = { stdout: () => {}, stderr: () => {}, isTty: false, env: {}, cwd: work };
     const before = process.exitCode;
