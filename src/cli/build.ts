@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { constants } from "node:os";
 import path from "node:path";
 import { exitCodeFor, hasErrors } from "../diagnostics/diagnostic.js";
@@ -11,7 +11,7 @@ import type { ProjectConfig } from "../config/config.js";
 import type { Lock } from "../contracts/lock.js";
 import type { BusModel } from "../model/bus.js";
 import { isUpToDate, OutputError, outputProject, StagedOutput } from "../emit/output.js";
-import { readSources, type ReadResult } from "../io/read-sources.js";
+import { readSources, readTextIfThere, type ReadResult } from "../io/read-sources.js";
 import { buildKey, outputHash, recallBuild, rememberBuild } from "../emit/manifest.js";
 import type { Terminal } from "./run.js";
 
@@ -140,9 +140,11 @@ interface BuildContext {
  */
 function readLockText(paths: readonly string[], cwd: string): string | null | undefined {
   const file = lockPath(paths, cwd);
-  if (file === undefined || !existsSync(file)) return null;
+  if (file === undefined) return null;
   try {
-    return readFileSync(file, "utf8");
+    // Without a byte-order mark, as the check reads it: the workers parse this very text. A link to nothing is
+    // unreadable, not missing.
+    return readTextIfThere(file) ?? null;
   } catch {
     return undefined;
   }

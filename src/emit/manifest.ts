@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONFIG_FILE, lockPath, projectRoot } from "../config/config.js";
-import { readSources, type ReadResult } from "../io/read-sources.js";
+import { readSources, readTextIfThere, type ReadResult } from "../io/read-sources.js";
 import { cacheKey, sha256, type BuildCache } from "./cache.js";
 import { carriesMarker, listFiles } from "./output.js";
 
@@ -71,9 +71,10 @@ function tools(): string {
  * read (the check then says so: such a build must not be recalled as the one without the file).
  */
 function readIfPresent(file: string | undefined): string | undefined {
-  if (file === undefined || !existsSync(file)) return undefined;
+  if (file === undefined) return undefined;
   try {
-    return readFileSync(file, "utf8");
+    // A link to nothing is there, and unreadable: the check reports it (EVT0003).
+    return readTextIfThere(file);
   } catch {
     return "\u0002unreadable";
   }

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,18 +120,20 @@ describe("a build with nothing changed", { timeout: 60_000 }, () => {
     rmSync(lock, { recursive: true });
   });
 
-  it("is redone, and fails, when evt.lock is there but cannot be read", async () => {
+  it("is redone, and fails, when evt.lock is there but cannot be read (a folder, a link to nothing)", async () => {
     expect((await build()).code).toBe(0);
     markRecord("(recalled)\n");
     const lock = path.join(project, "evt.lock");
-    mkdirSync(lock);
-    try {
-      const result = await build();
-      expect(result.stdout).not.toContain("(recalled)");
-      expect(result.stdout).toContain("error[EVT0003]");
-      expect(result.code).toBe(2);
-    } finally {
-      rmSync(lock, { recursive: true });
+    for (const unreadable of [() => mkdirSync(lock), () => symlinkSync("nowhere", lock)]) {
+      unreadable();
+      try {
+        const result = await build();
+        expect(result.stdout).not.toContain("(recalled)");
+        expect(result.stdout).toContain("error[EVT0003]");
+        expect(result.code).toBe(2);
+      } finally {
+        rmSync(lock, { recursive: true });
+      }
     }
   });
 });
