@@ -6,6 +6,7 @@ import * as m from "../model/bus.js";
 import { describeFound, kindDescriptions, parseQuantity, type QuantityKind } from "../model/units.js";
 import type * as ast from "../syntax/ast.js";
 import { checkDefault, resolveConstraints } from "./fields.js";
+import { checkTypeDepth } from "./type-depth.js";
 
 export interface ResolveResult {
   readonly model: m.BusModel;
@@ -123,6 +124,7 @@ class Resolver {
       if (decl.kind === "record") this.records.set(decl.name.text, this.declared_(decl, { fields: [] }));
     for (const decl of this.allTypes()) if (decl.kind === "record") this.recordFields(decl);
     for (const decl of this.allTypes()) if (decl.kind === "event") this.event(decl);
+    this.diagnostics.push(...checkTypeDepth(this.records.values(), this.events.values()));
     for (const decl of this.all("backend")) this.backend(decl);
     for (const decl of this.all("topic")) this.topicDeclaration(decl);
     for (const decl of this.all("enricher")) this.enricher(decl);
@@ -1092,17 +1094,15 @@ function extendsEvent(event: m.EventType, ancestor: m.EventType): boolean {
   return false;
 }
 
+/** `map<Plan[]>`; without recursion, since a type may nest as deep as a file allows before EVT0415 refuses it. */
 export function describeType(type: m.FieldType): string {
-  switch (type.kind) {
-    case "builtin":
-      return type.name;
-    case "enum":
-      return type.enum.name;
-    case "record":
-      return type.record.name;
-    case "array":
-      return `${describeType(type.items)}[]`;
-    case "map":
-      return `map<${describeType(type.values)}>`;
+  const around: Array<"array" | "map"> = [];
+  let inner = type;
+  while (inner.kind === "array" || inner.kind === "map") {
+    around.push(inner.kind);
+    inner = inner.kind === "array" ? inner.items : inner.values;
   }
+  let text = inner.kind === "builtin" ? inner.name : inner.kind === "enum" ? inner.enum.name : inner.record.name;
+  for (const kind of around.reverse()) text = kind === "array" ? `${text}[]` : `map<${text}>`;
+  return text;
 }

@@ -202,7 +202,8 @@ its values are skipped.`,
     message: (p) => `brackets nested more than ${p.limit} deep`,
     explanation: `Blocks and type arguments nest a few levels deep in any real file: an enricher's \`publish\`
 block inside the enricher, a \`map<map<int[]>>\`. The parser stops at a bracket (\`{\`, \`<\`, \`(\` or \`[\`)
-opened inside this many others, and reads nothing more of the file, rather than run out of stack.`,
+opened inside this many others, and reads nothing more of the file, rather than run out of stack. How deep a
+field's type nests arrays, maps and records, through other declarations too, has a limit of its own (EVT0415).`,
   }),
 
   EVT0301: entry<Named>({
@@ -465,6 +466,28 @@ built-in type with type arguments, or a type argument missing from \`map<T>\`.`,
 setting a property, so JSON validators (ajv among them) and JavaScript consumers ignore or mishandle a field
 of that name. Choose another name.`,
   }),
+  EVT0415: entry<{ field: string; depth: number; limit: number; cycle: boolean }>({
+    name: "type-too-deep",
+    severity: "error",
+    message: (p) =>
+      p.cycle
+        ? `field \`${p.field}\` nests arrays, maps and records up to ${p.depth} deep through a cycle of records, over the limit of ${p.limit}`
+        : `field \`${p.field}\` nests arrays, maps and records ${p.depth} deep, over the limit of ${p.limit}`,
+    explanation: `A field's type may nest arrays, maps and records at most 64 deep. Each \`[]\`, each \`map<…>\` and each
+record counts one level, along the deepest path through the type: \`a string[][]\` is 2 deep, \`a map<int[]>\` 2, and
+\`a Address\` one more than the deepest field of \`Address\`. Real event schemas nest a handful of levels; the
+schemas, types and validators generated from deeper ones are more than schema tools and code generators are built
+for, and evtc stops here rather than run out of stack (as EVT0204 stops the parser at brackets nested 64 deep).
+
+The error points at the field where the nesting passes the limit: in a chain of records, each holding the next, that
+is the field holding the last record still within it, not every field above it. Records that refer to each other in
+a cycle (\`record Node { children Node[] }\` is one, of one record) are counted as if a value went through each of
+them in turn, once; a cycle too long for that is reported once, at its first record.
+
+Flatten the type: fewer arrays and maps inside each other, or a list of records rather than each record holding the
+next.`,
+  }),
+
   EVT0501: entry<{ name: string; reason: string }>({
     name: "topic-format",
     severity: "error",

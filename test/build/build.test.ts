@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { format } from "prettier";
 import { Node, Project, SyntaxKind } from "ts-morph";
 import { beforeAll, describe, expect, it } from "vitest";
+import { MAX_TYPE_DEPTH } from "../../src/check/type-depth.js";
 import { PRETTIER_OPTIONS } from "../../src/emit/typescript-file.js";
 
 const repo = path.resolve(import.meta.dirname, "..", "..");
@@ -47,6 +48,37 @@ function snapshot(dir: string): Map<string, string> {
 
 const fixtures = path.join(repo, "test", "fixtures", "build");
 
+/**
+ * Every field nests arrays, maps and records as deep as EVT0415 allows, each its own way: arrays, maps and arrays
+ * by turns (a map's brackets count against EVT0204's limit too), a chain of records each holding the next, a
+ * cycle of records, and a record holding itself inside arrays.
+ */
+function deepTypesProject(depth: number): string {
+  let mixed = "int";
+  for (let i = 0; i < depth; i++) mixed = i % 2 === 1 ? `map<${mixed}>` : `${mixed}[]`;
+  const ring = depth - 2; // through each record of the cycle once, then back into it: one more
+  return [
+    `team platform { contact "platform@example.com" }`,
+    `domain shop { owner platform }`,
+    `event DeepNesting v1 {`,
+    `  id     uuid`,
+    `  arrays string${"[]".repeat(depth)}`,
+    `  mixed  ${mixed}`,
+    `  chain  Link0`,
+    `  ring   Ring0`,
+    `  tree   Tree${"[]".repeat(depth - 3)}`,
+    `}`,
+    ...Array.from({ length: depth - 2 }, (_, i) => `record Link${i} { next Link${i + 1} }`),
+    `record Link${depth - 2} { value string[] }`,
+    ...Array.from({ length: ring }, (_, i) => `record Ring${i} { next? Ring${(i + 1) % ring}  value string }`),
+    `record Tree { children Tree[]  name string }`,
+    `topic shop.deep.happened { owner platform event DeepNesting key id }`,
+    `consumer shop.deep-reader { owner platform from shop.deep.happened unordered guaranteed }`,
+    `consumer shop.deep-audit { owner platform from shop.deep.happened unordered guaranteed }`,
+    "",
+  ].join("\n");
+}
+
 beforeAll(() => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
@@ -71,6 +103,17 @@ beforeAll(() => {
   );
   const outcome = evtc(["build", project, "--out", path.join(work, "two-majors")]);
   expect(outcome.status, outcome.stdout + outcome.stderr).toBe(0);
+  // Types as deep as the language allows: recorded in a lock, then built (which compares them with it).
+  const deep = path.join(work, "deep-types-project");
+  mkdirSync(deep);
+  writeFileSync(path.join(deep, "project.evt"), deepTypesProject(MAX_TYPE_DEPTH));
+  for (const args of [
+    ["lock", deep],
+    ["build", deep, "--out", path.join(work, "deep-types")],
+  ]) {
+    const run = evtc(args);
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+  }
 }, 120_000);
 
 describe("evtc build", { timeout: 60_000 }, () => {
@@ -80,7 +123,7 @@ describe("evtc build", { timeout: 60_000 }, () => {
     expect(outcome.status).toBe(0);
   });
 
-  it("emits TypeScript that compiles under tsc --strict: the example, every type, hostile and long names", () => {
+  it("emits TypeScript that compiles under tsc --strict: the example, every type, hostile and long names, deep types", () => {
     const tsconfig = path.join(work, "tsconfig.json");
     // A service starting its team's readers as docs/build.md shows; what the compiler must refuse is marked, so
     // that tsc fails if it is accepted.
@@ -133,6 +176,7 @@ describe("evtc build", { timeout: 60_000 }, () => {
           "hostile/**/*.ts",
           "long-names/**/*.ts",
           "two-majors/**/*.ts",
+          "deep-types/**/*.ts",
           "../../../generated/telco/**/*.ts",
           "service.ts",
         ],
@@ -151,7 +195,7 @@ describe("evtc build", { timeout: 60_000 }, () => {
 
   it("formats its TypeScript as prettier does: every module is a fixed point of the pinned prettier", async () => {
     const modules = [
-      ...["all-types", "hostile", "long-names", "two-majors"].flatMap((name) =>
+      ...["all-types", "hostile", "long-names", "two-majors", "deep-types"].flatMap((name) =>
         listFiles(path.join(work, name)).map((f) => path.join(work, name, f)),
       ),
       ...listFiles(path.join(repo, "generated", "telco")).map((f) => path.join(repo, "generated", "telco", f)),
@@ -290,6 +334,29 @@ describe("evtc build", { timeout: 60_000 }, () => {
       message: "must be <= 100000",
       params: { comparison: "<=", limit: 100000 },
     });
+  });
+
+  it("builds types nested as deep as EVT0415 allows, and validates events that deep", async () => {
+    const { validate } = (await import(
+      pathToFileURL(path.join(work, "deep-types", "validators", "DeepNesting.v1.0.js")).href
+    )) as { validate: ((data: unknown) => boolean) & { errors?: { instancePath: string }[] } };
+    const nest = (depth: number, inner: unknown, wrap: (value: unknown, level: number) => unknown) => {
+      let value = inner;
+      for (let level = 0; level < depth; level++) value = wrap(value, level);
+      return value;
+    };
+    const link = (depth: number) => nest(depth, { value: ["end"] }, (next) => ({ next }));
+    const event = {
+      id: "0f8fad5b-d9cb-469f-a165-70867728950e",
+      arrays: nest(MAX_TYPE_DEPTH, "deep", (v) => [v]),
+      mixed: nest(MAX_TYPE_DEPTH, 1, (v, level) => (level % 2 === 1 ? { key: v } : [v])),
+      chain: link(MAX_TYPE_DEPTH - 2),
+      ring: nest(3 * MAX_TYPE_DEPTH, { value: "last" }, (next) => ({ next, value: "around" })),
+      tree: nest(MAX_TYPE_DEPTH - 3, { name: "root", children: [{ name: "leaf", children: [] }] }, (v) => [v]),
+    };
+    expect(validate(event), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...event, chain: link(MAX_TYPE_DEPTH - 3) })).toBe(false);
+    expect(validate.errors?.[0]?.instancePath).toBe(`/chain${"/next".repeat(MAX_TYPE_DEPTH - 3)}`);
   });
 
   it("never lets user text out of a string or a comment", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MAX_TYPE_DEPTH } from "../../src/check/type-depth.js";
 import { checkInline, expectClean, expectDiagnostics, preamble, rulesOff } from "../support/inline.js";
 
 const topic = `
@@ -546,6 +547,86 @@ topic billing.payment.received { owner billing event «Profile» }`);
       { code: "EVT0413", at: 2 },
       { code: "EVT0413", at: 3 },
       { code: "EVT0413", at: 4 },
+    ]);
+  });
+
+  it("EVT0415: arrays and maps nested past the limit, counted as the types say", () => {
+    const limit = MAX_TYPE_DEPTH;
+    let maps = "int[]";
+    for (let i = 1; i < limit; i++) maps = i % 2 === 1 ? `map<${maps}>` : `${maps}[]`;
+    const result = checkInline(`event E v1 {
+  ok       string${"[]".repeat(limit)}
+  okMaps   ${maps}
+  arrays   «string${"[]".repeat(limit + 1)}»
+  maps     «${maps}[]»
+}`);
+    expectDiagnostics(result, [
+      {
+        code: "EVT0415",
+        at: 0,
+        message: `field \`E.arrays\` nests arrays, maps and records ${limit + 1} deep, over the limit of ${limit}`,
+        help: /^flatten the type/,
+      },
+      { code: "EVT0415", at: 1 },
+    ]);
+  });
+
+  it("EVT0415: a chain of records each holding the next is reported once, where it passes the limit", () => {
+    // R0 holds R1, …, the last holds a string: R<i> nests (length - 1 - i) deep.
+    const chain = (length: number, marked?: number) =>
+      Array.from({ length }, (_, i) =>
+        i === length - 1
+          ? `record R${i} { value string }`
+          : i === marked
+            ? `record R${i} { next «R${i + 1}» }`
+            : `record R${i} { next R${i + 1} }`,
+      ).join("\n");
+    // As deep as allowed: the event's field, one more than R0.
+    expectClean(checkInline(`event E v1 { first R0 }\n${chain(MAX_TYPE_DEPTH)}`));
+    const length = 1000;
+    const frontier = length - 2 - MAX_TYPE_DEPTH; // its field holds a record nesting MAX_TYPE_DEPTH deep
+    const result = checkInline(`event E v1 { first R0 }\n${chain(length, frontier)}`);
+    expectDiagnostics(result, [
+      {
+        code: "EVT0415",
+        at: 0,
+        message: `field \`R${frontier}.next\` nests arrays, maps and records ${MAX_TYPE_DEPTH + 1} deep, over the limit of ${MAX_TYPE_DEPTH}`,
+      },
+    ]);
+    expect(result.diagnostics[0]!.related[0]!.message).toBe(`\`R${frontier + 1}\` nests ${MAX_TYPE_DEPTH} deep`);
+  });
+
+  it("EVT0415: records that refer to each other count once each, and a cycle too long is reported once", () => {
+    const ring = (length: number, marked: boolean) =>
+      Array.from({ length }, (_, i) =>
+        i === 0 && marked
+          ? `record Ring0 { next? «Ring1[]»  value string }`
+          : `record Ring${i} { next? Ring${(i + 1) % length}[]  value string }`,
+      ).join("\n");
+    // Through the 31 records of the ring, an array and a record each, the last one back into it: 62; with the event
+    // field's array and record, 64.
+    expectClean(
+      checkInline(`event E v1 { ring Ring0[] tree Tree }
+record Tree { children Tree[] name string }
+${ring(31, false)}`),
+    );
+    const result = checkInline(`event E v1 { ring Ring0 }\n${ring(40, true)}`);
+    expectDiagnostics(result, [
+      {
+        code: "EVT0415",
+        at: 0,
+        message:
+          "field `Ring0.next` nests arrays, maps and records up to 82 deep through a cycle of records, over the limit of 64",
+        help: "`Ring0`, `Ring1`, `Ring2` and 37 more records refer to each other, so a value may pass through each of them in turn: break the cycle, or flatten the records",
+      },
+    ]);
+  });
+
+  it("EVT0415: a type too deep to describe in full is still checked without running out of stack", () => {
+    const result = checkInline(`event E v1 { a «string${"[]".repeat(200_000)}» «min» 1 }`);
+    expectDiagnostics(result, [
+      { code: "EVT0415", at: 0, message: /200000 deep/ },
+      { code: "EVT0406", at: 1, message: /^`min` does not apply to a field of type `string\[\]\[\].*…`$/ },
     ]);
   });
 

@@ -228,6 +228,23 @@ describe("bad input never produces a stack trace", () => {
       output: /error\[EVT0003\]: cannot read `with-pipe\/pipe.evt`: not a regular file/,
     },
     {
+      name: "an array type nested 500 deep",
+      setup: () => [file("deep-arrays.evt", `${clean}event E v1 { a string${"[]".repeat(500)} }\n`)],
+      status: 1,
+      output: /error\[EVT0415\]: field `E\.a` nests arrays, maps and records 500 deep, over the limit of 64\n/,
+    },
+    {
+      name: "a chain of 3,000 records, each holding the next",
+      setup: () => {
+        const records = Array.from({ length: 3000 }, (_, i) => `record R${i} { next R${i + 1} }`);
+        return [
+          file("deep-records.evt", `${clean}event E v1 { a R0 }\n${records.join("\n")}\nrecord R3000 { a int }\n`),
+        ];
+      },
+      status: 1,
+      output: /error\[EVT0415\]: field `R2935\.next` nests arrays, maps and records 65 deep, over the limit of 64\n/,
+    },
+    {
       name: "a file that is all garbage",
       setup: () => [file("garbage.evt", '}}}{{{ ### @@@ """ ... v9.9 -1 ??? <<< >>>')],
       status: 1,
