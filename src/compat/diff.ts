@@ -103,12 +103,17 @@ type Combinator = (typeof combinators)[number];
 
 class Comparison {
   readonly differences: Difference[] = [];
-  private readonly inProgress = new Set<string>();
 
   constructor(
     private readonly originalRoot: Json,
     private readonly updateRoot: Json,
     private readonly policy: Policy,
+    /**
+     * The pairs of schemas being compared, shared with the comparisons it starts (`compatible`), which run inside
+     * it: a pair met again inside itself, in a recursive schema, is taken as compatible while it is being decided,
+     * as recursive types are compared.
+     */
+    private readonly inProgress = new Set<string>(),
   ) {}
 
   private add(
@@ -129,7 +134,7 @@ class Comparison {
 
   /** Whether `update` may replace `original` without any incompatible change (used for matching and covering). */
   private compatible(original: Json, update: Json, originalPath: string, updatePath: string): boolean {
-    const sub = new Comparison(this.originalRoot, this.updateRoot, this.policy);
+    const sub = new Comparison(this.originalRoot, this.updateRoot, this.policy, this.inProgress);
     sub.compare(original, update, originalPath, updatePath);
     return sub.differences.every((d) => isCompatibleChange(d.type, this.policy));
   }

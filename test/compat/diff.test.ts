@@ -657,6 +657,19 @@ describe("each kind of change, with Confluent's verdict", () => {
     };
     expect(compareSchemas(tree, tree2).map((d) => d.type)).toEqual(["MAX_LENGTH_ADDED"]);
   });
+
+  it("terminates on recursive schemas whose recursion goes through a combination", () => {
+    // A value is a string or a list of values: each branch is matched by a comparison of its own, inside the first.
+    const value = (item: Json): Json => ({
+      $ref: "#/definitions/Value",
+      definitions: { Value: { anyOf: [item, { type: "array", items: { $ref: "#/definitions/Value" } }] } },
+    });
+    expect(compareSchemas(value(str), value(str))).toEqual([]);
+    // A wider branch still matches, and what changed in it is said; a narrower one does not.
+    const short = value({ type: "string", maxLength: 3 });
+    expect(compareSchemas(short, value(str)).map((d) => d.type)).toEqual(["MAX_LENGTH_REMOVED"]);
+    expect(compareSchemas(value(str), short).map((d) => d.type)).toEqual(["COMBINED_TYPE_SUBSCHEMAS_CHANGED"]);
+  });
 });
 
 describe("compatibility modes", () => {
