@@ -1,12 +1,13 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from "jsonc-parser";
-import { unresolvedReference, type Json } from "../compat/diff.js";
+import { MAX_SCHEMA_DEPTH, unresolvedReference, type Json } from "../compat/diff.js";
 import type { Policy } from "../compat/differences.js";
 import { checkCompatibility } from "../compat/modes.js";
-import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { diagnostic, sortAndDedupe, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
 import { SourceFile, span } from "../diagnostics/source.js";
+import { MAX_JSON_NESTING, tooDeepJson } from "../io/json-nesting.js";
 import { displayPath } from "../io/read-sources.js";
 import { withoutBom } from "../io/utf8.js";
 import type { CompatibilityMode } from "../model/bus.js";
@@ -29,7 +30,34 @@ function nodeValue(node: JsonNode): Json {
   return node.value as Json;
 }
 
-function readSchema(typed: string, cwd: string): Json | Diagnostic {
+/** A schema as read: its value, and its file and syntax tree, to point at a place in it. */
+interface ReadSchema {
+  readonly schema: Json;
+  readonly file: SourceFile;
+  readonly root: JsonNode;
+}
+
+/** The node a JSON pointer (`#/properties/a/items`) names in the tree, or the nearest one above it that exists. */
+function nodeAt(root: JsonNode, pointer: string): JsonNode {
+  let node = root;
+  for (const segment of pointer
+    .replace(/^#\/?/, "")
+    .split("/")
+    .filter((s) => s !== "")) {
+    const key = segment.replace(/~1/g, "/").replace(/~0/g, "~");
+    const next =
+      node.type === "object"
+        ? node.children?.find((p) => p.children?.[0]?.value === key)?.children?.[1]
+        : node.type === "array"
+          ? node.children?.[Number(key)]
+          : undefined;
+    if (next === undefined) break;
+    node = next;
+  }
+  return node;
+}
+
+function readSchema(typed: string, cwd: string): ReadSchema | Diagnostic {
   const full = path.resolve(cwd, typed);
   const given = displayPath(full, cwd);
   if (!existsSync(full)) return diagnostic("EVT0001", { path: given }, { path: given });
@@ -40,6 +68,17 @@ function readSchema(typed: string, cwd: string): Json | Diagnostic {
     text = withoutBom(readFileSync(full, "utf8"));
   } catch (error) {
     return diagnostic("EVT0003", { path: given, reason: (error as Error).message }, { path: given });
+  }
+  const deep = tooDeepJson(text);
+  if (deep !== undefined) {
+    return diagnostic(
+      "EVT0601",
+      { path: given, reason: `its objects and arrays nest more than ${MAX_JSON_NESTING} deep, deeper than evtc reads` },
+      {
+        span: span(new SourceFile(given, text), deep, deep + 1),
+        help: "no schema needs that depth: flatten it, or move the deep part into `definitions`",
+      },
+    );
   }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true });
@@ -67,10 +106,10 @@ function readSchema(typed: string, cwd: string): Json | Diagnostic {
   const schema = nodeValue(root);
   const unresolved = unresolvedReference(schema);
   if (unresolved !== undefined) return diagnostic("EVT0601", { path: given, reason: unresolved }, { path: given });
-  return schema;
+  return { schema, file: new SourceFile(given, text), root };
 }
 
-function isDiagnostic(value: Json | Diagnostic): value is Diagnostic {
+function isDiagnostic(value: ReadSchema | Diagnostic): value is Diagnostic {
   return typeof value === "object" && value !== null && !Array.isArray(value) && "code" in value && "related" in value;
 }
 
@@ -82,14 +121,46 @@ export function compatCommand(oldPath: string, newPath: string, options: CompatO
   const previous = readSchema(oldPath, terminal.cwd);
   const next = readSchema(newPath, terminal.cwd);
   const problems = [previous, next].filter(isDiagnostic);
-  if (problems.length > 0) {
-    // As `evtc check --format json` reports them: a tool reading the verdict's JSON reads why there is none.
+  // As `evtc check --format json` reports them: a tool reading the verdict's JSON reads why there is none.
+  const refuse = (problems: readonly Diagnostic[]) => {
     if (options.format === "json") terminal.stdout(`${renderAll(problems, "json", { color: false })}\n`);
     else terminal.stderr(`${renderAll(problems, "text", { color: options.color })}\n`);
     return 2;
-  }
-  const result = checkCompatibility([previous as Json], next as Json, options.mode, options.policy);
+  };
+  // The same file given twice is one problem.
+  if (problems.length > 0) return refuse(sortAndDedupe(problems));
+  const [old, current] = [previous as ReadSchema, next as ReadSchema];
+  const result = checkCompatibility([old.schema], current.schema, options.mode, options.policy);
   const changes = result.verdicts.flatMap((v) => v.differences);
+  const stopped = changes.find((d) => d.type === "SCHEMA_TOO_DEEP");
+  if (stopped) {
+    // Nested that deep in both, since the comparison walks both at once: shown in the new schema, and in the old.
+    const [inNew, inOld] =
+      stopped.direction === "backward"
+        ? [stopped.updatePath, stopped.originalPath]
+        : [stopped.originalPath, stopped.updatePath];
+    const at = (schema: ReadSchema, pointer: string) => {
+      const node = nodeAt(schema.root, pointer);
+      return span(
+        schema.file,
+        node.offset,
+        node.offset + (node.type === "object" || node.type === "array" ? 1 : node.length),
+      );
+    };
+    const problem = diagnostic(
+      "EVT0601",
+      {
+        path: current.file.path,
+        reason: `its schemas nest more than ${MAX_SCHEMA_DEPTH} deep at \`${inNew}\`, deeper than the comparison goes`,
+      },
+      {
+        span: at(current, inNew),
+        related: [{ span: at(old, inOld), message: `as deep in \`${old.file.path}\`` }],
+        help: "no schema needs that depth: flatten it, or break the chain of `$ref`s that leads there",
+      },
+    );
+    return refuse([problem]);
+  }
   if (options.format === "json") {
     const list = changes.map((d) => ({
       type: d.type,

@@ -98,8 +98,28 @@ function isFalseSchema(schema: Json | undefined): boolean {
   return schema === false || (isObject(schema) && isObject(schema["not"]) && isEmptySchema(schema["not"]));
 }
 
+/**
+ * How many schemas deep the comparison goes: each subschema (under `properties`, `items`, `allOf`…) is one level
+ * inside the schema holding it, wherever `$ref`s lead. It recurses along the levels, so a schema nested deeper, as
+ * a chain of `$ref`s can be in a flat file, would exhaust the stack; there it stops with `SCHEMA_TOO_DEEP`. evtc's own
+ * schemas go at most `MAX_TYPE_DEPTH` + 1 deep (check/type-depth.ts); this leaves room for other tools', which
+ * nest more per level (a nullable field's `anyOf`).
+ */
+export const MAX_SCHEMA_DEPTH = 128;
+
 const combinators = ["allOf", "anyOf", "oneOf"] as const;
 type Combinator = (typeof combinators)[number];
+
+/**
+ * What a comparison shares with the comparisons it starts (`compatible`), which run inside it: how deep they are
+ * together, whether that went too deep, and the pairs of schemas being compared (a pair met again inside itself,
+ * in a recursive schema, is taken as compatible while it is being decided, as recursive types are compared).
+ */
+interface Walk {
+  depth: number;
+  stopped: boolean;
+  readonly inProgress: Set<string>;
+}
 
 class Comparison {
   readonly differences: Difference[] = [];
@@ -108,12 +128,7 @@ class Comparison {
     private readonly originalRoot: Json,
     private readonly updateRoot: Json,
     private readonly policy: Policy,
-    /**
-     * The pairs of schemas being compared, shared with the comparisons it starts (`compatible`), which run inside
-     * it: a pair met again inside itself, in a recursive schema, is taken as compatible while it is being decided,
-     * as recursive types are compared.
-     */
-    private readonly inProgress = new Set<string>(),
+    private readonly walk: Walk = { depth: 0, stopped: false, inProgress: new Set() },
   ) {}
 
   private add(
@@ -134,8 +149,9 @@ class Comparison {
 
   /** Whether `update` may replace `original` without any incompatible change (used for matching and covering). */
   private compatible(original: Json, update: Json, originalPath: string, updatePath: string): boolean {
-    const sub = new Comparison(this.originalRoot, this.updateRoot, this.policy, this.inProgress);
+    const sub = new Comparison(this.originalRoot, this.updateRoot, this.policy, this.walk);
     sub.compare(original, update, originalPath, updatePath);
+    if (this.walk.stopped) this.differences.push(...sub.differences.filter((d) => d.type === "SCHEMA_TOO_DEEP"));
     return sub.differences.every((d) => isCompatibleChange(d.type, this.policy));
   }
 
@@ -158,12 +174,21 @@ class Comparison {
     const o = this.resolve(originalIn, this.originalRoot, originalPathIn);
     const u = this.resolve(updateIn, this.updateRoot, updatePathIn);
     const key = `${o.path}|${u.path}`;
-    if (this.inProgress.has(key)) return; // recursive schemas: this pair is already being compared
-    this.inProgress.add(key);
+    if (this.walk.inProgress.has(key)) return; // recursive schemas: this pair is already being compared
+    if (this.walk.stopped) return;
+    if (this.walk.depth > MAX_SCHEMA_DEPTH) {
+      // Once, at the first place too deep: the comparison is over.
+      this.walk.stopped = true;
+      this.add("SCHEMA_TOO_DEEP", o.path, u.path, `more than ${MAX_SCHEMA_DEPTH} schemas deep`);
+      return;
+    }
+    this.walk.inProgress.add(key);
+    this.walk.depth++;
     try {
       this.compareResolved(o.schema, u.schema, o.path, u.path);
     } finally {
-      this.inProgress.delete(key);
+      this.walk.depth--;
+      this.walk.inProgress.delete(key);
     }
   }
 

@@ -126,6 +126,9 @@ export const differenceTypes = [
   "COMBINED_TYPE_SUBSCHEMAS_CHANGED",
   "NOT_TYPE_EXTENDED",
   "NOT_TYPE_NARROWED",
+  // evtc's own: the comparison stopped where the schemas nest deeper than it goes (`MAX_SCHEMA_DEPTH`, diff.ts).
+  // Never compatible, since what lies deeper was not compared.
+  "SCHEMA_TOO_DEEP",
 ] as const;
 
 export type DifferenceType = (typeof differenceTypes)[number];

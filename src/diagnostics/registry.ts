@@ -632,7 +632,12 @@ groups that both start with \`\\d+\`). Accept such a pattern in place with
     explanation: `\`evtc compat\` compares two JSON Schema files; this one is not valid JSON, its top level is
 neither an object nor a boolean, or it has a \`$ref\` the comparison cannot follow: to another document (which it
 does not fetch) or to nothing in this one. Compared as it stands, such a reference would accept anything, and
-every change behind it would pass. JSON Schema documents are JSON (comments are tolerated).`,
+every change behind it would pass. JSON Schema documents are JSON (comments are tolerated).
+
+It is also refused when it nests deeper than evtc goes, rather than run out of stack: objects and arrays more than
+512 deep in the file, or, in both files at once, subschemas more than 128 deep (each one under \`properties\`,
+\`items\`, \`allOf\`… a level, wherever \`$ref\`s lead, so a flat file with a long chain of references counts). No
+real schema comes near: evtc's own go at most 65 deep.`,
   }),
   EVT0602: entry<{ reason: string }>({
     name: "invalid-lock-file",

@@ -669,6 +669,46 @@ describe("evtc compat", () => {
     expect(remote.stderr).toContain("`https://example.com/a.json` names another document");
   });
 
+  it("refuses schemas nested deeper than it reads or compares, at the place, rather than run out of stack", () => {
+    const nested = (depth: number) => {
+      let schema = '{ "type": "string" }';
+      for (let i = 0; i < depth; i++) schema = `{ "type": "object", "properties": { "a": ${schema} } }`;
+      return schema;
+    };
+    // Flat files, deep through references: each definition's property refers to the next.
+    const chained = (length: number) => {
+      const definitions = Array.from(
+        { length },
+        (_, i) => `"D${i}": { "type": "object", "properties": { "a": { "$ref": "#/definitions/D${i + 1}" } } }`,
+      );
+      return `{ "$ref": "#/definitions/D0", "definitions": { ${definitions.join(",\n")}, "D${length}": { "type": "string" } } }`;
+    };
+    file("deep/nested-2000.json", nested(2000));
+    file("deep/nested-128.json", nested(128));
+    file("deep/chained-2000.json", chained(2000));
+    file("deep/chained-128.json", chained(128));
+    const nestedTooDeep = evtc(["compat", "deep/nested-128.json", "deep/nested-2000.json"], work);
+    expect(nestedTooDeep.status).toBe(2);
+    expect(nestedTooDeep.stderr).toMatch(
+      /^error\[EVT0601\]: `deep\/nested-2000.json` is not a JSON Schema: its objects and arrays nest more than 512 deep, deeper than evtc reads\n --> deep\/nested-2000.json:1:\d+\n/,
+    );
+    expectNoStackTrace(nestedTooDeep);
+    const chainedTooDeep = evtc(["compat", "deep/chained-2000.json", "deep/chained-2000.json"], work);
+    expect(chainedTooDeep.status).toBe(2);
+    expect(chainedTooDeep.stderr).toMatch(
+      /^error\[EVT0601\]: `deep\/chained-2000.json` is not a JSON Schema: its schemas nest more than 128 deep at `#\/definitions\/D129`, deeper than the comparison goes\n\s+--> deep\/chained-2000.json:130:\d+\n/,
+    );
+    expect(chainedTooDeep.stderr.match(/error\[/g)).toHaveLength(1);
+    expectNoStackTrace(chainedTooDeep);
+    // As deep as the comparison goes: compared.
+    for (const name of ["nested-128", "chained-128"]) {
+      expect(evtc(["compat", `deep/${name}.json`, `deep/${name}.json`], work), name).toMatchObject({
+        status: 0,
+        stdout: "no changes\ncompatible under backward (strict)\n",
+      });
+    }
+  });
+
   it("prints each change with its JSON pointer and verdict; exit 0 when compatible", () => {
     const outcome = evtc(["compat", "schemas/v1.json", "schemas/v2.json"], work);
     expect(outcome).toMatchObject({

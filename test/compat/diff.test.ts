@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareSchemas, type Json } from "../../src/compat/diff.js";
+import { compareSchemas, MAX_SCHEMA_DEPTH, type Json } from "../../src/compat/diff.js";
 import { isCompatibleChange, type Policy } from "../../src/compat/differences.js";
 import { checkCompatibility } from "../../src/compat/modes.js";
 
@@ -669,6 +669,35 @@ describe("each kind of change, with Confluent's verdict", () => {
     const short = value({ type: "string", maxLength: 3 });
     expect(compareSchemas(short, value(str)).map((d) => d.type)).toEqual(["MAX_LENGTH_REMOVED"]);
     expect(compareSchemas(value(str), short).map((d) => d.type)).toEqual(["COMBINED_TYPE_SUBSCHEMAS_CHANGED"]);
+  });
+
+  it("stops where schemas nest deeper than it goes, once, and never calls that compatible", () => {
+    // Flat, and deep through references: each definition's property refers to the next; `allOf` branches are
+    // compared by sub-comparisons, which count in the same depth.
+    const chain = (length: number, keyword: "properties" | "allOf"): Json => ({
+      $ref: "#/definitions/D0",
+      definitions: Object.fromEntries([
+        ...Array.from({ length }, (_, i): [string, Json] => {
+          const next = { $ref: `#/definitions/D${i + 1}` };
+          return [`D${i}`, keyword === "allOf" ? { allOf: [next, str] } : closed({ a: next })];
+        }),
+        [`D${length}`, str],
+      ]),
+    });
+    expect(compareSchemas(chain(MAX_SCHEMA_DEPTH, "properties"), chain(MAX_SCHEMA_DEPTH, "properties"))).toEqual([]);
+    for (const keyword of ["properties", "allOf"] as const) {
+      const deep = chain(5000, keyword);
+      const found = compareSchemas(deep, keyword === "allOf" ? str : deep);
+      const stopped = found.filter((d) => d.type === "SCHEMA_TOO_DEEP");
+      expect(stopped, keyword).toHaveLength(1);
+      expect(isCompatibleChange("SCHEMA_TOO_DEEP", "lenient")).toBe(false);
+      expect(checkCompatibility([deep], deep, "full").compatible).toBe(false);
+    }
+    expect(compareSchemas(chain(5000, "properties"), chain(5000, "properties"))[0]).toMatchObject({
+      type: "SCHEMA_TOO_DEEP",
+      originalPath: `#/definitions/D${MAX_SCHEMA_DEPTH + 1}`,
+      updatePath: `#/definitions/D${MAX_SCHEMA_DEPTH + 1}`,
+    });
   });
 });
 
