@@ -12,6 +12,7 @@ import type { Json } from "../compat/diff.js";
 import { canonical, eventSchema, isCanonical, type JsonValue } from "../emit/json-schema.js";
 import type { BusModel } from "../model/bus.js";
 import { carriedEvents, isRecord, VERSION_KEY } from "../emit/locked-schemas.js";
+import { MAX_JSON_NESTING, tooDeepJson } from "../io/json-nesting.js";
 
 export const LOCK_FILE = "evt.lock";
 const LOCK_VERSION = 1;
@@ -87,6 +88,11 @@ export function parseLock(file: SourceFile): { lock: Lock; diagnostics: Diagnost
       ),
     );
   };
+  /** The lock when nothing of the file could be read. */
+  const unread = () => ({
+    lock: { file, events: new Map(), locate: () => undefined, topicSpans: new Map() } satisfies Lock,
+    diagnostics,
+  });
   // Two branches that each recorded versions conflict in the lock: one error that says so, not one per marker.
   const conflict = /^(?:<{7}|={7}|>{7})(?: |$)/m.exec(file.text);
   if (conflict !== null) {
@@ -100,7 +106,22 @@ export function parseLock(file: SourceFile): { lock: Lock; diagnostics: Diagnost
         },
       ),
     );
-    return { lock: { file, events: new Map(), locate: () => undefined, topicSpans: new Map() }, diagnostics };
+    return unread();
+  }
+  // Before anything parses it: the parsers, and what walks their value, recurse along the nesting.
+  const deep = tooDeepJson(file.text);
+  if (deep !== undefined) {
+    diagnostics.push(
+      diagnostic(
+        "EVT0602",
+        { reason: `it nests objects and arrays more than ${MAX_JSON_NESTING} deep` },
+        {
+          span: span(file, deep, deep + 1),
+          help: "no schema evtc records nests that deep: restore the file from version control and run `evtc lock` again",
+        },
+      ),
+    );
+    return unread();
   }
   const valid = validLock(file);
   if (valid !== undefined) return { lock: valid, diagnostics };

@@ -647,7 +647,8 @@ real schema comes near: evtc's own go at most 65 deep.`,
 committed. This one cannot be read as such. If it was edited by hand or mangled by a merge, restore it from
 version control and run \`evtc lock\` again. A merge of two branches that each recorded versions leaves conflict
 markers in it: take either side, then run \`evtc lock\`, which records the versions the merged \`.evt\` files
-declare after checking them against the history it keeps.`,
+declare after checking them against the history it keeps. A file whose objects and arrays nest more than 512 deep
+is not read at all, rather than run out of stack: no schema evtc records comes near.`,
   }),
   EVT0603: entry<{ event: string; version: string }>({
     name: "published-version-changed",

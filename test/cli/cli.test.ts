@@ -245,6 +245,20 @@ describe("bad input never produces a stack trace", () => {
       output: /error\[EVT0415\]: field `R2935\.next` nests arrays, maps and records 65 deep, over the limit of 64\n/,
     },
     {
+      name: "an evt.lock nested 3,000 deep",
+      setup: () => {
+        file("deep-lock/a.evt", clean);
+        file(
+          "deep-lock/evt.lock",
+          `{ "lockVersion": 1, "events": { "E": { "1.0": ${"[".repeat(3000)}${"]".repeat(3000)} } } }\n`,
+        );
+        return ["deep-lock"];
+      },
+      status: 1,
+      output:
+        /error\[EVT0602\]: invalid `evt.lock`: it nests objects and arrays more than 512 deep\n --> deep-lock\/evt.lock:1:/,
+    },
+    {
       name: "a file that is all garbage",
       setup: () => [file("garbage.evt", '}}}{{{ ### @@@ """ ... v9.9 -1 ??? <<< >>>')],
       status: 1,
