@@ -9,6 +9,33 @@ type Report = (d: Diagnostic) => void;
 const numericTypes = new Set(["int", "long", "double", "decimal"]);
 const integerTypes = new Set(["int", "long"]);
 
+/** The values of each integer type, exactly: a `long`'s ends are past what a JavaScript number holds exactly. */
+const integerRanges: Record<string, { bits: number; low: bigint; high: bigint }> = {
+  int: { bits: 32, low: -(2n ** 31n), high: 2n ** 31n - 1n },
+  long: { bits: 64, low: -(2n ** 63n), high: 2n ** 63n - 1n },
+};
+
+/**
+ * Why a whole number (a bound, a default) is no value of the integer type `type`, or undefined when it is one (or
+ * `type` is not an integer type). Exact for a number written out in digits; one with a multiplier (`5G`) is
+ * compared as parsed.
+ */
+function outOfRange(type: string, text: string, value: number): string | undefined {
+  const range = integerRanges[type];
+  if (range === undefined) return undefined;
+  const exact = /^-?\d+$/.test(text) ? BigInt(text) : undefined;
+  const outside =
+    exact !== undefined
+      ? exact < range.low || exact > range.high
+      : value < Number(range.low) || value > Number(range.high);
+  return outside ? `out of the range of a ${range.bits}-bit \`${type}\`, ${range.low} to ${range.high}` : undefined;
+}
+
+/** A number as a message quotes it: in full, unless it runs on for hundreds of digits (the caret shows it all). */
+function shortened(text: string): string {
+  return text.length <= 24 ? text : `${text.slice(0, 20)}… (${text.length} characters)`;
+}
+
 const appliesTo: Record<ast.ConstraintKind, (type: m.FieldType) => boolean> = {
   pattern: (t) => t.kind === "builtin" && t.name === "string",
   minLength: (t) => t.kind === "builtin" && t.name === "string",
@@ -79,6 +106,25 @@ export function resolveConstraints(field: ast.Field, type: m.FieldType, report: 
           "EVT0407",
           { reason: `\`${c.kind}\` of an \`${type.name}\` field must be a whole number, not ${c.value.text}` },
           { span: c.value.span },
+        ),
+      );
+      continue;
+    }
+    // A bound no value of the type reaches would make a schema nothing passes.
+    const outside =
+      !isLength && type.kind === "builtin" ? outOfRange(type.name, c.value.text, parsed.value) : undefined;
+    if (outside !== undefined) {
+      report(
+        diagnostic(
+          "EVT0407",
+          { reason: `\`${c.kind}\` ${shortened(c.value.text)} is ${outside}` },
+          {
+            span: c.value.span,
+            help:
+              type.kind === "builtin" && type.name === "int"
+                ? "give a bound within the type's range, or make the field a `long` for larger numbers"
+                : "give a bound within the type's range",
+          },
         ),
       );
       continue;
@@ -161,8 +207,8 @@ export function checkDefault(
       }
       if ((type.name === "int" || type.name === "long") && !Number.isInteger(parsed.value))
         return fail("expected a whole number");
-      if (type.name === "int" && (parsed.value < -(2 ** 31) || parsed.value > 2 ** 31 - 1))
-        return fail("out of the range of a 32-bit `int`");
+      const outside = outOfRange(type.name, text, parsed.value);
+      if (outside !== undefined) return fail(outside, "give a default within the type's range");
       if (constraints.min !== undefined && parsed.value < constraints.min)
         return fail(`below \`min\` ${constraints.min}`);
       if (constraints.max !== undefined && parsed.value > constraints.max)

@@ -459,6 +459,41 @@ backend crm.db { owner crm capacity 5/s latency «20» }`);
     ]);
   });
 
+  it("EVT0407 and EVT0408: bounds and defaults outside an integer type, exactly at a long's ends", () => {
+    const result = checkInline(`event E v1 {
+  a int min «3000000000»
+  b int max «-3000000000»
+  c int min «3G»
+  d long min «99999999999999999999»
+  e long max «9223372036854775808»
+  f long min «-9223372036854775809»
+  i long = «9223372036854775808»
+  ok1 int min -2147483648 max 2147483647 = 2147483647
+  ok2 long min -9223372036854775808 max 9223372036854775807 = -9223372036854775808
+  ok3 long min 2G = 10000000000
+  ok4 double min -1.5 max 1000
+}`);
+    const int = "out of the range of a 32-bit `int`, -2147483648 to 2147483647";
+    const long = "out of the range of a 64-bit `long`, -9223372036854775808 to 9223372036854775807";
+    expectDiagnostics(result, [
+      {
+        code: "EVT0407",
+        at: 0,
+        message: `invalid constraint: \`min\` 3000000000 is ${int}`,
+        help: "give a bound within the type's range, or make the field a `long` for larger numbers",
+      },
+      { code: "EVT0407", at: 1, message: `invalid constraint: \`max\` -3000000000 is ${int}` },
+      { code: "EVT0407", at: 2, message: `invalid constraint: \`min\` 3G is ${int}` },
+      { code: "EVT0407", at: 3, message: `invalid constraint: \`min\` 99999999999999999999 is ${long}` },
+      { code: "EVT0407", at: 4, message: `invalid constraint: \`max\` 9223372036854775808 is ${long}` },
+      { code: "EVT0407", at: 5, message: `invalid constraint: \`min\` -9223372036854775809 is ${long}` },
+      { code: "EVT0408", at: 6, message: `invalid default for a field of type \`long\`: ${long}` },
+    ]);
+    const fields = new Map(result.model.events.get("E")!.fields.map((f) => [f.name, f]));
+    expect(fields.get("a")!.constraints).toEqual({});
+    expect(fields.get("ok1")!.constraints).toEqual({ min: -2147483648, max: 2147483647 });
+  });
+
   it("EVT0408: defaults of the wrong type or breaking constraints", () => {
     const result = checkInline(`enum Color { RED }
 event E v1 {
