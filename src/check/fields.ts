@@ -16,13 +16,17 @@ const integerRanges: Record<string, { bits: number; low: bigint; high: bigint }>
 };
 
 /**
- * Why a whole number (a bound, a default) is no value of the integer type `type`, or undefined when it is one (or
- * `type` is not an integer type). Exact for a number written out in digits; one with a multiplier (`5G`) is
- * compared as parsed.
+ * Why a number (a bound, a default) is no value of the numeric type `type`, or undefined when it is one. Exact for
+ * whole numbers written out in digits; a number with a multiplier (`5G`) is compared as parsed. A `double` or a
+ * `decimal` takes any finite number (a decimal's bounds are compared as JavaScript numbers too).
  */
 function outOfRange(type: string, text: string, value: number): string | undefined {
   const range = integerRanges[type];
-  if (range === undefined) return undefined;
+  if (range === undefined) {
+    return numericTypes.has(type) && !Number.isFinite(value)
+      ? `too large: past the largest number JavaScript holds, about 1.8e308`
+      : undefined;
+  }
   const exact = /^-?\d+$/.test(text) ? BigInt(text) : undefined;
   const outside =
     exact !== undefined
@@ -110,7 +114,7 @@ export function resolveConstraints(field: ast.Field, type: m.FieldType, report: 
       );
       continue;
     }
-    // A bound no value of the type reaches would make a schema nothing passes.
+    // A bound no value of the type reaches would make a schema nothing passes (or, past a double, no JSON at all).
     const outside =
       !isLength && type.kind === "builtin" ? outOfRange(type.name, c.value.text, parsed.value) : undefined;
     if (outside !== undefined) {

@@ -413,8 +413,9 @@ negative length, a \`pattern\` that is not a valid regular expression). Patterns
 expressions with the \`u\` flag, as JSON Schema validators use them.
 
 \`min\` and \`max\` are values of the field's type: an \`int\` is a 32-bit integer (-2147483648 to 2147483647), a
-\`long\` a 64-bit one (-9223372036854775808 to 9223372036854775807). A bound beyond them would make a schema that
-no value passes.`,
+\`long\` a 64-bit one (-9223372036854775808 to 9223372036854775807), and the bounds of a \`double\` or a
+\`decimal\` are finite numbers. A bound beyond them would make a schema that no value passes, or that JSON cannot
+write.`,
   }),
   EVT0408: entry<{ type: string; reason: string }>({
     name: "invalid-default",
@@ -422,8 +423,8 @@ no value passes.`,
     message: (p) => `invalid default for a field of type \`${p.type}\`: ${p.reason}`,
     explanation: `A default (\`= value\`) must be a literal of the field's type: a string for \`string\`, a whole
 number for \`int\` and \`long\`, a number for \`double\` and \`decimal\`, \`true\` or \`false\` for \`boolean\`, a
-member for an enum, within the type's range (an \`int\` fits in 32 bits, a \`long\` in 64). It must also satisfy
-the field's constraints.`,
+member for an enum, within the type's range (an \`int\` fits in 32 bits, a \`long\` in 64, any other number is
+finite). It must also satisfy the field's constraints.`,
   }),
   EVT0409: entry<{ field: string; type: string }>({
     name: "invalid-key-field",

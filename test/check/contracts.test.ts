@@ -145,12 +145,15 @@ describe("schema history checks", () => {
     expect(result.diagnostics).toEqual([]);
   });
 
-  it("accepts the published version unchanged when a bound is beyond a double, which the lock records as null", () => {
+  it("never records a bound beyond a double, which JSON writes as null: the check refuses it (EVT0407)", () => {
     const huge = `event PaymentReceived v1.0 { paymentId uuid  msisdn string maxLength 15  ratio double max 1${"0".repeat(400)} }`;
-    const lock = publish(project(huge));
-    expect(JSON.stringify(lock.events.get("PaymentReceived")![0]!.schema)).toContain('"maximum":null');
-    const { result } = check(project(huge), lock);
-    expect(result.diagnostics).toEqual([]);
+    const { result } = check(project(huge), emptyLock);
+    expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      [
+        "EVT0407",
+        "invalid constraint: `max` 10000000000000000000… (401 characters) is too large: past the largest number JavaScript holds, about 1.8e308",
+      ],
+    ]);
   });
 
   it("EVT0603: a published version changed in place", () => {

@@ -459,7 +459,8 @@ backend crm.db { owner crm capacity 5/s latency «20» }`);
     ]);
   });
 
-  it("EVT0407 and EVT0408: bounds and defaults outside an integer type, exactly at a long's ends", () => {
+  it("EVT0407 and EVT0408: bounds and defaults outside the field's type, exactly at a long's ends", () => {
+    const huge = "9".repeat(400); // past the largest double: JSON cannot write it
     const result = checkInline(`event E v1 {
   a int min «3000000000»
   b int max «-3000000000»
@@ -467,7 +468,10 @@ backend crm.db { owner crm capacity 5/s latency «20» }`);
   d long min «99999999999999999999»
   e long max «9223372036854775808»
   f long min «-9223372036854775809»
+  g double min «${huge}»
+  h decimal max «${huge}»
   i long = «9223372036854775808»
+  j double = «${huge}»
   ok1 int min -2147483648 max 2147483647 = 2147483647
   ok2 long min -9223372036854775808 max 9223372036854775807 = -9223372036854775808
   ok3 long min 2G = 10000000000
@@ -487,7 +491,10 @@ backend crm.db { owner crm capacity 5/s latency «20» }`);
       { code: "EVT0407", at: 3, message: `invalid constraint: \`min\` 99999999999999999999 is ${long}` },
       { code: "EVT0407", at: 4, message: `invalid constraint: \`max\` 9223372036854775808 is ${long}` },
       { code: "EVT0407", at: 5, message: `invalid constraint: \`min\` -9223372036854775809 is ${long}` },
-      { code: "EVT0408", at: 6, message: `invalid default for a field of type \`long\`: ${long}` },
+      { code: "EVT0407", at: 6, message: /is too large: past the largest number JavaScript holds/ },
+      { code: "EVT0407", at: 7, message: /is too large/ },
+      { code: "EVT0408", at: 8, message: `invalid default for a field of type \`long\`: ${long}` },
+      { code: "EVT0408", at: 9, message: /^invalid default for a field of type `double`: too large/ },
     ]);
     const fields = new Map(result.model.events.get("E")!.fields.map((f) => [f.name, f]));
     expect(fields.get("a")!.constraints).toEqual({});
