@@ -593,6 +593,7 @@ class Resolver {
         });
         return undefined;
       }
+      this.checkVersion(decl.version);
       if (baseFailed) return undefined;
       const fields = this.fields(decl.name.text, decl.fields, base?.fields ?? []);
       const event: m.EventType = this.declared_(decl, {
@@ -606,6 +607,30 @@ class Resolver {
       if (!this.events.has(decl.name.text)) this.failedEvents.add(decl.name.text);
       this.eventsInProgress.pop();
     }
+  }
+
+  /**
+   * Whether a version's numbers are whole numbers JavaScript holds exactly (what the generated code, file names
+   * and evt.lock carry); reports the one that is not. Past that, `v99999999999999999999.5` would be rounded.
+   */
+  private checkVersion(version: ast.VersionLiteral): boolean {
+    for (const [part, value] of [
+      ["major", version.major],
+      ["minor", version.minor],
+    ] as const) {
+      if (Number.isSafeInteger(value)) continue;
+      this.report(
+        "EVT0411",
+        {
+          what: `the ${part} version in \`${version.text}\``,
+          reason: `is above ${Number.MAX_SAFE_INTEGER}, the largest whole number JavaScript holds exactly`,
+        },
+        version.span,
+        { help: "versions count the changes of a contract: go up one at a time from `v1.0`" },
+      );
+      return false;
+    }
+    return true;
   }
 
   private eventRef(name: ast.Name): m.EventType | undefined {
@@ -948,11 +973,11 @@ class Resolver {
             help: "minor versions are always compatible; a consumer accepts whole major versions",
           },
         );
-      } else if (!accepts.includes(version.major)) accepts.push(version.major);
+      } else if (this.checkVersion(version) && !accepts.includes(version.major)) accepts.push(version.major);
     }
     const settings = this.readerSettings(decl, from, delivery);
     for (const version of acceptsClause?.versions ?? []) {
-      if (from && version.major > from.event.version.major) {
+      if (from && Number.isSafeInteger(version.major) && version.major > from.event.version.major) {
         this.report(
           "EVT0411",
           {

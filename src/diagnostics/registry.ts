@@ -446,7 +446,9 @@ enriched topic then see every field of the original.`,
     severity: "error",
     message: (p) => `${p.what} ${p.reason}`,
     explanation: `A number is outside the range its clause allows: partitions and replicas at least 1, retry
-attempts from 0 to 100, a backoff range whose start is not above its end, sizes and rates above zero.`,
+attempts from 0 to 100, a backoff range whose start is not above its end, sizes and rates above zero. The major and
+minor numbers of a version are at most 9007199254740991 (\`Number.MAX_SAFE_INTEGER\`), the largest whole number
+JavaScript, and so the generated code, holds exactly: a larger one would be rounded.`,
   }),
   EVT0412: entry<{ value: string; allowed: string }>({
     name: "unknown-keyword-value",

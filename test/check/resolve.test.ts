@@ -571,6 +571,27 @@ consumer crm.y { owner crm from billing.payment.received unordered guaranteed re
     ]);
   });
 
+  it("EVT0411: versions whose numbers JavaScript would round", () => {
+    const result = checkInline(`${preamble}
+event Huge «v99999999999999999999.5» { a int }
+event Minor «v1.9007199254740992» { a int }
+event Largest v9007199254740991.9007199254740991 { a int }
+topic billing.payment.received { owner billing event PaymentReceived }
+consumer crm.x { owner crm from billing.payment.received unordered guaranteed accepts v1, «v99999999999999999999» }`);
+    expectDiagnostics(result, [
+      {
+        code: "EVT0411",
+        at: 0,
+        message:
+          "the major version in `v99999999999999999999.5` is above 9007199254740991, the largest whole number JavaScript holds exactly",
+        help: "versions count the changes of a contract: go up one at a time from `v1.0`",
+      },
+      { code: "EVT0411", at: 1, message: /^the minor version in `v1\.9007199254740992` is above/ },
+      { code: "EVT0411", at: 2, message: /^the major version in `v99999999999999999999` is above/ },
+    ]);
+    expect(result.model.events.get("Largest")?.version).toEqual({ major: 2 ** 53 - 1, minor: 2 ** 53 - 1 });
+  });
+
   it("EVT0412: unknown compatibility mode with a suggestion", () => {
     const result = checkInline(`${preamble}
 topic billing.payment.received { owner billing event PaymentReceived compatibility «backwards» }`);
