@@ -7,7 +7,7 @@ import { checkCompatibility } from "../compat/modes.js";
 import { diagnostic, sortAndDedupe, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderAll } from "../diagnostics/render.js";
 import { SourceFile, span } from "../diagnostics/source.js";
-import { MAX_JSON_NESTING, tooDeepJson } from "../io/json-nesting.js";
+import { jsonNestingProblem } from "../io/json-nesting.js";
 import { displayPath } from "../io/read-sources.js";
 import { withoutBom } from "../io/utf8.js";
 import type { CompatibilityMode } from "../model/bus.js";
@@ -69,15 +69,13 @@ function readSchema(typed: string, cwd: string): ReadSchema | Diagnostic {
   } catch (error) {
     return diagnostic("EVT0003", { path: given, reason: (error as Error).message }, { path: given });
   }
-  const deep = tooDeepJson(text);
+  const file = new SourceFile(given, text);
+  const deep = jsonNestingProblem(file);
   if (deep !== undefined) {
     return diagnostic(
       "EVT0601",
-      { path: given, reason: `its objects and arrays nest more than ${MAX_JSON_NESTING} deep, deeper than evtc reads` },
-      {
-        span: span(new SourceFile(given, text), deep, deep + 1),
-        help: "no schema needs that depth: flatten it, or move the deep part into `definitions`",
-      },
+      { path: given, reason: `${deep.reason}, deeper than evtc reads` },
+      { span: deep.span, help: "no schema needs that depth: flatten it, or move the deep part into `definitions`" },
     );
   }
   const errors: ParseError[] = [];
@@ -93,7 +91,7 @@ function readSchema(typed: string, cwd: string): ReadSchema | Diagnostic {
     return diagnostic(
       "EVT0601",
       { path: given, reason },
-      { span: span(new SourceFile(given, text), at.offset, at.offset + Math.max(at.length, 1)) },
+      { span: span(file, at.offset, at.offset + Math.max(at.length, 1)) },
     );
   }
   if (root.type !== "object" && root.type !== "boolean") {
@@ -106,7 +104,7 @@ function readSchema(typed: string, cwd: string): ReadSchema | Diagnostic {
   const schema = nodeValue(root);
   const unresolved = unresolvedReference(schema);
   if (unresolved !== undefined) return diagnostic("EVT0601", { path: given, reason: unresolved }, { path: given });
-  return { schema, file: new SourceFile(given, text), root };
+  return { schema, file, root };
 }
 
 function isDiagnostic(value: ReadSchema | Diagnostic): value is Diagnostic {

@@ -12,6 +12,7 @@ import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { SourceFile, span } from "../diagnostics/source.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { Severity } from "../diagnostics/registry.js";
+import { jsonNestingProblem } from "../io/json-nesting.js";
 import { displayPath, errnoReason, readTextIfThere } from "../io/read-sources.js";
 import type { Policy } from "../compat/differences.js";
 import { defaultLoadSettings, type LoadSettings } from "../load/analysis.js";
@@ -54,6 +55,18 @@ const levels: readonly RuleLevel[] = ["error", "warning", "off"];
 export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const at = (node: JsonNode) => span(file, node.offset, node.offset + node.length);
+  const ruleLevels = new Map<string, RuleLevel>();
+  let compatibilityPolicy: Policy = "strict";
+  const load: { -readonly [K in keyof LoadSettings]: LoadSettings[K] } = { ...defaultLoadSettings };
+  let strimzi: StrimziSettings = defaultStrimziSettings;
+  const result = () => ({ config: { path: file.path, ruleLevels, compatibilityPolicy, load, strimzi }, diagnostics });
+  // The parser recurses along the nesting: a file nested deeper than any configuration is refused before it.
+  const deep = jsonNestingProblem(file);
+  if (deep !== undefined) {
+    const help = "`evtc.json` holds a few settings, two levels deep at most: see `evtc explain EVT0010`";
+    diagnostics.push(diagnostic("EVT0010", { reason: deep.reason }, { span: deep.span, help }));
+    return result();
+  }
   const errors: ParseError[] = [];
   const root = parseTree(file.text, errors, { allowTrailingComma: true, disallowComments: false });
   for (const error of errors) {
@@ -71,11 +84,6 @@ export function parseConfig(file: SourceFile): { config: ProjectConfig; diagnost
       ),
     );
   }
-  const ruleLevels = new Map<string, RuleLevel>();
-  let compatibilityPolicy: Policy = "strict";
-  const load: { -readonly [K in keyof LoadSettings]: LoadSettings[K] } = { ...defaultLoadSettings };
-  let strimzi: StrimziSettings = defaultStrimziSettings;
-  const result = () => ({ config: { path: file.path, ruleLevels, compatibilityPolicy, load, strimzi }, diagnostics });
   if (!root || errors.length > 0) return result();
   if (root.type !== "object") {
     diagnostics.push(diagnostic("EVT0010", { reason: "the top level must be an object" }, { span: at(root) }));

@@ -12,7 +12,7 @@ import type { Json } from "../compat/diff.js";
 import { canonical, eventSchema, isCanonical, type JsonValue } from "../emit/json-schema.js";
 import type { BusModel } from "../model/bus.js";
 import { carriedEvents, isRecord, VERSION_KEY } from "../emit/locked-schemas.js";
-import { MAX_JSON_NESTING, tooDeepJson } from "../io/json-nesting.js";
+import { jsonNestingProblem } from "../io/json-nesting.js";
 
 export const LOCK_FILE = "evt.lock";
 const LOCK_VERSION = 1;
@@ -109,18 +109,11 @@ export function parseLock(file: SourceFile): { lock: Lock; diagnostics: Diagnost
     return unread();
   }
   // Before anything parses it: the parsers, and what walks their value, recurse along the nesting.
-  const deep = tooDeepJson(file.text);
+  const deep = jsonNestingProblem(file);
   if (deep !== undefined) {
-    diagnostics.push(
-      diagnostic(
-        "EVT0602",
-        { reason: `it nests objects and arrays more than ${MAX_JSON_NESTING} deep` },
-        {
-          span: span(file, deep, deep + 1),
-          help: "no schema evtc records nests that deep: restore the file from version control and run `evtc lock` again",
-        },
-      ),
-    );
+    const help =
+      "no schema evtc records nests that deep: restore the file from version control and run `evtc lock` again";
+    diagnostics.push(diagnostic("EVT0602", { reason: deep.reason }, { span: deep.span, help }));
     return unread();
   }
   const valid = validLock(file);

@@ -106,7 +106,8 @@ allowed) of the form:
 
 Each rule takes \`"error"\`, \`"warning"\` or \`"off"\`. \`evtc rules\` lists the rules. \`"compatibilityPolicy"\` is
 \`"strict"\` or \`"lenient"\`. In \`"load"\`, \`"partitionsAtOnce"\` is a whole number of partitions, at least 1. The Strimzi \`"cluster"\` is a Kubernetes label value (up to 63 letters, digits,
-\`-\`, \`_\` and \`.\`), and \`"authentication"\` one of \`"tls"\`, \`"tls-external"\` and \`"scram-sha-512"\`.`,
+\`-\`, \`_\` and \`.\`), and \`"authentication"\` one of \`"tls"\`, \`"tls-external"\` and \`"scram-sha-512"\`. A file
+whose objects and arrays nest more than 512 deep is not read at all, rather than run out of stack.`,
   }),
   EVT0011: entry<{ rule: string }>({
     name: "unknown-rule",

@@ -1,7 +1,9 @@
+import { span, type SourceFile, type Span } from "../diagnostics/source.js";
+
 /**
- * How deep a JSON file evtc reads (`evtc compat`'s schemas, `evt.lock`) may nest objects and arrays. The JSON
- * parser and whatever then walks the value recurse along the nesting, so a deeper file is refused before it is
- * parsed, rather than run out of stack. Far above what evtc writes: a schema nests two brackets per level at
+ * How deep a JSON file evtc reads (`evtc compat`'s schemas, `evt.lock`, `evtc.json`) may nest objects and arrays.
+ * The JSON parser and whatever then walks the value recurse along the nesting, so a deeper file is refused before
+ * it is parsed, rather than run out of stack. Far above what evtc writes: a schema nests two brackets per level at
  * most (`"properties": { "a": {`), and evtc's own go at most `MAX_TYPE_DEPTH` + 1 levels deep.
  */
 export const MAX_JSON_NESTING = 512;
@@ -45,4 +47,11 @@ export function tooDeepJson(text: string, limit = MAX_JSON_NESTING): number | un
     }
   }
   return undefined;
+}
+
+/** Where `file` nests deeper than {@link MAX_JSON_NESTING}, and the reason a diagnostic gives; undefined if nowhere. */
+export function jsonNestingProblem(file: SourceFile): { readonly span: Span; readonly reason: string } | undefined {
+  const at = tooDeepJson(file.text);
+  if (at === undefined) return undefined;
+  return { span: span(file, at, at + 1), reason: `its objects and arrays nest more than ${MAX_JSON_NESTING} deep` };
 }

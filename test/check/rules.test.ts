@@ -351,6 +351,11 @@ topic billing.invoice.create { owner billing event PaymentReceived key msisdn }`
     const truncated = config(`{ "rules": `).diagnostics;
     expect(truncated.length).toBeGreaterThan(0);
     expect(new Set(truncated.map((d) => d.code))).toEqual(new Set(["EVT0010"]));
+    // Nested deeper than the parser goes without running out of stack: refused, at the bracket, before it.
+    const deep = `{ "rules": ${"[".repeat(5000)}${"]".repeat(5000)} }`;
+    expect(config(deep).diagnostics.map((d) => [d.code, d.message, d.span?.start])).toEqual([
+      ["EVT0010", "invalid `evtc.json`: its objects and arrays nest more than 512 deep", deep.indexOf("[") + 511],
+    ]);
   });
 
   it("reads how the Strimzi resources address the cluster, and refuses what Kubernetes would", () => {

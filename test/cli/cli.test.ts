@@ -256,7 +256,7 @@ describe("bad input never produces a stack trace", () => {
       },
       status: 1,
       output:
-        /error\[EVT0602\]: invalid `evt.lock`: it nests objects and arrays more than 512 deep\n --> deep-lock\/evt.lock:1:/,
+        /error\[EVT0602\]: invalid `evt.lock`: its objects and arrays nest more than 512 deep\n --> deep-lock\/evt.lock:1:/,
     },
     {
       name: "a file that is all garbage",
