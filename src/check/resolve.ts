@@ -8,6 +8,16 @@ import type * as ast from "../syntax/ast.js";
 import { checkDefault, resolveConstraints } from "./fields.js";
 import { checkTypeDepth } from "./type-depth.js";
 
+/** The largest value of a 32-bit integer: Kafka's partition count, and what the runtime counts in. */
+const INT32_MAX = 2_147_483_647;
+/** The unit a quantity of each kind is counted in, as a limit on it is said. */
+const BASE_UNITS: Record<QuantityKind, string> = {
+  count: "",
+  duration: " milliseconds",
+  size: " bytes",
+  rate: " events a second",
+};
+
 export interface ResolveResult {
   readonly model: m.BusModel;
   readonly diagnostics: readonly Diagnostic[];
@@ -309,6 +319,17 @@ class Resolver {
         {
           help: `\`${what}\` takes ${kindDescriptions[kind]}`,
         },
+      );
+      return undefined;
+    }
+    // Counts (partitions, replicas, concurrency, retries) are 32-bit integers to Kafka and the runtime; the
+    // others must at least be numbers JavaScript holds exactly, in the unit they are counted in.
+    const limit = kind === "count" ? INT32_MAX : Number.MAX_SAFE_INTEGER;
+    if (!(Math.abs(parsed.value) <= limit)) {
+      this.report(
+        "EVT0411",
+        { what: `\`${what}\``, reason: `must be at most ${limit}${BASE_UNITS[kind]}, not ${literal.text}` },
+        literal.span,
       );
       return undefined;
     }

@@ -35,10 +35,26 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
       clearTimeout(timer);
       resolve(false);
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
+    // A timer longer than 2^31 − 1 ms (24.8 days: a backoff `..30d`) would fire at once: such a wait is taken
+    // in steps.
+    const until = Date.now() + ms;
+    const step = (wait: number) =>
+      setTimeout(
+        () => {
+          const left = until - Date.now();
+          if (left > 0) {
+            timer = step(left);
+            return;
+          }
+          signal?.removeEventListener("abort", onAbort);
+          resolve(true);
+        },
+        Math.min(wait, LONGEST_TIMER_MS),
+      );
+    let timer = step(ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** The longest delay `setTimeout` keeps: a longer one fires at once. */
+const LONGEST_TIMER_MS = 2_147_483_647;

@@ -571,6 +571,19 @@ consumer crm.y { owner crm from billing.payment.received unordered guaranteed re
     ]);
   });
 
+  it("EVT0411: values too large for the broker or for JavaScript, before they become Infinity in the topology", () => {
+    const huge = "9".repeat(400);
+    const result = checkInline(`${preamble}
+topic billing.payment.received { owner billing event PaymentReceived partitions «99999999999999999999» retention «${huge}d» }
+consumer crm.x { owner crm from billing.payment.received unordered guaranteed concurrency «2147483648» }
+consumer crm.y { owner crm from billing.payment.received unordered guaranteed concurrency 2147483647 deadline 9007199254740991ms }`);
+    expectDiagnostics(result, [
+      { code: "EVT0411", at: 0, message: "`partitions` must be at most 2147483647, not 99999999999999999999" },
+      { code: "EVT0411", at: 1, message: /^`retention` must be at most 9007199254740991 milliseconds, not 9{50}/ },
+      { code: "EVT0411", at: 2, message: "`concurrency` must be at most 2147483647, not 2147483648" },
+    ]);
+  });
+
   it("EVT0411: versions whose numbers JavaScript would round", () => {
     const result = checkInline(`${preamble}
 event Huge «v99999999999999999999.5» { a int }

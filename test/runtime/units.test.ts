@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { backoffCeilingMs, backoffDelayMs, DEFAULT_RETRY, sleep } from "../../src/runtime/backoff.js";
 import { LookupCache, type Lookup } from "../../src/runtime/cache.js";
 import { MemoryIdempotencyStore } from "../../src/runtime/idempotency.js";
@@ -38,6 +38,23 @@ describe("backoff with full jitter", () => {
     controller.abort();
     expect(await slept).toBe(false);
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it("waits longer than a timer can (2^31 ms, 24.8 days) in steps, not at once", async () => {
+    vi.useFakeTimers();
+    try {
+      const days = 30 * 86_400_000;
+      let woke = false;
+      const slept = sleep(days).then((full) => (woke = full));
+      await vi.advanceTimersByTimeAsync(2_147_483_647);
+      expect(woke).toBe(false);
+      await vi.advanceTimersByTimeAsync(days - 2_147_483_647 - 1);
+      expect(woke).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await slept).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
