@@ -47,7 +47,14 @@ export function schemaPath(topicName: string, version: EventVersion): string {
   return `schemas/${valueSubjectOf(topicName)}/${version.event}.v${version.version}.json`;
 }
 
-/** The `ce_dataschema` of an event on a topic: its subject, event and version, as in the schema's path. */
+/**
+ * The `ce_dataschema` of an event on a topic: its subject, event and version, as in the schema's path
+ * (`urn:evtc:schema:billing.payment.received-value/PaymentReceived/1.1`). CloudEvents makes `dataschema` an
+ * absolute URI, which SDKs that validate an event check; a URN names the schema without claiming a place it is
+ * served from. Readers take the version after the last `/`, as they did when it was a relative path.
+ */
 export function dataschemaOf(topic: Topic, version: EventVersion): string {
-  return `${valueSubjectOf(topic.name)}/${version.event}/${version.version}`;
+  return `${DATASCHEMA_PREFIX}${valueSubjectOf(topic.name)}/${version.event}/${version.version}`;
 }
+
+const DATASCHEMA_PREFIX = "urn:evtc:schema:";

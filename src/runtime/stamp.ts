@@ -69,7 +69,10 @@ export function readEnvelope(
   return { ok: true, envelope: { id, time, version: version.version, major: version.major } };
 }
 
-/** The version at the end of a `ce_dataschema` (`billing.payment.received-value/PaymentReceived/1.1` → 1.1). */
+/**
+ * The version at the end of a `ce_dataschema` (`urn:evtc:schema:billing.payment.received-value/PaymentReceived/1.1`
+ * → 1.1; code generated before evtc wrote the URN wrote the same without `urn:evtc:schema:`).
+ */
 export function versionOf(dataschema: string): { readonly version: string; readonly major: number } | undefined {
   const last = dataschema.slice(dataschema.lastIndexOf("/") + 1);
   const match = /^v?(\d+)(?:\.\d+){0,2}$/.exec(last);

@@ -102,6 +102,10 @@ describe("the example's generated code on the embedded bus", () => {
     expect(received.map((r) => r.event.amount.amount)).toEqual(["1.50", "2.50", "3.50", "4.50", "5.50"]);
     expect(received.every((r) => r.event.customer.customerId === "7c9e6679-7425-40de-944b-e07fc1f90ae7")).toBe(true);
     expect(received[0]!.context.version).toBe("1.0");
+    // An absolute URI, as CloudEvents requires of `dataschema`, naming the enriched topic's subject and version.
+    const dataschema = received[0]!.context.headers["ce_dataschema"];
+    expect(dataschema).toBe("urn:evtc:schema:billing.payment.enriched-value/PaymentEnriched/1.0");
+    expect(new URL(String(dataschema)).protocol).toBe("urn:");
     expect(received[0]!.context.headers["causationid"]).toBe(published[0]!.id);
     // Five payments of one customer: one look-up, four cache hits.
     expect(lookups).toBe(1);
