@@ -18,9 +18,21 @@ export interface ParseResult {
 
 function describeCharacter(ch: string): string {
   const code = ch.codePointAt(0) ?? 0;
-  const hex = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  const hex = codePointOf(ch);
   const visible = code > 0x20 && code !== 0x7f && !(code >= 0x80 && code <= 0x9f) && !/\s/u.test(ch);
   return visible ? `\`${ch}\` (${hex})` : hex;
+}
+
+/** `U+0301`. */
+function codePointOf(ch: string): string {
+  return `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/** Where the code point before `offset` starts (two code units back for one outside the BMP). */
+function previousCodePoint(text: string, offset: number): number {
+  const low = text.charCodeAt(offset - 1);
+  const high = text.charCodeAt(offset - 2);
+  return low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff ? offset - 2 : offset - 1;
 }
 
 /** What to write instead of a character that other languages use between words and `.evt` does not. */
@@ -205,11 +217,15 @@ function parseSourceWith(source: SourceFile, direct: boolean): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const unexpected = (offset: number, length: number, help = habits.get(source.text[offset] ?? "")) => {
     const ch = String.fromCodePoint(source.text.codePointAt(offset) ?? 0);
+    // A combining mark is drawn on the character before it: the caret goes under both, and the message names the
+    // mark by its code point alone (between backticks, on its own, it would sit on the first one).
+    const mark = offset > 0 && /^\p{M}$/u.test(ch);
+    const start = mark ? previousCodePoint(source.text, offset) : offset;
     diagnostics.push(
       diagnostic(
         "EVT0101",
-        { text: describeCharacter(ch) },
-        { span: span(source, offset, offset + Math.max(length, ch.length)), ...(help ? { help } : {}) },
+        { text: mark ? `${codePointOf(ch)} (a combining mark)` : describeCharacter(ch) },
+        { span: span(source, start, offset + Math.max(length, ch.length)), ...(help ? { help } : {}) },
       ),
     );
   };
