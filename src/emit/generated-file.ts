@@ -40,9 +40,11 @@ export function startsWithHeader(start: string): boolean {
   // As a checkout may have it: with a byte-order mark an editor added, or CRLF line ends (git's autocrlf).
   const text = start.replace(/^\uFEFF/, "");
   return (
-    text.startsWith(`// ${GENERATED_MARKER} `) || text.startsWith(`# ${GENERATED_MARKER} `) || JSON_HEADER.test(text)
+    text.startsWith(`// ${GENERATED_MARKER} from `) ||
+    text.startsWith(`# ${GENERATED_MARKER} from `) ||
+    JSON_HEADER.test(text)
   );
 }
 
 /** However the JSON is laid out (`JSON.stringify`'s two spaces, CRLF, another formatter's), `$comment` first. */
-const JSON_HEADER = new RegExp(`^\\{\\s*"\\$comment"\\s*:\\s*"${GENERATED_MARKER} `);
+const JSON_HEADER = new RegExp(`^\\{\\s*"\\$comment"\\s*:\\s*"${GENERATED_MARKER} from `);

@@ -14,6 +14,7 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { startsWithHeader, type GeneratedFile } from "./generated-file.js";
+import { withoutBom } from "../io/utf8.js";
 
 /**
  * Comparing a build with what is on disk, and writing it so that nothing is ever half-written: every new
@@ -92,7 +93,8 @@ export function outputProject(dir: string): string | undefined {
   const file = path.join(dir, "topology.json");
   if (!existsSync(file) || !statSync(file).isFile() || !carriesMarker(file)) return undefined;
   try {
-    const project = (JSON.parse(readFileSync(file, "utf8")) as { project?: unknown }).project;
+    // With a byte-order mark an editor added, as the header is recognised with one.
+    const project = (JSON.parse(withoutBom(readFileSync(file, "utf8"))) as { project?: unknown }).project;
     return typeof project === "string" ? project : "";
   } catch {
     // Whose it is cannot be told (a half-written or conflicted file): not one a build may delete in.
@@ -104,6 +106,11 @@ export function outputProject(dir: string): string | undefined {
 function stagedPath(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.evtc-${process.pid}.tmp`);
 }
+/**
+ * The kinds of file a build writes (`.ts`, `.d.ts`, `.js`, `.json`, `.yaml`): only such a file, with evtc's
+ * header, is obsolete when no longer produced — never a README or notes that begin like one.
+ */
+const GENERATED_KIND = /\.(ts|js|json|yaml)$/;
 /** A path `stagedPath` gives, of any process: an interrupted build's, evtc's own wherever it is. */
 const STAGED_FILE = /(?:^|\/)\.[^/]+\.evtc-\d+\.tmp$/;
 
@@ -222,7 +229,8 @@ export class StagedOutput {
     const ownOutput = !this.fresh && outputProject(this.outDir) !== undefined;
     const deletions = (this.fresh ? [] : listFiles(this.outDir))
       .filter((p) => ownOutput || STAGED_FILE.test(p))
-      .filter((p) => !this.produced.has(p) && !staging.has(p) && carriesMarker(path.join(this.outDir, p)))
+      .filter((p) => (GENERATED_KIND.test(p) || STAGED_FILE.test(p)) && !this.produced.has(p) && !staging.has(p))
+      .filter((p) => carriesMarker(path.join(this.outDir, p)))
       .sort();
     const writes = [...this.writes].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return { outDir: this.outDir, writes, deletions, unchanged: this.unchanged, foreign: [...this.foreign].sort() };

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GENERATED_MARKER } from "../../src/emit/generated-file.js";
-import { StagedOutput } from "../../src/emit/output.js";
+import { outputProject, StagedOutput } from "../../src/emit/output.js";
 
 const out = path.join(import.meta.dirname, "..", ".tmp", "staged-output");
 const header = `// ${GENERATED_MARKER} from bus.evt — do not edit\n`;
@@ -72,6 +72,9 @@ describe("StagedOutput", () => {
   it("owns a file by its header only, as a checkout may have it, never by the marker elsewhere in it", () => {
     put("README.md", `# Notes\nThe files here are ${GENERATED_MARKER} from bus.evt: do not edit them.\n`);
     put("docs.ts", `/** Not ${GENERATED_MARKER}: ours. */\n`);
+    // A header's words without its form (no \`from\`), or its form on a kind of file evtc never writes.
+    put("notes.ts", `// ${GENERATED_MARKER} — everything in this folder\n`);
+    put("CHANGES.md", `# ${GENERATED_MARKER} from bus.evt — do not edit\n`);
     put("strimzi/topics.yaml", `\uFEFF# ${GENERATED_MARKER} from bus.evt — do not edit\r\n---\r\n`);
     put("schemas/a.b.c/A.v1.1.json", `{\r\n    "$comment": "${GENERATED_MARKER} from bus.evt — do not edit",\r\n}\r\n`);
     const output = new StagedOutput(out, true);
@@ -82,6 +85,14 @@ describe("StagedOutput", () => {
       "schemas/a.b.c/A.v1.1.json",
       "strimzi/topics.yaml",
     ]);
+  });
+
+  it("knows its output by a topology.json with a byte-order mark, as it knows the header with one", () => {
+    put(topology.path, `\uFEFF${topology.content}`);
+    expect(outputProject(out)).toBe("bus");
+    const output = new StagedOutput(out, true);
+    output.add([topology]);
+    expect(output.plan().deletions).toEqual(["index.ts", "schemas/a.b.c/A.v1.0.json"]);
   });
 
   it("deletes in a folder that is not a build's output only what an interrupted build left", () => {
