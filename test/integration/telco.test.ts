@@ -96,7 +96,7 @@ describe("the example's generated code on Kafka", () => {
       ce_type: "crm.subscriber.activated",
       ce_source: "crm-service",
       ce_specversion: "1.0",
-      ce_dataschema: "crm.subscriber.activated-value/SubscriberActivated/1.2",
+      ce_dataschema: "urn:evtc:schema:crm.subscriber.activated-value/SubscriberActivated/1.2",
       "content-type": "application/json",
       correlationid: "order-1",
     });
@@ -115,7 +115,7 @@ describe("the example's generated code on Kafka", () => {
     expect(enriched.context.headers).toMatchObject({
       ce_type: "billing.payment.enriched",
       ce_source: "billing-service",
-      ce_dataschema: "billing.payment.enriched-value/PaymentEnriched/1.0",
+      ce_dataschema: "urn:evtc:schema:billing.payment.enriched-value/PaymentEnriched/1.0",
       causationid: received.id,
       correlationid: "invoice-1",
     });
