@@ -12,6 +12,19 @@ export interface ProjectPlace {
   readonly cwd: string;
 }
 
+/**
+ * Characters an import specifier gives a meaning (`#` a fragment, `?` a query, `%` an escape) or that Node reads
+ * as a separator (`\\`), and control characters: a module named with one cannot be imported as written.
+ */
+const UNUSABLE_IN_IMPORTS = /[#%?\\\u0000-\u001f\u007f]/;
+
+interface Owner {
+  readonly path: string;
+  readonly claim: Claim;
+  /** A folder modules share. */
+  readonly shared: boolean;
+}
+
 interface Claim {
   /** What the file is generated for, as a message says it: "event `OrderPlaced`". */
   readonly what: string;
@@ -28,15 +41,11 @@ interface Claim {
  */
 export function checkOutputNames(model: BusModel, place?: ProjectPlace): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const claimed = new Map<string, { readonly path: string; readonly claim: Claim }>();
-  const claim = (path: string, next: Claim & { readonly span: Span }) => {
-    // A case-insensitive file system folds case (and macOS's normalises Unicode too).
-    const key = path.normalize("NFC").toLowerCase();
-    const first = claimed.get(key);
-    if (first === undefined) {
-      claimed.set(key, { path, claim: next });
-      return;
-    }
+  // Keyed by the path as a case-insensitive file system sees it (folding case; macOS's normalises Unicode too).
+  const fold = (path: string) => path.normalize("NFC").toLowerCase();
+  const files = new Map<string, Owner>();
+  const folders = new Map<string, Owner>();
+  const conflict = (path: string, first: Owner, next: Claim & { readonly span: Span }) => {
     diagnostics.push(
       diagnostic(
         "EVT0318",
@@ -49,15 +58,47 @@ export function checkOutputNames(model: BusModel, place?: ProjectPlace): Diagnos
             : {}),
           help:
             first.claim.span === undefined
-              ? `rename the file: \`${WIRING_MODULE}\` is the wiring's`
-              : first.path === path
-                ? "rename one of them"
-                : `rename one of them: \`${first.path}\` and \`${path}\` differ only in case, which macOS and Windows do not tell apart`,
+              ? `rename the file or its folder: \`${first.path}\` is where evtc writes ${first.claim.what}`
+              : fold(first.path) === fold(path) && first.path.replace(/\/$/, "") !== path.replace(/\/$/, "")
+                ? `rename one of them: \`${first.path}\` and \`${path}\` differ only in case, which macOS and Windows do not tell apart`
+                : "rename one of them",
         },
       ),
     );
   };
-  claimed.set(WIRING_MODULE, { path: WIRING_MODULE, claim: { what: "the wiring", label: "the wiring" } });
+  /** A file of the output; false, after saying so, when the path is taken by a file or a folder. */
+  const claimFile = (path: string, next: Claim & { readonly span: Span }): boolean => {
+    const first = files.get(fold(path)) ?? folders.get(fold(`${path}/`));
+    if (first !== undefined) {
+      conflict(path, first, next);
+      return false;
+    }
+    files.set(fold(path), { path, claim: next, shared: false });
+    return true;
+  };
+  /** A folder a module goes in: modules share folders, but not with a file, nor with evtc's own folders. */
+  const claimFolder = (path: string, next: Claim & { readonly span: Span }): boolean => {
+    const asFile = files.get(fold(path));
+    const first = asFile ?? folders.get(fold(`${path}/`));
+    if (first !== undefined && (asFile !== undefined || !first.shared)) {
+      conflict(asFile !== undefined ? path : `${path}/`, first, next);
+      return false;
+    }
+    if (first === undefined) folders.set(fold(`${path}/`), { path: `${path}/`, claim: next, shared: true });
+    return true;
+  };
+  const claimModule = (module: string, next: Claim & { readonly span: Span }) => {
+    const parts = module.split("/");
+    for (let depth = 1; depth < parts.length; depth++) if (!claimFolder(parts.slice(0, depth).join("/"), next)) return;
+    claimFile(module, next);
+  };
+  const evtcs = (path: string, what: string, map: Map<string, Owner>) =>
+    map.set(fold(path), { path, claim: { what, label: what }, shared: false });
+  evtcs(WIRING_MODULE, "the wiring", files);
+  evtcs("topology.json", "the topology", files);
+  evtcs("validators/", "the validators", folders);
+  evtcs("schemas/", "the JSON Schemas", folders);
+  evtcs("strimzi/", "the Strimzi resources", folders);
 
   // The first declaration of each file that has a module of types and topics, and of readers.
   const typesModules = new Map<string, Span>();
@@ -87,12 +128,27 @@ export function checkOutputNames(model: BusModel, place?: ProjectPlace): Diagnos
       );
       continue;
     }
+    const unusable = UNUSABLE_IN_IMPORTS.exec(source);
+    if (unusable !== null) {
+      diagnostics.push(
+        diagnostic(
+          "EVT0320",
+          { file, character: unusable[0] === "\\" ? "\\" : JSON.stringify(unusable[0]).slice(1, -1) },
+          {
+            span: firstSpan,
+            label: "its modules are named after the file",
+            help: "rename the file with letters, digits, `-`, `_` and `.`",
+          },
+        ),
+      );
+      continue;
+    }
     const types = typesModules.get(file);
     if (types !== undefined)
-      claim(moduleOf(source), { what: `the types of \`${file}\``, span: types, label: "declared in this file" });
+      claimModule(moduleOf(source), { what: `the types of \`${file}\``, span: types, label: "declared in this file" });
     const readers = readersModules.get(file);
     if (readers !== undefined)
-      claim(readersModuleOf(source), {
+      claimModule(readersModuleOf(source), {
         what: `the readers of \`${file}\``,
         span: readers,
         label: "declared in this file",
@@ -108,13 +164,13 @@ export function checkOutputNames(model: BusModel, place?: ProjectPlace): Diagnos
         : a.nameSpan.start - b.nameSpan.start,
     );
   for (const event of byPlace(model.events.values()))
-    claim(`validators/${event.name}.v….js`, {
+    claimFile(`validators/${event.name}.v….js`, {
       what: `event \`${event.name}\``,
       span: event.nameSpan,
       label: "the event",
     });
   for (const topic of byPlace(model.topics.values()))
-    claim(`schemas/${valueSubjectOf(topic.name)}/`, {
+    claimFile(`schemas/${valueSubjectOf(topic.name)}/`, {
       what: `topic \`${topic.name}\``,
       span: topic.nameSpan,
       label: "the topic",

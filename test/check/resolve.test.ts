@@ -343,9 +343,59 @@ consumer crm.sync { owner crm from billing.payment.received unordered best-effor
         file: "index.evt",
         at: 0,
         message: "`index.ts` would be generated both for the wiring and for the types of `index.evt`",
-        help: "rename the file: `index.ts` is the wiring's",
+        help: "rename the file or its folder: `index.ts` is where evtc writes the wiring",
       },
     ]);
+  });
+
+  it("EVT0318: a module in evtc's own folders, or where a file of the output is, or a folder of one", () => {
+    const event = (name: string) => `event «${name}» v1.0 { id string }`;
+    const result = checkInline({
+      "validators/Foo.v1.0.d.evt": event("Foo"),
+      "Topology.JSON/x.evt": event("X"),
+      "billing.evt": `${preamble}${topic}`,
+      "billing.ts/y.evt": event("Y"),
+      "crm/Sync.evt": event("Z"),
+      "Crm/other.evt": `record Other { a string }`,
+    });
+    expectDiagnostics(result, [
+      {
+        code: "EVT0318",
+        file: "Topology.JSON/x.evt",
+        at: 0,
+        message: "`Topology.JSON` would be generated both for the topology and for the types of `Topology.JSON/x.evt`",
+        help: "rename the file or its folder: `topology.json` is where evtc writes the topology",
+      },
+      {
+        code: "EVT0318",
+        file: "billing.ts/y.evt",
+        at: 0,
+        message:
+          "`billing.ts` would be generated both for the types of `billing.evt` and for the types of `billing.ts/y.evt`",
+      },
+      {
+        code: "EVT0318",
+        file: "validators/Foo.v1.0.d.evt",
+        at: 0,
+        message:
+          "`validators/` would be generated both for the validators and for the types of `validators/Foo.v1.0.d.evt`",
+      },
+    ]);
+  });
+
+  it("EVT0320: a source file whose name an import cannot hold", () => {
+    const names = ["#o.evt", "a%41b.evt", "q?x.evt", "c\\d.evt"];
+    const files = Object.fromEntries(names.map((name, i) => [name, `record «R${i}» { a string }`]));
+    const result = checkInline(files, rulesOff, { place: { directory: "/work", cwd: "/work" } });
+    expectDiagnostics(
+      result,
+      [...names].sort().map((name) => ({
+        code: "EVT0320",
+        file: name,
+        at: 0,
+        message: `\`${name}\` cannot name a module: it holds \`${name.match(/[#%?\\]/)![0]}\``,
+      })),
+    );
   });
 
   it("EVT0319: a file outside the project directory, whose module would be written outside the output", () => {
