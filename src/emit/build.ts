@@ -197,7 +197,27 @@ export function startBuild(input: BuildInput): StartedBuild {
     });
     // None is left by now; a module whose code never came fails the build here (`moduleOf` throws).
     files.push(...validatorModules([...waiting.keys()]));
-    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    assertDistinctPaths(files);
+    return files;
+  }
+}
+
+/**
+ * The check refuses every project whose files would land on one another (EVT0318): should one get through, the
+ * build stops here, before anything is put in place, rather than lose a file or half-write the output.
+ */
+export function assertDistinctPaths(sorted: readonly GeneratedFile[]): void {
+  const seen = new Map<string, string>();
+  const folders = new Map<string, string>();
+  for (const { path: file } of sorted) {
+    const key = file.normalize("NFC").toLowerCase();
+    const parts = key.split("/");
+    for (let depth = 1; depth < parts.length; depth++) folders.set(parts.slice(0, depth).join("/"), file);
+    const other = seen.get(key) ?? folders.get(key);
+    if (other !== undefined || [...parts.keys()].slice(1).some((depth) => seen.has(parts.slice(0, depth).join("/"))))
+      throw new Error(`two generated files would be one: \`${other ?? file}\` and \`${file}\``);
+    seen.set(key, file);
   }
 }
 
