@@ -18,6 +18,20 @@ export interface ProjectPlace {
  */
 const UNUSABLE_IN_IMPORTS = /[#%?\\\u0000-\u001f\u007f]/;
 
+/** Why a source file's path in the project cannot name its modules, or undefined when it can. */
+function unusableName(source: string): string | undefined {
+  const character = UNUSABLE_IN_IMPORTS.exec(source)?.[0];
+  // A control character as its escape (`\u0007`); the others as they are.
+  if (character !== undefined)
+    return `it holds \`${character === "\\" ? character : JSON.stringify(character).slice(1, -1)}\``;
+  const folder = source
+    .split("/")
+    .slice(0, -1)
+    .find((part) => part.startsWith(".") || part === "node_modules");
+  if (folder !== undefined) return `it is in \`${folder}/\`, where a build never removes what it no longer generates`;
+  return undefined;
+}
+
 interface Owner {
   readonly path: string;
   readonly claim: Claim;
@@ -128,16 +142,16 @@ export function checkOutputNames(model: BusModel, place?: ProjectPlace): Diagnos
       );
       continue;
     }
-    const unusable = UNUSABLE_IN_IMPORTS.exec(source);
-    if (unusable !== null) {
+    const unusable = unusableName(source);
+    if (unusable !== undefined) {
       diagnostics.push(
         diagnostic(
           "EVT0320",
-          { file, character: unusable[0] === "\\" ? "\\" : JSON.stringify(unusable[0]).slice(1, -1) },
+          { file, reason: unusable },
           {
             span: firstSpan,
             label: "its modules are named after the file",
-            help: "rename the file with letters, digits, `-`, `_` and `.`",
+            help: "rename the file with letters, digits, `-`, `_` and `.`, or move it",
           },
         ),
       );

@@ -363,15 +363,16 @@ its module written outside the output directory. Name the directory that holds e
 \`tsc\` refuses a file outside its \`rootDir\`), or move the file into the project.`,
   }),
 
-  EVT0320: entry<{ file: string; character: string }>({
+  EVT0320: entry<{ file: string; reason: string }>({
     name: "source-name-unusable",
     severity: "error",
-    message: (p) => `\`${p.file}\` cannot name a module: it holds \`${p.character}\``,
+    message: (p) => `\`${p.file}\` cannot name a module: ${p.reason}`,
     explanation: `\`evtc build\` names each module after its \`.evt\` file (\`billing.evt\` gives \`billing.ts\`),
 and the wiring imports them by those names. In an import specifier \`#\` starts a fragment, \`?\` a query and
 \`%\` an escape, and Node reads \`\\\` as a folder separator: a module named with one would compile, or not,
-and then fail to load. Control characters are refused too. Rename the file with letters, digits, \`-\`, \`_\`
-and \`.\`.`,
+and then fail to load. Control characters are refused too. Nor may a module go in a hidden folder (\`.drafts/\`)
+or in \`node_modules\`, which a build never looks through for files it no longer generates: it would stay there
+after its \`.evt\` file was gone. Rename the file with letters, digits, \`-\`, \`_\` and \`.\`, or move it.`,
   }),
 
   EVT0401: entry<{ block: string; name: string; clause: string }>({

@@ -383,7 +383,7 @@ consumer crm.sync { owner crm from billing.payment.received unordered best-effor
     ]);
   });
 
-  it("EVT0320: a source file whose name an import cannot hold", () => {
+  it("EVT0320: a source file whose name an import cannot hold, or in a folder a build never cleans", () => {
     const names = ["#o.evt", "a%41b.evt", "q?x.evt", "c\\d.evt"];
     const files = Object.fromEntries(names.map((name, i) => [name, `record «R${i}» { a string }`]));
     const result = checkInline(files, rulesOff, { place: { directory: "/work", cwd: "/work" } });
@@ -396,6 +396,21 @@ consumer crm.sync { owner crm from billing.payment.received unordered best-effor
         message: `\`${name}\` cannot name a module: it holds \`${name.match(/[#%?\\]/)![0]}\``,
       })),
     );
+    const hidden = checkInline(
+      { ".drafts/a.evt": `record «A» { a string }`, "node_modules/b.evt": `record «B» { a string }` },
+      rulesOff,
+      { place: { directory: "/work", cwd: "/work" } },
+    );
+    expectDiagnostics(hidden, [
+      {
+        code: "EVT0320",
+        file: ".drafts/a.evt",
+        at: 0,
+        message:
+          "`.drafts/a.evt` cannot name a module: it is in `.drafts/`, where a build never removes what it no longer generates",
+      },
+      { code: "EVT0320", file: "node_modules/b.evt", at: 0, message: /it is in `node_modules\/`/ },
+    ]);
   });
 
   it("EVT0319: a file outside the project directory, whose module would be written outside the output", () => {
