@@ -105,6 +105,7 @@ class RuntimeImpl implements EvtcRuntime {
   ): Promise<PublishedEvent> {
     this.assertOpen();
     const sent = validated(topic, event);
+    // The key too is read from what is sent, not from the caller's object.
     event = sent.event;
     const id = options.id ?? randomUUID();
     const time = options.time ?? new Date(this.deps.now());
@@ -277,9 +278,11 @@ class RuntimeImpl implements EvtcRuntime {
 
 /**
  * The event as it will be sent, valid for its topic, else an `InvalidEventError`, and its JSON. Its size is
- * checked first, so that no pattern of the validator runs on a value larger than the topic takes. An event
- * whose fields have defaults is validated as a copy read back from its JSON, into which the validator fills
- * the defaults of the fields it leaves out: the caller's event is never changed.
+ * checked first, so that no pattern of the validator runs on a value larger than the topic takes. What is
+ * validated is the event read back from its JSON, never the caller's object: `JSON.stringify` writes what a
+ * `toJSON` returns and leaves out properties that are not enumerable, while the validator reads the object's own
+ * properties, so an object could pass and be sent invalid. The copy is also where the validator fills in the
+ * defaults of the fields the event leaves out: the caller's event is never changed.
  */
 function validated<T>(topic: TopicSpec<T>, event: T): { event: T; text: string } {
   let text: string | undefined;
@@ -292,10 +295,11 @@ function validated<T>(topic: TopicSpec<T>, event: T): { event: T; text: string }
   if (text === undefined) throw new InvalidEventError(topic.name, [{ instancePath: "", message: "must be object" }]);
   const oversize = sizeProblem(topic, Buffer.byteLength(text, "utf8"));
   if (oversize !== undefined) throw new InvalidEventError(topic.name, [oversize]);
-  const fills = topic.event.defaults !== false;
-  const checked = fills ? (JSON.parse(text) as T) : event;
-  if (!topic.event.validate(checked)) throw new InvalidEventError(topic.name, topic.event.validate.errors ?? []);
-  return { event: checked, text: fills ? JSON.stringify(checked) : text };
+  const sent: unknown = JSON.parse(text);
+  if (!topic.event.validate(sent)) throw new InvalidEventError(topic.name, topic.event.validate.errors ?? []);
+  // Only an event with defaults can have been changed by the validator; any other is sent as first written. A
+  // changed copy holds JSON values alone, so its JSON too reads back as what was validated.
+  return { event: sent, text: topic.event.defaults === false ? text : JSON.stringify(sent) };
 }
 
 /** Whether a topic or reader is the team's (every one when no team is given). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { LookupFunctions } from "../../src/runtime/spec.js";
 import { derivedEventId } from "../../src/runtime/stamp.js";
 import {
+  compiled,
   enrichedTopic,
   enricherSpec,
   gate,
@@ -218,6 +219,53 @@ describe("enrichers", () => {
     await until(() => dead.length === 1);
     expect(dead[0]!.headers.evtc_dlq_error).toBe(
       "invalid `billing.payment.enriched` event, not published:\n  /segment: must be string",
+    );
+  });
+
+  it("dead-letter a source event whose enriched event would be written invalid, though valid as an object", async () => {
+    // The customer is a record here, of an id alone.
+    const strict = {
+      ...enriched,
+      event: {
+        ...enriched.event,
+        defaults: false,
+        validate: compiled<EnrichedPayment>({
+          type: "object",
+          properties: {
+            account: { type: "string" },
+            amount: { type: "number" },
+            customer: {
+              type: "object",
+              properties: { id: { type: "string" } },
+              required: ["id"],
+              additionalProperties: false,
+            },
+            segment: { type: "string" },
+          },
+          required: ["account", "amount", "customer", "segment"],
+          additionalProperties: false,
+        }),
+      },
+    };
+    const enricher = enricherSpec(source, strict, { name: "billing.payment-entity" });
+    const { transport, runtime } = await harness([source, strict, { name: enricher.dlqTopic!, partitions: 1 }]);
+    const out = await tap(transport, strict.name);
+    const dead = await tap(transport, enricher.dlqTopic!);
+    // A back-end client's entity: its own fields are the record's, its JSON has one more.
+    class Customer {
+      readonly id = "c-1";
+      toJSON(): unknown {
+        return { id: this.id, passwordHash: "5f4dcc3b" };
+      }
+    }
+    await runtime.publish(source, { account: "acct-1", amount: 1 });
+    await runtime.enrich(enricher, {
+      "crm.customer-db": async () => ({ customer: new Customer() as unknown as string, segment: "s" }),
+    });
+    await until(() => dead.length + out.length === 1);
+    expect(out.map((record) => json(record))).toEqual([]);
+    expect(dead[0]!.headers.evtc_dlq_error).toBe(
+      "invalid `billing.payment.enriched` event, not published:\n  /customer: must NOT have additional properties",
     );
   });
 

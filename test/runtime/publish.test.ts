@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { CLOUDEVENTS_SPEC_VERSION } from "../../src/runtime/envelope.js";
 import { InvalidEventError } from "../../src/runtime/stamp.js";
 import { partitionForKey } from "../../src/runtime/murmur2.js";
+import type { TopicSpec } from "../../src/runtime/spec.js";
 import {
+  compiled,
   harness,
   json,
   metric,
@@ -16,6 +18,26 @@ import {
 
 const topic = paymentTopic("billing.payment.received", 3);
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+interface NamedPayment extends Payment {
+  readonly name: string;
+}
+
+/** A topic of an event without defaults: a payment with a name of at most 20 characters, and no other field. */
+function namedTopic(name: string): TopicSpec<NamedPayment> {
+  const declared = paymentTopic(name, 1);
+  const validate = compiled<NamedPayment>({
+    type: "object",
+    properties: {
+      account: { type: "string", minLength: 1 },
+      amount: { type: "number", minimum: 0 },
+      name: { type: "string", maxLength: 20 },
+    },
+    required: ["account", "amount", "name"],
+    additionalProperties: false,
+  });
+  return { ...declared, event: { ...declared.event, validate, defaults: false } };
+}
 
 describe("publish", () => {
   it("keys the record and stamps every envelope header", async () => {
@@ -134,7 +156,7 @@ describe("publish", () => {
     expect((await transport.offsets(small.name)).map((p) => p.end)).toEqual([1]);
   });
 
-  it("validates a copy of an event whose fields may have defaults, the event itself when none has", async () => {
+  it("validates a copy read back from the event's JSON, whether or not its fields may have defaults", async () => {
     const seen: unknown[] = [];
     const recording = validator<Payment>((data) => {
       seen.push(data);
@@ -148,9 +170,57 @@ describe("publish", () => {
     await runtime.publish(withDefaults, event);
     await runtime.publish(withoutDefaults, event);
     expect(seen).toHaveLength(2);
-    expect(seen[0]).not.toBe(event);
-    expect(seen[0]).toEqual(event);
-    expect(seen[1]).toBe(event);
+    for (const copy of seen) {
+      expect(copy).not.toBe(event);
+      expect(copy).toEqual(event);
+    }
+  });
+
+  it("validates what an event's toJSON writes, as that is what is sent", async () => {
+    const named = namedTopic("billing.payment.named");
+    const { transport, runtime } = await harness([named]);
+    const records = await tap(transport, named.name);
+    // Valid as an object; what it writes has a name of 100 characters and a field the schema does not have.
+    class Disguised {
+      readonly account = "acct-7";
+      readonly amount = 1;
+      readonly name = "short";
+      toJSON(): unknown {
+        return { account: this.account, amount: this.amount, name: "n".repeat(100), bogus: 1 };
+      }
+    }
+    const error = await runtime.publish(named, new Disguised()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect((error as Error).message).toBe(
+      "invalid `billing.payment.named` event, not published:\n  (root): must NOT have additional properties",
+    );
+    // Without own fields to validate, but written as a valid event: published as written.
+    class Private {
+      readonly #name = "private";
+      get account(): string {
+        return "acct-9";
+      }
+      toJSON(): NamedPayment {
+        return { account: this.account, amount: 2, name: this.#name };
+      }
+    }
+    await runtime.publish(named, new Private() as unknown as NamedPayment);
+    await until(() => records.length === 1);
+    expect(records[0]!.key?.toString()).toBe("acct-9");
+    expect(json(records[0]!)).toEqual({ account: "acct-9", amount: 2, name: "private" });
+  });
+
+  it("refuses an event whose required field is not enumerable: its JSON leaves the field out", async () => {
+    const named = namedTopic("billing.payment.hidden");
+    const { transport, runtime } = await harness([named]);
+    const event = { account: "acct-7", amount: 1 } as NamedPayment;
+    // An own property, so present to the validator on the object, which ajv checks with `ownProperties`.
+    Object.defineProperty(event, "name", { value: "hidden", enumerable: false });
+    await expect(runtime.publish(named, event)).rejects.toThrow(
+      "invalid `billing.payment.hidden` event, not published:\n  (root): must have required property 'name'",
+    );
+    expect((await transport.offsets(named.name)).map((p) => p.end)).toEqual([0]);
+    expect(await metric(runtime.metrics, "evtc_events_produced_total")).toBe(0);
   });
 
   it("refuses to publish once closed", async () => {

@@ -1,3 +1,4 @@
+import ajvModule from "ajv";
 import { afterEach } from "vitest";
 import type { Registry } from "prom-client";
 import { createEmbeddedTransport, type EmbeddedTransport } from "../../src/runtime/embedded.js";
@@ -36,6 +37,15 @@ export function validator<T>(problems: (data: unknown) => ValidationProblem[]): 
     return found.length === 0;
   }) as EventValidator<T>;
   return validate;
+}
+
+/**
+ * A validator compiled by ajv with the options of evtc's build that decide what counts as present (own
+ * properties only, enumerable or not) and what validation changes (defaults filled in).
+ */
+export function compiled<T>(schema: object): EventValidator<T> {
+  const ajv = new ajvModule.default({ strict: true, ownProperties: true, useDefaults: true, allErrors: false });
+  return ajv.compile<T>(schema) as EventValidator<T>;
 }
 
 function isRecord(data: unknown): data is Record<string, unknown> {
