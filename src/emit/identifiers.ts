@@ -54,17 +54,36 @@ export function mangle(name: string): string {
 }
 
 /**
+ * Where a name comes from, in the order names are handed out: a name the user declared, as written (an event,
+ * record or enum); one evtc derives from a declaration (a topic's `…Topic` and `publish…`, a reader's spec);
+ * one evtc makes up for itself (an older major's type, a validator's import). What yields when two want the
+ * same identifier is the later: a user's declaration never changes name because of what evtc adds beside it.
+ */
+export type NameOrigin = "declared" | "derived" | "evtc";
+
+const servedFirst: readonly NameOrigin[] = ["declared", "derived", "evtc"];
+
+export interface NameRequest {
+  /** What the name is for, stable from one build to the next (`type:OrderPlaced`). */
+  readonly key: string;
+  readonly wanted: string;
+  readonly origin: NameOrigin;
+}
+
+/**
  * Hands out the top-level names of one generated module. Each request is for a *thing* (an event, a topic
- * spec…) identified by a stable key; two things that mangle to the same identifier get `_2`, `_3`… in the
- * order of their keys, so the result does not depend on the order of declarations.
+ * spec…) identified by a stable key; two things that mangle to the same identifier get `_2`, `_3`… by origin
+ * (`NameOrigin`), then in the order of their keys, so the result does not depend on the order of declarations.
  */
 export class Identifiers {
   private readonly byKey = new Map<string, string>();
 
   /** `reserved`: names the module declares or imports itself, which no request may take. */
-  constructor(requests: readonly { key: string; wanted: string }[], reserved: readonly string[] = []) {
+  constructor(requests: readonly NameRequest[], reserved: readonly string[] = []) {
     const taken = new Set<string>(reserved);
-    for (const request of [...requests].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+    const order = (a: NameRequest, b: NameRequest) =>
+      servedFirst.indexOf(a.origin) - servedFirst.indexOf(b.origin) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+    for (const request of [...requests].sort(order)) {
       const base = mangle(request.wanted);
       let id = base;
       for (let n = 2; taken.has(id); n++) id = `${base}_${n}`;

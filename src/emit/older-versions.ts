@@ -1,10 +1,10 @@
 import type { Json } from "../compat/diff.js";
 import type { Lock, LockedVersion } from "../contracts/lock.js";
 import type { BusModel } from "../model/bus.js";
-import { docText, mangle, propertyName, stringLiteral } from "./identifiers.js";
+import { docText, propertyName, stringLiteral } from "./identifiers.js";
 import type { OlderVersion } from "./typescript.js";
 import type { Doc } from "./doc.js";
-import { jsDoc, objectType, typeAlias, type PropertySignature } from "./ts-syntax.js";
+import { objectType, type PropertySignature } from "./ts-syntax.js";
 
 /**
  * Consumers may accept an event's older major versions while producers migrate (`accepts v1, v2`). Only the
@@ -118,24 +118,17 @@ export function olderVersionsOf(model: BusModel, lock: Lock): OlderVersion[] {
       const schema = asSchema(locked?.schema);
       // Refused by the check (EVT0609) before a build gets here.
       if (source === undefined || locked === undefined || schema === undefined) continue;
-      const typeName = mangle(`${event}V${major}`);
-      const body = new SchemaToType(asSchema(schema["definitions"]) ?? {}).object(schema);
       const version = `${locked.major}.${locked.minor}`;
       older.push({
         version: { event, version, major },
-        typeName,
         schema,
         recorded: { event: source, major: locked.major, minor: locked.minor },
-        declaration: [
-          jsDoc(
-            `${docText(
-              source === event
-                ? `${event} as it was in v${version}, still accepted by some consumers.`
-                : `${event} v${major}: ${source} v${version}, which its topic carried before ${event}, still accepted by some consumers.`,
-            )}\n\n@generated from evt.lock, event ${source} v${version}`,
-          ),
-          typeAlias(typeName, body),
-        ],
+        docs: `${docText(
+          source === event
+            ? `${event} as it was in v${version}, still accepted by some consumers.`
+            : `${event} v${major}: ${source} v${version}, which its topic carried before ${event}, still accepted by some consumers.`,
+        )}\n\n@generated from evt.lock, event ${source} v${version}`,
+        type: new SchemaToType(asSchema(schema["definitions"]) ?? {}).object(schema),
       });
     }
   }

@@ -17,6 +17,7 @@ import {
   docText,
   Identifiers,
   pascalCase,
+  type NameRequest,
   propertyAccess,
   objectKey,
   propertyName,
@@ -41,6 +42,7 @@ import {
   objectType,
   PRINT_WIDTH,
   statements,
+  typeAlias,
   unionAlias,
   typeReference,
   arrowFunction,
@@ -87,14 +89,14 @@ export interface TypeScriptInput {
 /** An accepted major version older than the current one, typed from its recorded schema. */
 export interface OlderVersion {
   readonly version: EventVersion;
-  /** The type's declarations (an interface and what it needs), already in TypeScript. */
-  readonly typeName: string;
   /** Its recorded contract schema, which its validator checks. */
   readonly schema: Json;
   /** Where evt.lock records that schema: under this event (the one its topic carried then) and version. */
   readonly recorded: { readonly event: string; readonly major: number; readonly minor: number };
-  /** The type's declaration with its doc comment. */
-  readonly declaration: Doc;
+  /** The text of the type's doc comment, already safe in one. */
+  readonly docs: string;
+  /** The type, in TypeScript; the emitter names it (`Emitter.eventTypeName`). */
+  readonly type: Doc;
 }
 
 /** A generated module, before printing. */
@@ -241,24 +243,30 @@ export class Emitter {
 
   constructor(private readonly input: TypeScriptInput) {
     const { model } = input;
-    const requests: { key: string; wanted: string }[] = [];
-    for (const e of model.enums.values()) requests.push({ key: `type:${e.name}`, wanted: e.name });
-    for (const r of model.records.values()) requests.push({ key: `type:${r.name}`, wanted: r.name });
-    for (const e of model.events.values()) requests.push({ key: `type:${e.name}`, wanted: e.name });
+    const requests: NameRequest[] = [];
+    const declared = (key: string, wanted: string) => requests.push({ key, wanted, origin: "declared" });
+    const derived = (key: string, wanted: string) => requests.push({ key, wanted, origin: "derived" });
+    for (const e of model.enums.values()) declared(`type:${e.name}`, e.name);
+    for (const r of model.records.values()) declared(`type:${r.name}`, r.name);
+    for (const e of model.events.values()) declared(`type:${e.name}`, e.name);
     for (const t of model.topics.values()) {
-      requests.push({ key: `topic:${t.name}`, wanted: `${camelCase(t.name)}Topic` });
-      requests.push({ key: `publish:${t.name}`, wanted: `publish${pascalCase(t.name)}` });
+      derived(`topic:${t.name}`, `${camelCase(t.name)}Topic`);
+      derived(`publish:${t.name}`, `publish${pascalCase(t.name)}`);
     }
-    for (const c of model.consumers.values())
-      requests.push({ key: `consumer:${c.name}`, wanted: `${camelCase(c.name)}Consumer` });
-    for (const e of model.enrichers.values())
-      requests.push({ key: `enricher:${e.name}`, wanted: `${camelCase(e.name)}Enricher` });
+    for (const c of model.consumers.values()) derived(`consumer:${c.name}`, `${camelCase(c.name)}Consumer`);
+    for (const e of model.enrichers.values()) derived(`enricher:${e.name}`, `${camelCase(e.name)}Enricher`);
+    // An older major's type is named after its event (`OrderV1`), but the user may have declared that name.
     for (const older of input.olderVersions)
-      requests.push({ key: `older:${older.version.event}@${older.version.major}`, wanted: older.typeName });
+      requests.push({
+        key: `older:${older.version.event}@${older.version.major}`,
+        wanted: `${older.version.event}V${older.version.major}`,
+        origin: "evtc",
+      });
     for (const v of this.validatorVersions())
       requests.push({
         key: `validator:${v.event}@${v.version}`,
         wanted: `validate${v.event}V${v.version.replace(".", "_")}`,
+        origin: "evtc",
       });
     this.ids = new Identifiers(requests, [...indexNames, ...Object.values(runtime)]);
   }
@@ -442,7 +450,8 @@ export class Emitter {
       tags: [["generated", `from event ${event.name} v${event.version.major}.${event.version.minor}`]],
     });
     const older = this.input.olderVersions.filter((o) => o.version.event === event.name);
-    for (const o of older) module.declarations.push(o.declaration);
+    for (const o of older)
+      module.declarations.push([jsDoc(o.docs), typeAlias(this.eventTypeName(event.name, o.version.major), o.type)]);
   }
 
   /** The validator of an event version, imported from its module next to the generated code. */

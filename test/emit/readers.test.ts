@@ -100,3 +100,50 @@ describe("a consumer of older major versions", () => {
     await readsBothMajors(parseLock(new SourceFile("evt.lock", text)).lock);
   });
 });
+
+describe("the names of older major versions", () => {
+  /** `Order` v1.0 recorded in evt.lock, then bumped to v2.0 and read as both, beside the user's own `OrderV1`. */
+  async function orderAndOrderV1(): Promise<Map<string, string>> {
+    const bus = (version: string, fields: string, accepts = "") => `
+      team shop { contact "shop@operator.example" }
+      domain shop { owner shop }
+      event Order ${version} { ${fields} }
+      event OrderV1 v1.0 { orderId uuid  migrated boolean }
+      topic shop.order.placed { owner shop  event Order  public }
+      topic shop.order.migrated { owner shop  event OrderV1 }
+      consumer shop.order-audit { owner shop  from shop.order.placed  unordered guaranteed ${accepts} }`;
+    const before = checkSources([new SourceFile("bus.evt", bus("v1.0", "orderId uuid  weight double"))], [], rulesOff);
+    expect(before.diagnostics).toEqual([]);
+    const contracts = currentContracts(before.model);
+    const recorded = withCurrentVersionsAndTopics(emptyLock, contracts.events, contracts.topics);
+    const lock = parseLock(new SourceFile("evt.lock", formatLock(recorded.events, recorded.topics))).lock;
+    const after = checkSources(
+      [new SourceFile("bus.evt", bus("v2.0", "orderId uuid", "accepts v1, v2"))],
+      [],
+      rulesOff,
+      lock,
+    );
+    expect(after.diagnostics).toEqual([]);
+    const files = await emitProject({
+      model: after.model,
+      lock,
+      project: "shop",
+      projectDir: ".",
+      cwd: ".",
+      compileWorkers: 0,
+    });
+    return new Map(files.map((file) => [file.path, file.content]));
+  }
+
+  it("never takes a name the user declared: the user's `OrderV1` stays `OrderV1`", async () => {
+    const files = await orderAndOrderV1();
+    const types = files.get("bus.ts")!;
+    expect(types).toContain("export interface OrderV1 {");
+    expect(types).toContain("shopOrderMigratedTopic: TopicSpec<OrderV1>");
+    expect(files.get("validators/OrderV1.v1.0.d.ts")).toContain("EventValidator<OrderV1>");
+    // Order's v1, made up from evt.lock, takes another name, and every use of it says that one.
+    expect(types).toMatch(/@generated from evt.lock, event Order v1\.0\n \*\/\nexport type OrderV1_2 = \{/);
+    expect(files.get("bus.consumers.ts")).toContain("ConsumerSpec<OrderV1_2 | Order>");
+    expect(files.get("validators/Order.v1.0.d.ts")).toContain("EventValidator<OrderV1_2>");
+  });
+});
