@@ -56,8 +56,9 @@ export function mangle(name: string): string {
 /**
  * Where a name comes from, in the order names are handed out: a name the user declared, as written (an event,
  * record or enum); one evtc derives from a declaration (a topic's `…Topic` and `publish…`, a reader's spec);
- * one evtc makes up for itself (an older major's type, a validator's import). What yields when two want the
- * same identifier is the later: a user's declaration never changes name because of what evtc adds beside it.
+ * one evtc makes up for itself (an older major's type, a validator's import, a runtime type's, the index's
+ * `wiring`). What yields when two want the same identifier is the later: a user's declaration never changes name
+ * because of what evtc adds beside it.
  */
 export type NameOrigin = "declared" | "derived" | "evtc";
 
@@ -78,9 +79,8 @@ export interface NameRequest {
 export class Identifiers {
   private readonly byKey = new Map<string, string>();
 
-  /** `reserved`: names the module declares or imports itself, which no request may take. */
-  constructor(requests: readonly NameRequest[], reserved: readonly string[] = []) {
-    const taken = new Set<string>(reserved);
+  constructor(requests: readonly NameRequest[]) {
+    const taken = new Set<string>();
     const order = (a: NameRequest, b: NameRequest) =>
       servedFirst.indexOf(a.origin) - servedFirst.indexOf(b.origin) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
     for (const request of [...requests].sort(order)) {

@@ -74,7 +74,7 @@ const runtime = {
   Wiring: "Wiring",
 } as const;
 
-/** Top-level names of the index module; user declarations never take them. */
+/** Top-level names of the index module, which yield to a declaration of the same name as evtc's own names do. */
 const indexNames = ["wiring", "TeamServices", "startTeam"] as const;
 
 export interface TypeScriptInput {
@@ -201,7 +201,7 @@ class ModuleBuilder {
   }
 
   runtimeType(name: keyof typeof runtime): string {
-    return this.use("evtc/runtime", runtime[name], true);
+    return this.use("evtc/runtime", runtime[name], true, this.context.indexOrRuntimeName(name));
   }
 
   /** The identifier of an entity, imported when it lives in another module. */
@@ -268,7 +268,11 @@ export class Emitter {
         wanted: `validate${v.event}V${v.version.replace(".", "_")}`,
         origin: "evtc",
       });
-    this.ids = new Identifiers(requests, [...indexNames, ...Object.values(runtime)]);
+    // The runtime's types are imported under another name where the project declares theirs (`Runtime as
+    // Runtime_2`), and the index's names yield too: a project's event may be called `Runtime` or `TeamServices`.
+    for (const name of [...indexNames, ...Object.values(runtime)])
+      requests.push({ key: `evtc:${name}`, wanted: name, origin: "evtc" });
+    this.ids = new Identifiers(requests);
   }
 
   private validatorVersions(): EventVersion[] {
@@ -276,6 +280,11 @@ export class Emitter {
     for (const event of this.input.model.events.values()) versions.push(currentVersion(event));
     for (const older of this.input.olderVersions) versions.push(older.version);
     return versions;
+  }
+
+  /** The local name of one of the index module's declarations or of a runtime type. */
+  indexOrRuntimeName(name: (typeof indexNames)[number] | keyof typeof runtime): string {
+    return this.ids.get(`evtc:${name}`);
   }
 
   /** The TypeScript name of an event's current version, or of an older major version it still has. */
@@ -694,6 +703,8 @@ export class Emitter {
   private indexModule(): TypeScriptModule {
     const { model } = this.input;
     const module = new ModuleBuilder(WIRING_MODULE, this);
+    const wiringName = this.indexOrRuntimeName("wiring");
+    const teamServices = this.indexOrRuntimeName("TeamServices");
     const sorted = <T extends { name: string }>(items: Iterable<T>) => [...items].sort(byName);
     const topics = sorted(model.topics.values());
     const consumers = sorted(model.consumers.values());
@@ -753,11 +764,11 @@ export class Emitter {
     module.declarations.push(
       documented(
         jsdoc([`Every topic, consumer and enricher of the \`${this.input.project}\` project.`]),
-        constDeclaration("wiring", module.runtimeType("Wiring"), wiring),
+        constDeclaration(wiringName, module.runtimeType("Wiring"), wiring),
       ),
       documented(
         jsdoc(["The handler of every consumer and the look-ups of every enricher, by owning team."]),
-        interfaceDeclaration("TeamServices", undefined, teamMembers),
+        interfaceDeclaration(teamServices, undefined, teamMembers),
       ),
       documented(
         jsdoc([
@@ -765,11 +776,11 @@ export class Emitter {
           "the handlers and look-ups it supplies (the compiler checks that none is missing).",
         ]),
         functionDeclaration({
-          name: "startTeam",
-          typeParameters: "<Team extends keyof TeamServices>",
-          parameters: [`runtime: ${module.runtimeType("Runtime")}`, "team: Team", "services: TeamServices[Team]"],
+          name: this.indexOrRuntimeName("startTeam"),
+          typeParameters: `<Team extends keyof ${teamServices}>`,
+          parameters: [`runtime: ${module.runtimeType("Runtime")}`, "team: Team", `services: ${teamServices}[Team]`],
           returnType: `Promise<readonly ${module.runtimeType("RunningReader")}[]>`,
-          body: ["return runtime.start(wiring, { team, ...services });"],
+          body: [`return runtime.start(${wiringName}, { team, ...services });`],
         }),
       ),
     );

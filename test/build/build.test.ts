@@ -376,8 +376,15 @@ describe("evtc build", { timeout: 60_000 }, () => {
     // Reserved words and globals the generated code uses were renamed, not shadowed.
     expect(types).toContain("export type Promise_ =");
     expect(types).toContain("export interface Object_ {");
-    expect(types).toContain("export interface Runtime_2 {");
     expect(types).toContain("Promise<PublishedEvent>");
+    // Names evtc's code takes for itself yield to the user's: the runtime's `Runtime` is imported as another.
+    expect(types).toContain("export interface Runtime {");
+    expect(types).toMatch(/import type \{[^}]* Runtime as Runtime_2,/);
+    expect(types).toContain("export function publishEvilThingHappened(\n  runtime: Runtime_2,\n  event: Runtime,");
+    const index = readFileSync(path.join(work, "hostile", "index.ts"), "utf8");
+    expect(types).toContain("export interface TeamServices {");
+    expect(index).toContain("export interface TeamServices_2 {");
+    expect(index).toContain("export function startTeam<Team extends keyof TeamServices_2>(");
   });
 
   it("gives hostile input no way into the code: only declarations, and no calls but evtc's own", () => {
