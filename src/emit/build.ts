@@ -208,16 +208,18 @@ export function startBuild(input: BuildInput): StartedBuild {
  * build stops here, before anything is put in place, rather than lose a file or half-write the output.
  */
 export function assertDistinctPaths(sorted: readonly GeneratedFile[]): void {
-  const seen = new Map<string, string>();
+  // By path as a case-insensitive file system sees it: files, and the folders they are in.
+  const files = new Map<string, string>();
   const folders = new Map<string, string>();
   for (const { path: file } of sorted) {
-    const key = file.normalize("NFC").toLowerCase();
-    const parts = key.split("/");
-    for (let depth = 1; depth < parts.length; depth++) folders.set(parts.slice(0, depth).join("/"), file);
-    const other = seen.get(key) ?? folders.get(key);
-    if (other !== undefined || [...parts.keys()].slice(1).some((depth) => seen.has(parts.slice(0, depth).join("/"))))
-      throw new Error(`two generated files would be one: \`${other ?? file}\` and \`${file}\``);
-    seen.set(key, file);
+    const parts = file.normalize("NFC").toLowerCase().split("/");
+    for (let depth = 1; depth <= parts.length; depth++) {
+      const key = parts.slice(0, depth).join("/");
+      const other = depth < parts.length ? files.get(key) : (files.get(key) ?? folders.get(key));
+      if (other !== undefined) throw new Error(`two generated files would be one: \`${other}\` and \`${file}\``);
+      if (depth < parts.length) folders.set(key, file);
+      else files.set(key, file);
+    }
   }
 }
 

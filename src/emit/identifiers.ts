@@ -119,18 +119,14 @@ export function propertyAccess(name: string): string {
 
 /** A string as a TypeScript/JavaScript literal (JSON escaping, plus the line separators JSON allows). */
 export function stringLiteral(text: string): string {
-  return JSON.stringify(text)
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(text).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
 /** Text safe inside a `/** … *\/` block: it cannot end the comment, and stays on the comment's lines. */
 export function docText(text: string): string {
-  return (
-    text
-      .replace(/\*\//g, "*\\/")
-      .replace(/\r\n?|\u2028|\u2029/g, "\n")
-      // A `@` opening a word would start a JSDoc tag; escaped it reads the same in editors' hovers.
-      .replace(/(^|\s)@/g, "$1\\@")
-  );
+  return text
+    .replace(/\*\//g, "*\\/")
+    .replace(/\r\n?|\u2028|\u2029/g, "\n")
+    // A `@` opening a word would start a JSDoc tag; escaped it reads the same in editors' hovers.
+    .replace(/(^|\s)@/g, "$1\\@");
 }

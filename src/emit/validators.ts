@@ -131,22 +131,27 @@ function withOwnDefaults(node: JsonSchema): JsonSchema {
   }
   for (const key of ["items", "additionalProperties"]) {
     const child = node[key];
-    if (isSchemaMap({ child })) {
-      const rewritten = withOwnDefaults(child as JsonSchema);
+    if (isSchema(child)) {
+      const rewritten = withOwnDefaults(child);
       if (rewritten !== child) replace(key, rewritten);
     }
   }
   return (changed as JsonSchema | undefined) ?? node;
 }
 
-function isSchemaMap(value: unknown): value is Record<string, JsonSchema> {
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    !Array.isArray(value) &&
-    Object.values(value).every((member) => member !== null && typeof member === "object" && !Array.isArray(member))
-  );
+function isSchema(value: unknown): value is JsonSchema {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
+
+function isSchemaMap(value: unknown): value is Record<string, JsonSchema> {
+  return isSchema(value) && Object.values(value).every(isSchema);
+}
+
+/**
+ * Whether a schema's text may name a field like an inherited member: almost none does, and those are spared the
+ * walk of `withOwnDefaults` on the worker's hot path.
+ */
+const MAY_NAME_INHERITED = new RegExp(`"(?:${[...INHERITED_NAMES].join("|")})"\\s*:`);
 
 /**
  * Fills in the defaults `withOwnDefaults` moved, before any other keyword of the object reads its fields: as own
@@ -306,7 +311,8 @@ let scopePrefixes: ReadonlySet<string> | undefined;
  */
 function compile(text: string): string {
   compiledHere++;
-  const schema = withOwnDefaults(JSON.parse(text) as JsonSchema);
+  const parsed = JSON.parse(text) as JsonSchema;
+  const schema = MAY_NAME_INHERITED.test(text) ? withOwnDefaults(parsed) : parsed;
   if (compiler === undefined) {
     compiler = newAjv();
     scopePrefixes = (compiler.scope as unknown as { _prefixes?: ReadonlySet<string> })._prefixes;
